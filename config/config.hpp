@@ -1,0 +1,145 @@
+// The gateway's configuration as plain, immutable structs with their defaults.
+//
+// This header is the whole contract between config/ and the rest of the gateway: the
+// loader (load.hpp) fills these structs from TOML and validates them as a whole, and the
+// gateway only ever reads a std::shared_ptr<const gateway_config>. No TOML type appears
+// here, so no other folder ever touches TOML. Every default below is documented, with its
+// range, in docs/config-reference.md.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gw::config {
+
+// Durations are written "250ms", "30s", "5m", "1h"; milliseconds are the finest unit.
+using duration = std::chrono::milliseconds;
+
+// What kind of host a host_port names. The gateway resolves only `hostname`; IP literals
+// are used as they are, and `any` binds all interfaces (both address families).
+enum class host_kind { any, ipv4, ipv6, hostname };
+
+// "host:port", "[v6]:port" or "*:port", parsed without any networking library.
+// `host` is the IPv4 dotted quad, the IPv6 text without brackets, the hostname as
+// written (lower-cased), or "*" for `any`.
+struct host_port {
+    host_kind kind = host_kind::any;
+    std::string host = "*";
+    std::uint16_t port = 0;
+
+    friend bool operator==(const host_port&, const host_port&) = default;
+};
+
+struct global_config {
+    unsigned workers = 0;                                 // 0 = one worker per CPU core
+    duration shutdown_timeout = std::chrono::seconds{30}; // graceful drain on SIGTERM
+};
+
+struct admin_config {
+    bool enabled = true;
+    host_port listen{host_kind::ipv4, "127.0.0.1", 8404};
+};
+
+// The buffer pool's wake rule on release (DESIGN.md section 2); the two others exist only
+// to reproduce the seed's comparison.
+enum class wake_strategy { reserve_aware, per_release, wake_all };
+
+struct buffers_config {
+    std::size_t size = 16 * 1024;
+    // Buffers in all, over every worker; 0 = unbounded. When `memory` is set the loader
+    // stores memory / size here, so the gateway only ever reads `limit`.
+    std::size_t limit = 0;
+    std::uint64_t memory = 0; // the byte budget as written; 0 = not set
+    std::size_t reserve = 2;  // only critical (response) allocations may take these
+    // Room kept free for header rewriting; defaults to size / 2, always < size. A request
+    // head must fit in size - maxrewrite (else 431).
+    std::size_t maxrewrite = 8 * 1024;
+    wake_strategy wake = wake_strategy::reserve_aware;
+};
+
+// The smallest non-zero buffers.limit that lets `workers` shards each keep its reserve
+// plus one buffer (DESIGN.md section 2). The gateway re-checks this at start when
+// global.workers = 0, with the real number of workers.
+constexpr std::size_t minimum_buffer_limit(std::size_t workers, std::size_t reserve) {
+    return workers * (reserve + 1);
+}
+
+struct timeouts_config {
+    duration client_head = std::chrono::seconds{10}; // request head incomplete -> 408
+    duration client_idle = std::chrono::seconds{60}; // keep-alive idle between requests
+    duration connect = std::chrono::seconds{5};      // per connect attempt to a server
+    duration server = std::chrono::seconds{30}; // waiting for the server's response head -> 504
+    duration queue = std::chrono::seconds{10};  // waiting in a backend queue -> 503
+    duration tunnel = std::chrono::hours{1};    // idle Upgrade/WebSocket tunnel
+    duration send = std::chrono::seconds{30};   // a write that makes no progress
+};
+
+enum class log_format { text, json };
+enum class log_level { debug, info, warning, error };
+
+struct logging_config {
+    bool access_log = true; // one line per request on stdout
+    log_format format = log_format::text;
+    log_level level = log_level::info;
+};
+
+struct listener_config {
+    std::string name;
+    host_port listen;
+    std::string default_backend;     // empty = answer 404 when no route matches
+    std::size_t max_connections = 0; // 0 = unlimited
+    std::uint64_t body_limit = 0;    // bytes; 0 = no limit, else larger bodies get 413
+};
+
+// Routes are evaluated in file order; the first match wins. Empty fields match anything.
+struct route_config {
+    std::string listener; // empty = every listener
+    std::string host;     // lower-cased; exact or "*.example.com"
+    std::string path_prefix = "/";
+    std::string backend;
+};
+
+enum class balance_mode { roundrobin, leastconn };
+
+struct health_check_config {
+    std::string path = "/healthz";
+    duration interval = std::chrono::seconds{2};
+    duration timeout = std::chrono::seconds{1}; // always < interval
+    unsigned rise = 2;                          // consecutive successes to mark a server up
+    unsigned fall = 3;                          // consecutive failures to mark it down
+    unsigned expect_status = 200;
+};
+
+struct server_config {
+    std::string name; // defaults to "s<index+1>"
+    host_port address;
+    unsigned weight = 1;     // 0 = drained: no new requests
+    std::size_t maxconn = 0; // 0 = unlimited
+};
+
+struct backend_config {
+    std::string name;
+    balance_mode balance = balance_mode::roundrobin;
+    unsigned retries = 2;
+    std::size_t queue_limit = 0;                     // 0 = unbounded FIFO queue
+    std::size_t keepalive_pool = 32;                 // idle connections kept per server
+    std::optional<health_check_config> health_check; // absent = no active checks
+    std::vector<server_config> servers;              // never empty once loaded
+};
+
+struct gateway_config {
+    global_config global;
+    admin_config admin;
+    buffers_config buffers;
+    timeouts_config timeouts;
+    logging_config logging;
+    std::vector<listener_config> listeners; // at least one, names unique
+    std::vector<route_config> routes;       // every name they use exists
+    std::vector<backend_config> backends;   // at least one, names unique
+};
+
+} // namespace gw::config

@@ -1,0 +1,130 @@
+#include "config/keys.hpp"
+
+#include <algorithm>
+#include <iterator>
+
+namespace gw::config {
+
+namespace {
+
+// THE list. Keep it in the order of docs/config-reference.md.
+constexpr key_info table[] = {
+    {"global.workers", "integer"},
+    {"global.shutdown_timeout", "duration"},
+
+    {"admin.enabled", "boolean"},
+    {"admin.listen", "address"},
+
+    {"buffers.size", "size"},
+    {"buffers.limit", "integer"},
+    {"buffers.memory", "size"},
+    {"buffers.reserve", "integer"},
+    {"buffers.maxrewrite", "size"},
+    {"buffers.wake", "enum"},
+
+    {"timeouts.client_head", "duration"},
+    {"timeouts.client_idle", "duration"},
+    {"timeouts.connect", "duration"},
+    {"timeouts.server", "duration"},
+    {"timeouts.queue", "duration"},
+    {"timeouts.tunnel", "duration"},
+    {"timeouts.send", "duration"},
+
+    {"logging.access_log", "boolean"},
+    {"logging.format", "enum"},
+    {"logging.level", "enum"},
+
+    {"listeners.name", "string"},
+    {"listeners.listen", "address"},
+    {"listeners.default_backend", "string"},
+    {"listeners.max_connections", "integer"},
+    {"listeners.body_limit", "size"},
+
+    {"routes.listener", "string"},
+    {"routes.host", "string"},
+    {"routes.path_prefix", "string"},
+    {"routes.backend", "string"},
+
+    {"backends.name", "string"},
+    {"backends.balance", "enum"},
+    {"backends.retries", "integer"},
+    {"backends.queue_limit", "integer"},
+    {"backends.keepalive_pool", "integer"},
+
+    {"backends.health_check.path", "string"},
+    {"backends.health_check.interval", "duration"},
+    {"backends.health_check.timeout", "duration"},
+    {"backends.health_check.rise", "integer"},
+    {"backends.health_check.fall", "integer"},
+    {"backends.health_check.expect_status", "integer"},
+
+    {"backends.servers.name", "string"},
+    {"backends.servers.address", "address"},
+    {"backends.servers.weight", "integer"},
+    {"backends.servers.maxconn", "integer"},
+};
+
+// The sections that repeat. Everything else that holds keys is a plain table.
+constexpr std::string_view array_sections[] = {"listeners", "routes", "backends",
+                                               "backends.servers"};
+
+std::string_view parent_of(std::string_view path) {
+    const auto dot = path.rfind('.');
+    return dot == std::string_view::npos ? std::string_view{} : path.substr(0, dot);
+}
+
+} // namespace
+
+std::span<const key_info> key_table() {
+    return table;
+}
+
+std::vector<std::string> known_keys() {
+    std::vector<std::string> out;
+    out.reserve(std::size(table));
+    for (const auto& k : table) {
+        out.emplace_back(k.path);
+    }
+    return out;
+}
+
+const key_info* find_key(std::string_view path) {
+    const auto it = std::find_if(std::begin(table), std::end(table),
+                                 [path](const key_info& k) { return k.path == path; });
+    return it == std::end(table) ? nullptr : &*it;
+}
+
+bool is_section(std::string_view path) {
+    if (path.empty()) return true;
+    return std::any_of(std::begin(table), std::end(table), [path](const key_info& k) {
+        return k.path.size() > path.size() && k.path.starts_with(path) &&
+               k.path[path.size()] == '.';
+    });
+}
+
+bool is_array_section(std::string_view path) {
+    return std::find(std::begin(array_sections), std::end(array_sections), path) !=
+           std::end(array_sections);
+}
+
+std::string section_header(std::string_view path) {
+    const std::string name(path);
+    return is_array_section(path) ? "[[" + name + "]]" : "[" + name + "]";
+}
+
+std::vector<std::string> keys_in_section(std::string_view path) {
+    std::vector<std::string> out;
+    for (const auto& k : table) {
+        // Walk up from the leaf until its parent is `path`; what remains is the child.
+        std::string_view child = k.path;
+        while (!child.empty() && parent_of(child) != path) {
+            child = parent_of(child);
+        }
+        if (child.empty()) continue;
+        const std::string name(path.empty() ? child : child.substr(path.size() + 1));
+        if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+    }
+    return out;
+}
+
+} // namespace gw::config

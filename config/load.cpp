@@ -1,0 +1,310 @@
+// TOML -> gateway_config: the schema, section by section, and the two entry points.
+//
+// Reading never stops at the first mistake: every reader reports its error to the
+// load_context and leaves the default in place, so one run shows everything that is
+// wrong. The generic reading of one table is reader.cpp; cross-checks between values
+// are validate.cpp.
+#include "config/load.hpp"
+
+#include "config/context.hpp"
+#include "config/reader.hpp"
+#include "config/validate.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <limits>
+#include <memory>
+#include <system_error>
+#include <utility>
+
+namespace gw::config {
+
+namespace {
+
+using detail::address_rules;
+using detail::enum_name;
+using detail::load_context;
+using detail::position_of;
+using detail::table_reader;
+
+// Upper bounds that are not in the schema's nature but keep arithmetic and memory sane;
+// all of them are documented in docs/config-reference.md.
+constexpr duration max_duration = std::chrono::hours{720}; // 30 days
+constexpr std::uint64_t kib = 1024;
+constexpr std::uint64_t mib = 1024 * kib;
+constexpr std::uint64_t tib = 1024 * 1024 * mib;
+constexpr std::int64_t max_count = 10'000'000; // connections, queue slots
+constexpr std::uint64_t max_bytes = std::numeric_limits<std::uint64_t>::max();
+
+constexpr enum_name<wake_strategy> wake_names[] = {{"reserve-aware", wake_strategy::reserve_aware},
+                                                   {"per-release", wake_strategy::per_release},
+                                                   {"wake-all", wake_strategy::wake_all}};
+constexpr enum_name<log_format> format_names[] = {{"text", log_format::text},
+                                                  {"json", log_format::json}};
+constexpr enum_name<log_level> level_names[] = {{"debug", log_level::debug},
+                                                {"info", log_level::info},
+                                                {"warning", log_level::warning},
+                                                {"error", log_level::error}};
+constexpr enum_name<balance_mode> balance_names[] = {{"roundrobin", balance_mode::roundrobin},
+                                                     {"leastconn", balance_mode::leastconn}};
+
+void read_global(table_reader& root, gateway_config& c, load_context& cx) {
+    if (const auto* t = root.table("global")) {
+        table_reader r(*t, "global", "global", cx);
+        r.integer("workers", c.global.workers, 0, 256);
+        r.duration_value("shutdown_timeout", c.global.shutdown_timeout, duration{0}, max_duration);
+    }
+    if (const auto* t = root.table("admin")) {
+        table_reader r(*t, "admin", "admin", cx);
+        r.boolean("enabled", c.admin.enabled);
+        r.address("listen", c.admin.listen, {});
+    }
+    if (const auto* t = root.table("logging")) {
+        table_reader r(*t, "logging", "logging", cx);
+        r.boolean("access_log", c.logging.access_log);
+        r.enumeration("format", c.logging.format, format_names);
+        r.enumeration("level", c.logging.level, level_names);
+    }
+}
+
+void read_buffers(table_reader& root, buffers_config& b, load_context& cx) {
+    const auto* t = root.table("buffers");
+    if (t == nullptr) return;
+    table_reader r(*t, "buffers", "buffers", cx);
+    r.size("size", b.size, 1 * kib, 1 * mib);
+    r.integer("limit", b.limit, 0, std::int64_t{1} << 30);
+    r.size("memory", b.memory, 0, 1 * tib);
+    r.integer("reserve", b.reserve, 2, 1024);
+    // The default follows the size; only an explicit value needs the "< size" check.
+    b.maxrewrite = b.size / 2;
+    r.size("maxrewrite", b.maxrewrite, 0, 1 * mib);
+    r.enumeration("wake", b.wake, wake_names);
+}
+
+void read_timeouts(table_reader& root, timeouts_config& to, load_context& cx) {
+    const auto* t = root.table("timeouts");
+    if (t == nullptr) return;
+    table_reader r(*t, "timeouts", "timeouts", cx);
+    const duration min{1};
+    r.duration_value("client_head", to.client_head, min, max_duration);
+    r.duration_value("client_idle", to.client_idle, min, max_duration);
+    r.duration_value("connect", to.connect, min, max_duration);
+    r.duration_value("server", to.server, min, max_duration);
+    r.duration_value("queue", to.queue, min, max_duration);
+    r.duration_value("tunnel", to.tunnel, min, max_duration);
+    r.duration_value("send", to.send, min, max_duration);
+}
+
+void read_listeners(table_reader& root, std::vector<listener_config>& out, load_context& cx) {
+    const auto elements = root.tables("listeners");
+    for (std::size_t i = 0; i < elements.size(); ++i) {
+        listener_config l;
+        if (elements[i] != nullptr) {
+            table_reader r(*elements[i], "listeners[" + std::to_string(i) + "]", "listeners", cx);
+            r.require("name", "name = \"http\"");
+            r.name("name", l.name);
+            r.require("listen", "listen = \"0.0.0.0:8080\"");
+            r.address("listen", l.listen, {});
+            r.name("default_backend", l.default_backend);
+            r.integer("max_connections", l.max_connections, 0, max_count);
+            r.size("body_limit", l.body_limit, 0, max_bytes);
+        }
+        out.push_back(std::move(l));
+    }
+}
+
+// "example.com", "*.example.com", an IPv4 literal or a bracketed IPv6 literal: what a
+// Host header can carry, without the port (RFC 9110 section 7.2).
+bool is_host_pattern(std::string_view host) {
+    if (host.starts_with("*.")) host.remove_prefix(2);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+        return is_ipv6(host.substr(1, host.size() - 2));
+    }
+    return is_hostname(host);
+}
+
+// Host names compare case-insensitively (RFC 9110 section 4.2.3): store them lower-cased.
+std::string lowered(std::string text) {
+    for (char& c : text) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return text;
+}
+
+// A path the gateway compares against request targets (or sends, for health checks):
+// it must be an origin-form path (RFC 9112 section 3.2.1) without query or fragment.
+bool is_plain_path(std::string_view path) {
+    return path.starts_with('/') && std::none_of(path.begin(), path.end(), [](char c) {
+               const auto u = static_cast<unsigned char>(c);
+               return u <= 0x20 || u == 0x7f || c == '?' || c == '#';
+           });
+}
+
+void read_routes(table_reader& root, std::vector<route_config>& out, load_context& cx) {
+    const auto elements = root.tables("routes");
+    for (std::size_t i = 0; i < elements.size(); ++i) {
+        route_config route;
+        if (elements[i] != nullptr) {
+            table_reader r(*elements[i], "routes[" + std::to_string(i) + "]", "routes", cx);
+            r.name("listener", route.listener);
+            std::string text;
+            if (r.string("host", text)) {
+                if (is_host_pattern(lowered(text))) {
+                    route.host = lowered(text);
+                } else {
+                    r.invalid("host", "must be a hostname like \"example.com\" or a wildcard like "
+                                      "\"*.example.com\", without a port (got " +
+                                          quoted(text) + ")");
+                }
+            }
+            if (r.string("path_prefix", text)) {
+                if (!text.starts_with('/')) {
+                    r.invalid("path_prefix", "must start with '/' (got " + quoted(text) + ")");
+                } else if (!is_plain_path(text)) {
+                    r.invalid("path_prefix", "must not contain spaces, control characters, '?' or "
+                                             "'#' (got " +
+                                                 quoted(text) + ")");
+                } else {
+                    route.path_prefix = text;
+                }
+            }
+            r.require("backend", "backend = \"app\"");
+            r.name("backend", route.backend);
+        }
+        out.push_back(std::move(route));
+    }
+}
+
+std::optional<health_check_config> read_health_check(table_reader& backend, load_context& cx) {
+    const auto* t = backend.table("health_check");
+    if (t == nullptr) return std::nullopt;
+    health_check_config h;
+    table_reader r(*t, backend.path_of("health_check"), "backends.health_check", cx);
+    std::string text;
+    if (r.string("path", text)) {
+        if (is_plain_path(text)) {
+            h.path = text;
+        } else {
+            r.invalid("path", "must be a path starting with '/', without spaces or control "
+                              "characters (got " +
+                                  quoted(text) + ")");
+        }
+    }
+    r.duration_value("interval", h.interval, duration{1}, max_duration);
+    r.duration_value("timeout", h.timeout, duration{1}, max_duration);
+    r.integer("rise", h.rise, 1, 100);
+    r.integer("fall", h.fall, 1, 100);
+    r.integer("expect_status", h.expect_status, 100, 599);
+    return h;
+}
+
+void read_backends(table_reader& root, std::vector<backend_config>& out, load_context& cx) {
+    const auto elements = root.tables("backends");
+    for (std::size_t i = 0; i < elements.size(); ++i) {
+        backend_config b;
+        if (elements[i] != nullptr) {
+            table_reader r(*elements[i], "backends[" + std::to_string(i) + "]", "backends", cx);
+            r.require("name", "name = \"app\"");
+            r.name("name", b.name);
+            r.enumeration("balance", b.balance, balance_names);
+            r.integer("retries", b.retries, 0, 10);
+            r.integer("queue_limit", b.queue_limit, 0, max_count);
+            r.integer("keepalive_pool", b.keepalive_pool, 0, 10'000);
+            b.health_check = read_health_check(r, cx);
+            const auto servers = r.tables("servers");
+            for (std::size_t j = 0; j < servers.size(); ++j) {
+                server_config s;
+                // Built in two steps: g++ 12 -O2 misreports "literal" + string (-Wrestrict).
+                s.name = "s";
+                s.name += std::to_string(j + 1);
+                if (servers[j] != nullptr) {
+                    table_reader sr(*servers[j],
+                                    r.path_of("servers") + "[" + std::to_string(j) + "]",
+                                    "backends.servers", cx);
+                    sr.name("name", s.name);
+                    sr.require("address", "address = \"127.0.0.1:9000\"");
+                    sr.address("address", s.address, {.allow_any = false, .allow_port_0 = false});
+                    sr.integer("weight", s.weight, 0, 256);
+                    sr.integer("maxconn", s.maxconn, 0, max_count);
+                }
+                b.servers.push_back(std::move(s));
+            }
+        }
+        out.push_back(std::move(b));
+    }
+}
+
+load_result finish(load_context& cx, std::unique_ptr<gateway_config> config) {
+    load_result result;
+    if (cx.has_errors()) {
+        result.errors = cx.take_errors();
+    } else {
+        result.config = std::move(config);
+    }
+    return result;
+}
+
+load_result load_document(std::string_view text, const std::string& file) {
+    load_context cx(file);
+    toml::table document;
+    try {
+        document = toml::parse(text, std::string_view(file));
+    } catch (const toml::parse_error& e) {
+        // toml++ stops at the first syntax error; its position and wording are kept.
+        cx.error_at(position_of(e.source()), std::string(e.description()));
+        return finish(cx, nullptr);
+    }
+    auto config = std::make_unique<gateway_config>();
+    table_reader root(document, "", "", cx);
+    read_global(root, *config, cx);
+    read_buffers(root, config->buffers, cx);
+    read_timeouts(root, config->timeouts, cx);
+    read_listeners(root, config->listeners, cx);
+    read_routes(root, config->routes, cx);
+    read_backends(root, config->backends, cx);
+    detail::validate(*config, cx);
+    return finish(cx, std::move(config));
+}
+
+} // namespace
+
+load_result load_string(std::string_view toml, std::string_view file_name) {
+    const std::string file(file_name);
+    try {
+        return load_document(toml, file);
+    } catch (const std::exception& e) {
+        // A bug or an allocation failure, not the operator's mistake; still never thrown.
+        return {nullptr,
+                {{file, 0, 0, one_line(std::string("internal error while loading: ") + e.what())}}};
+    } catch (...) {
+        return {nullptr, {{file, 0, 0, "internal error while loading"}}};
+    }
+}
+
+load_result load_file(const std::string& path) {
+    try {
+        const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                                   &std::fclose);
+        auto cannot_read = [&path](int error) {
+            return load_result{
+                nullptr,
+                {{path, 0, 0, "cannot read the file: " + std::generic_category().message(error)}}};
+        };
+        if (!file) return cannot_read(errno);
+        std::string text;
+        char chunk[16 * 1024];
+        std::size_t n = 0;
+        while ((n = std::fread(chunk, 1, sizeof chunk, file.get())) > 0) {
+            text.append(chunk, n);
+        }
+        if (std::ferror(file.get()) != 0) return cannot_read(errno);
+        return load_string(text, path);
+    } catch (const std::exception& e) {
+        return {nullptr,
+                {{path, 0, 0, one_line(std::string("internal error while reading: ") + e.what())}}};
+    }
+}
+
+} // namespace gw::config
