@@ -1,0 +1,177 @@
+#pragma once
+// A backend's servers and its queue: the state every worker shares. Server slot
+// counts (maxconn, leastconn) are atomics; the FIFO queue of sessions waiting for
+// a slot is behind one small mutex, taken only when every server is full. A
+// waiting session is resumed on its own worker's executor.
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/cancellation_type.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/system/error_code.hpp>
+
+#include "config/config.hpp"
+
+namespace gw {
+
+struct server_state {
+    std::string name;
+    boost::asio::ip::tcp::endpoint endpoint; // resolved at start
+    unsigned weight = 1;
+    std::size_t maxconn = 0;                 // 0 = unlimited
+    std::atomic<std::size_t> active{0};      // slots in use (one per exchange)
+    std::atomic<bool> up{true};
+    std::atomic<std::uint64_t> requests{0};       // exchanges started on it
+    std::atomic<std::uint64_t> connect_failures{0};
+};
+
+// A session waiting in a backend queue (intrusive; owned by the async operation).
+class queue_waiter {
+public:
+    virtual ~queue_waiter() = default;
+    // Called under the backend's lock: the slot of `server` is now this waiter's.
+    // Must only post the completion to the waiter's executor.
+    virtual void grant(std::size_t server) noexcept = 0;
+
+private:
+    friend class backend_state;
+    queue_waiter* prev_ = nullptr;
+    queue_waiter* next_ = nullptr;
+    bool queued_ = false;
+};
+
+class backend_state {
+public:
+    // `endpoints[i]` is the resolved address of cfg.servers[i].
+    backend_state(const config::backend_config& cfg,
+                  std::vector<boost::asio::ip::tcp::endpoint> endpoints);
+
+    const std::string& name() const noexcept { return name_; }
+    std::size_t server_count() const noexcept { return servers_.size(); }
+    server_state& server(std::size_t i) noexcept { return *servers_[i]; }
+    std::size_t queue_limit() const noexcept { return queue_limit_; }
+    std::size_t queued() const noexcept { return queued_.load(std::memory_order_relaxed); }
+    std::uint64_t queue_timeouts() const noexcept { return queue_timeouts_.load(std::memory_order_relaxed); }
+    void count_queue_timeout() noexcept { queue_timeouts_.fetch_add(1, std::memory_order_relaxed); }
+
+    // Picks a server by the balance mode and takes one of its slots, skipping
+    // servers that are down, drained (weight 0), full, or `exclude`. `cursor` is
+    // the calling worker's round-robin position. Returns the index, or -1.
+    int try_take(std::size_t& cursor, int exclude = -1) noexcept;
+
+    // Gives a slot back; if sessions are queued, the slot goes to the oldest one
+    // instead (possibly on another worker).
+    void release(std::size_t server) noexcept;
+
+    // Queues `w` unless the queue is full (returns false: answer 503). A slot may
+    // be granted at once (from inside this call).
+    bool enqueue(queue_waiter& w) noexcept;
+    // Removes `w` if still queued; false if it was granted meanwhile.
+    bool cancel(queue_waiter& w) noexcept;
+
+private:
+    bool take_slot(server_state& s) noexcept;
+    int pick_roundrobin(std::size_t& cursor, int exclude) noexcept;
+    int pick_leastconn(int exclude) noexcept;
+    void dispatch_locked() noexcept; // grants free slots to queued waiters
+
+    std::string name_;
+    config::balance_mode balance_;
+    std::size_t queue_limit_;
+    std::vector<std::unique_ptr<server_state>> servers_;
+    std::vector<std::size_t> schedule_; // smooth weighted round-robin order
+
+    std::mutex mutex_;
+    queue_waiter* head_ = nullptr;
+    queue_waiter* tail_ = nullptr;
+    std::size_t dispatch_cursor_ = 0; // round-robin position for queued sessions (locked)
+    std::atomic<std::size_t> queued_{0};
+    std::atomic<std::uint64_t> queue_timeouts_{0};
+};
+
+namespace detail {
+
+template <class Handler>
+class server_wait_op final : public queue_waiter {
+public:
+    static void start(Handler h, backend_state& b) {
+        auto* op = new server_wait_op(std::move(h), b);
+        if (!b.enqueue(*op)) {
+            op->post_completion(boost::asio::error::no_buffer_space, 0); // queue full
+            return;
+        }
+        auto slot = boost::asio::get_associated_cancellation_slot(op->handler_);
+        if (slot.is_connected() && op->state_.load() == waiting)
+            slot.template emplace<cancel_handler>(op);
+    }
+
+private:
+    enum state_t { waiting, completing };
+    server_wait_op(Handler&& h, backend_state& b)
+        : handler_(std::move(h)), work_(boost::asio::get_associated_executor(handler_)),
+          backend_(b) {}
+
+    struct cancel_handler {
+        server_wait_op* op;
+        void operator()(boost::asio::cancellation_type_t t) const {
+            if (t != boost::asio::cancellation_type::none && op->backend_.cancel(*op))
+                op->post_completion(boost::asio::error::operation_aborted, 0);
+        }
+    };
+
+    void grant(std::size_t server) noexcept override { post_completion({}, server); }
+
+    void post_completion(boost::system::error_code ec, std::size_t server) noexcept {
+        state_.store(completing);
+        boost::asio::post(work_.get_executor(), [this, ec, server] { complete(ec, server); });
+    }
+
+    void complete(boost::system::error_code ec, std::size_t server) {
+        auto slot = boost::asio::get_associated_cancellation_slot(handler_);
+        if (slot.is_connected())
+            slot.clear();
+        Handler h(std::move(handler_));
+        auto work = std::move(work_);
+        delete this;
+        std::move(h)(ec, server);
+    }
+
+    Handler handler_;
+    boost::asio::executor_work_guard<boost::asio::associated_executor_t<Handler>> work_;
+    backend_state& backend_;
+    std::atomic<state_t> state_{waiting};
+};
+
+struct initiate_server_wait {
+    template <class Handler>
+    void operator()(Handler&& h, backend_state* b) const {
+        server_wait_op<std::decay_t<Handler>>::start(std::forward<Handler>(h), *b);
+    }
+};
+
+} // namespace detail
+
+// Waits in the backend's FIFO queue for a server slot. Completes with the server
+// index, or no_buffer_space (queue full) or operation_aborted (cancelled: the
+// queue timeout). The completion runs on the handler's executor.
+template <class CompletionToken>
+auto async_wait_for_server(backend_state& b, CompletionToken&& token) {
+    return boost::asio::async_initiate<CompletionToken,
+                                       void(boost::system::error_code, std::size_t)>(
+        detail::initiate_server_wait{}, token, &b);
+}
+
+} // namespace gw

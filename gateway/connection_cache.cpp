@@ -1,0 +1,71 @@
+#include "gateway/connection_cache.hpp"
+
+#include <sys/socket.h>
+
+namespace gw {
+
+namespace {
+// An idle connection is usable if reading would block: no EOF, no error, and no
+// unexpected bytes from the server (which would desynchronise the next exchange).
+bool still_open(boost::asio::ip::tcp::socket& s) {
+    char byte;
+    const ssize_t n = ::recv(s.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+} // namespace
+
+connection_cache::connection_cache(std::vector<std::size_t> servers, std::vector<std::size_t> keep)
+    : keep_(std::move(keep)) {
+    idle_.resize(servers.size());
+    for (std::size_t b = 0; b < servers.size(); ++b) {
+        idle_[b].resize(servers[b]);
+        for (auto& v : idle_[b])
+            v.reserve(keep_[b]); // no allocation when connections come back
+    }
+}
+
+std::optional<boost::asio::ip::tcp::socket> connection_cache::take(std::size_t backend,
+                                                                  std::size_t server) {
+    auto& v = idle_[backend][server];
+    while (!v.empty()) {
+        boost::asio::ip::tcp::socket s = std::move(v.back());
+        v.pop_back();
+        if (still_open(s))
+            return s;
+        boost::system::error_code ignored;
+        s.close(ignored);
+    }
+    return std::nullopt;
+}
+
+void connection_cache::put(std::size_t backend, std::size_t server,
+                           boost::asio::ip::tcp::socket s) {
+    auto& v = idle_[backend][server];
+    if (v.size() < keep_[backend]) {
+        v.push_back(std::move(s));
+        return;
+    }
+    boost::system::error_code ignored;
+    s.close(ignored);
+}
+
+std::size_t connection_cache::idle_count() const noexcept {
+    std::size_t n = 0;
+    for (auto& b : idle_)
+        for (auto& s : b)
+            n += s.size();
+    return n;
+}
+
+void connection_cache::clear() {
+    for (auto& b : idle_)
+        for (auto& s : b) {
+            for (auto& sock : s) {
+                boost::system::error_code ignored;
+                sock.close(ignored);
+            }
+            s.clear();
+        }
+}
+
+} // namespace gw

@@ -1,0 +1,34 @@
+#pragma once
+// One worker's idle, kept-alive server connections, per backend and server. Not
+// shared between workers (a connection never changes thread), so no locking.
+
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+
+namespace gw {
+
+class connection_cache {
+public:
+    // `servers[b]` is the number of servers of backend b; at most `keep[b]` idle
+    // connections are kept per server of backend b.
+    connection_cache(std::vector<std::size_t> servers, std::vector<std::size_t> keep);
+
+    // The most recently used idle connection that still looks open, or nullopt.
+    // Connections the server closed meanwhile are dropped on the way.
+    std::optional<boost::asio::ip::tcp::socket> take(std::size_t backend, std::size_t server);
+
+    // Keeps `s` for reuse, or closes it when the server's cache is full.
+    void put(std::size_t backend, std::size_t server, boost::asio::ip::tcp::socket s);
+
+    std::size_t idle_count() const noexcept;
+    void clear(); // closes every idle connection (shutdown)
+
+private:
+    std::vector<std::vector<std::vector<boost::asio::ip::tcp::socket>>> idle_;
+    std::vector<std::size_t> keep_;
+};
+
+} // namespace gw

@@ -1,0 +1,156 @@
+#include "gateway/gateway.hpp"
+
+#include <future>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+namespace gw {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+alloc::wake_strategy to_alloc(config::wake_strategy s) {
+    switch (s) {
+    case config::wake_strategy::per_release:
+        return alloc::wake_strategy::per_release;
+    case config::wake_strategy::wake_all:
+        return alloc::wake_strategy::wake_all;
+    case config::wake_strategy::reserve_aware:
+        break;
+    }
+    return alloc::wake_strategy::reserve_aware;
+}
+
+std::string describe(const config::host_port& hp) {
+    return (hp.kind == config::host_kind::ipv6 ? "[" + hp.host + "]" : hp.host) + ":" +
+           std::to_string(hp.port);
+}
+
+// Resolves at start-up only (blocking); the data path never resolves.
+tcp::endpoint resolve(net::io_context& ioc, const config::host_port& hp, bool passive) {
+    if (hp.kind == config::host_kind::any)
+        return {tcp::v6(), hp.port}; // dual-stack "all interfaces"
+    if (hp.kind != config::host_kind::hostname)
+        return {net::ip::make_address(hp.host), hp.port};
+    tcp::resolver resolver(ioc);
+    boost::system::error_code ec;
+    auto results = resolver.resolve(hp.host, std::to_string(hp.port),
+                                    passive ? tcp::resolver::passive : tcp::resolver::flags{}, ec);
+    if (ec || results.empty())
+        throw std::runtime_error("cannot resolve " + describe(hp) + ": " + ec.message());
+    return results.begin()->endpoint();
+}
+
+template <class F>
+auto on_each_worker(std::vector<std::unique_ptr<worker>>& workers, F f) {
+    using result = decltype(f(*workers.front()));
+    std::vector<std::future<result>> futures;
+    for (auto& w : workers) {
+        auto p = std::make_shared<std::promise<result>>();
+        futures.push_back(p->get_future());
+        net::post(w->io(), [p, f, wp = w.get()] { p->set_value(f(*wp)); });
+    }
+    std::vector<result> out;
+    for (auto& fu : futures)
+        out.push_back(fu.get());
+    return out;
+}
+
+} // namespace
+
+std::size_t resolve_worker_count(const config::gateway_config& cfg) {
+    if (cfg.global.workers != 0)
+        return cfg.global.workers;
+    const unsigned n = std::thread::hardware_concurrency();
+    return n == 0 ? 1 : n;
+}
+
+gateway::gateway(std::shared_ptr<const config::gateway_config> cfg)
+    : shared_(std::make_unique<shared_state>(cfg)) {
+    const auto& c = *cfg;
+    const std::size_t nworkers = resolve_worker_count(c);
+
+    alloc::pool_limits limits;
+    limits.buffer_size = c.buffers.size;
+    limits.limit = c.buffers.limit;
+    limits.reserve = c.buffers.reserve;
+    limits.strategy = to_alloc(c.buffers.wake);
+    try {
+        pool_ = std::make_unique<alloc::buffer_pool>(limits, nworkers);
+    } catch (const std::invalid_argument& e) {
+        throw std::runtime_error(e.what());
+    }
+
+    net::io_context resolver_ctx;
+    for (const auto& b : c.backends) {
+        std::vector<tcp::endpoint> eps;
+        for (const auto& s : b.servers)
+            eps.push_back(resolve(resolver_ctx, s.address, false));
+        shared_->backends.push_back(std::make_unique<backend_state>(b, std::move(eps)));
+    }
+
+    for (std::size_t i = 0; i < nworkers; ++i)
+        workers_.push_back(std::make_unique<worker>(*shared_, i, pool_->shard(i)));
+
+    // Port 0 asks the first worker for an ephemeral port; the others share it.
+    for (std::size_t l = 0; l < c.listeners.size(); ++l) {
+        tcp::endpoint ep = resolve(resolver_ctx, c.listeners[l].listen, true);
+        try {
+            for (auto& w : workers_)
+                ep = w->listen(l, ep);
+        } catch (const boost::system::system_error& e) {
+            throw std::runtime_error("listener '" + c.listeners[l].name + "': cannot listen on " +
+                                     describe(c.listeners[l].listen) + ": " + e.code().message());
+        }
+        endpoints_.push_back(ep);
+    }
+}
+
+gateway::~gateway() {
+    abort();
+    wait();
+}
+
+void gateway::start() {
+    for (auto& w : workers_)
+        w->start();
+}
+
+void gateway::drain() {
+    shared_->draining.store(true);
+    for (auto& w : workers_)
+        w->drain();
+}
+
+void gateway::abort() {
+    shared_->draining.store(true);
+    for (auto& w : workers_)
+        w->abort();
+}
+
+void gateway::wait() {
+    for (auto& w : workers_)
+        w->join();
+}
+
+alloc::pool_stats gateway::pool_stats() {
+    alloc::pool_stats total;
+    for (const auto& s : on_each_worker(workers_, [](worker& w) { return w.shard().stats(); }))
+        total += s;
+    return total;
+}
+
+std::size_t gateway::session_count() {
+    std::size_t n = 0;
+    for (auto c : on_each_worker(workers_, [](worker& w) { return w.session_count(); }))
+        n += c;
+    return n;
+}
+
+} // namespace gw

@@ -1,0 +1,61 @@
+#pragma once
+// The running gateway: workers, the pool, backends and listeners, built from a
+// validated configuration. Construction does all the fallible start-up work
+// (resolving servers, binding listeners) and throws with a message a person can
+// act on; after that, nothing on the data path throws.
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include "alloc/buffer_pool.hpp"
+#include "alloc/pool_stats.hpp"
+#include "config/config.hpp"
+#include "gateway/worker.hpp"
+
+namespace gw {
+
+class gateway {
+public:
+    // Throws std::runtime_error (resolve/bind failures, a buffer limit too small
+    // for the worker count).
+    explicit gateway(std::shared_ptr<const config::gateway_config> cfg);
+    ~gateway();
+    gateway(const gateway&) = delete;
+    gateway& operator=(const gateway&) = delete;
+
+    // Where listener i is bound (the real port when the config asked for 0).
+    const boost::asio::ip::tcp::endpoint& listener_endpoint(std::size_t i) const {
+        return endpoints_.at(i);
+    }
+    std::size_t worker_count() const noexcept { return workers_.size(); }
+
+    void start();
+    // Thread-safe. drain: stop accepting, finish exchanges in flight, close idle
+    // connections. abort: close everything now.
+    void drain();
+    void abort();
+    // Blocks until every worker has run out of work (after drain or abort).
+    void wait();
+
+    // The pool's counters summed over the workers (collected on each worker's
+    // thread; blocks the caller until they answered). Not for the data path.
+    alloc::pool_stats pool_stats();
+    // Open client connections over all workers (same collection).
+    std::size_t session_count();
+
+    shared_state& shared() noexcept { return *shared_; }
+
+private:
+    std::unique_ptr<shared_state> shared_;
+    std::unique_ptr<alloc::buffer_pool> pool_;
+    std::vector<std::unique_ptr<worker>> workers_;
+    std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
+};
+
+// One worker per core when the config says 0.
+std::size_t resolve_worker_count(const config::gateway_config& cfg);
+
+} // namespace gw

@@ -1,0 +1,80 @@
+#include "gateway/router.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace gw {
+
+namespace {
+
+std::optional<std::size_t> index_of_backend(const config::gateway_config& cfg,
+                                            const std::string& name) {
+    for (std::size_t i = 0; i < cfg.backends.size(); ++i)
+        if (cfg.backends[i].name == name)
+            return i;
+    return std::nullopt;
+}
+
+bool iequal(std::string_view a, std::string_view b) noexcept {
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+// "example.com:8080" -> "example.com"; "[::1]:80" -> "[::1]".
+std::string_view strip_port(std::string_view host) noexcept {
+    if (!host.empty() && host.front() == '[') {
+        const auto close = host.find(']');
+        return close == std::string_view::npos ? host : host.substr(0, close + 1);
+    }
+    const auto colon = host.rfind(':');
+    return colon == std::string_view::npos ? host : host.substr(0, colon);
+}
+
+} // namespace
+
+router::router(const config::gateway_config& cfg) {
+    for (const auto& r : cfg.routes) {
+        rule x;
+        if (!r.listener.empty())
+            for (std::size_t i = 0; i < cfg.listeners.size(); ++i)
+                if (cfg.listeners[i].name == r.listener)
+                    x.listener = i;
+        x.host = r.host;
+        x.path_prefix = r.path_prefix.empty() ? "/" : r.path_prefix;
+        x.backend = index_of_backend(cfg, r.backend).value_or(0);
+        rules_.push_back(std::move(x));
+    }
+    for (const auto& l : cfg.listeners)
+        default_backend_.push_back(l.default_backend.empty()
+                                       ? std::nullopt
+                                       : index_of_backend(cfg, l.default_backend));
+}
+
+bool router::host_matches(std::string_view pattern, std::string_view host) noexcept {
+    if (pattern.size() > 2 && pattern.substr(0, 2) == "*.") {
+        const auto suffix = pattern.substr(1); // ".example.com"
+        return host.size() > suffix.size() &&
+               iequal(host.substr(host.size() - suffix.size()), suffix);
+    }
+    return iequal(pattern, host);
+}
+
+std::optional<std::size_t> router::route(std::size_t listener, std::string_view host,
+                                         std::string_view target) const noexcept {
+    const auto bare_host = strip_port(host);
+    for (const auto& r : rules_) {
+        if (r.listener && *r.listener != listener)
+            continue;
+        if (!r.host.empty() && !host_matches(r.host, bare_host))
+            continue;
+        if (target.substr(0, r.path_prefix.size()) != r.path_prefix)
+            continue;
+        return r.backend;
+    }
+    return listener < default_backend_.size() ? default_backend_[listener] : std::nullopt;
+}
+
+} // namespace gw

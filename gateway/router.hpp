@@ -1,0 +1,40 @@
+#pragma once
+// Routing: (listener, Host, path) -> backend index, in config order, first match
+// wins, then the listener's default backend. Plain C++, built once at start.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.hpp"
+
+namespace gw {
+
+class router {
+public:
+    // Resolves every name to an index; the config is validated, so every name exists.
+    explicit router(const config::gateway_config& cfg);
+
+    // The backend for a request, or nullopt (the gateway answers 404). `host` is
+    // the Host field as sent (port and case are ignored); `target` the request target.
+    std::optional<std::size_t> route(std::size_t listener, std::string_view host,
+                                     std::string_view target) const noexcept;
+
+    // "a.example.com" matches "*.example.com" (one or more labels), never the bare
+    // "example.com"; otherwise equality, case-insensitive. Exposed for tests.
+    static bool host_matches(std::string_view pattern, std::string_view host) noexcept;
+
+private:
+    struct rule {
+        std::optional<std::size_t> listener; // nullopt = any
+        std::string host;                    // empty = any
+        std::string path_prefix;
+        std::size_t backend;
+    };
+    std::vector<rule> rules_;
+    std::vector<std::optional<std::size_t>> default_backend_; // per listener
+};
+
+} // namespace gw

@@ -1,0 +1,552 @@
+// The client session coroutine and its relay (the Beast-heavy file).
+#include "gateway/session.hpp"
+
+#include <chrono>
+#include <cstring>
+#include <optional>
+#include <string_view>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_static_buffer.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "alloc/async_acquire.hpp"
+#include "gateway/http_rules.hpp"
+#include "gateway/worker.hpp"
+
+namespace gw {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+using error_code = boost::system::error_code;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+
+// Which timeout is running; decides the reply when it fires.
+enum class deadline_kind { none, client_idle, client_head, queue, connect, server, send };
+
+// A Beast dynamic buffer over pool memory (the base class keeps re-pointing it
+// to a new lease protected).
+class pool_buffer : public beast::flat_static_buffer_base {
+public:
+    pool_buffer() noexcept : flat_static_buffer_base(nullptr, 0) {}
+    using flat_static_buffer_base::reset;
+};
+
+using request_parser = http::request_parser<http::buffer_body>;
+using response_parser = http::response_parser<http::buffer_body>;
+
+bool is_network_error(const error_code& ec) {
+    return ec == net::error::eof || ec == http::error::end_of_stream ||
+           ec == net::error::connection_reset || ec == net::error::broken_pipe ||
+           ec == net::error::operation_aborted || ec == net::error::not_connected ||
+           ec == net::error::bad_descriptor;
+}
+
+} // namespace
+
+class session final : public session_link {
+public:
+    session(worker& w, std::size_t listener, tcp::socket client)
+        : w_(w), cfg_(*w.shared().config), listener_(listener), client_(std::move(client)),
+          server_(client_.get_executor()), timer_(client_.get_executor()),
+          rbuf_(), sbuf_() {
+        const auto& b = cfg_.buffers;
+        head_area_ = b.size - b.maxrewrite;
+        body_area_ = b.maxrewrite;
+        error_code ec;
+        client_.set_option(tcp::no_delay(true), ec);
+        const auto ep = client_.remote_endpoint(ec);
+        if (!ec) {
+            const auto text = ep.address().to_string();
+            client_addr_len_ = std::min(text.size(), sizeof client_addr_);
+            std::memcpy(client_addr_, text.data(), client_addr_len_);
+        }
+        w_.add(*this);
+    }
+    ~session() override { w_.remove(*this); }
+
+    net::awaitable<void> serve();
+    net::awaitable<void> watch();
+
+    void on_drain() noexcept override {
+        if (idle_) {
+            error_code ignored;
+            client_.cancel(ignored);
+        }
+    }
+    void on_abort() noexcept override {
+        aborted_ = true;
+        error_code ignored;
+        client_.cancel(ignored);
+        server_.cancel(ignored);
+        cancel_.emit(net::cancellation_type::terminal);
+    }
+
+private:
+    net::awaitable<bool> exchange();
+    net::awaitable<bool> read_request_head();
+    net::awaitable<bool> take_server(std::size_t backend);
+    net::awaitable<bool> connect_server(std::size_t backend);
+    net::awaitable<bool> relay_request();
+    net::awaitable<bool> relay_response(std::size_t backend);
+    net::awaitable<void> reply(reply_reason r, bool keep_alive);
+    net::awaitable<bool> acquire(alloc::buffer_class c, alloc::buffer_lease& out);
+
+    // Moves the watchdog's deadline; an earlier one wakes it to re-arm.
+    void arm(config::duration d, deadline_kind k) {
+        const auto when = clock_type::now() + d;
+        kind_ = k;
+        const bool earlier = when < deadline_;
+        deadline_ = when;
+        if (earlier)
+            timer_.cancel();
+    }
+    void disarm() noexcept {
+        kind_ = deadline_kind::none;
+        deadline_ = clock_type::time_point::max();
+    }
+    bool timed_out(deadline_kind k) const noexcept { return expired_ == k; }
+
+    // Pipelined bytes left after the previous request go to the buffer's front,
+    // so that the next head starts at the buffer's first byte.
+    void compact_request_buffer() {
+        char* base = reinterpret_cast<char*>(req_lease_.data());
+        const auto d = rbuf_.data();
+        const std::size_t n = d.size();
+        if (n != 0 && static_cast<const char*>(d.data()) != base)
+            std::memmove(base, d.data(), n);
+        rbuf_.reset(base, head_area_);
+        rbuf_.prepare(n);
+        rbuf_.commit(n);
+    }
+    void release_server(bool keep, std::size_t backend) {
+        if (server_index_ < 0)
+            return;
+        if (keep && server_.is_open()) {
+            w_.cache().put(backend, static_cast<std::size_t>(server_index_), std::move(server_));
+            server_ = tcp::socket(client_.get_executor());
+        } else {
+            error_code ignored;
+            server_.close(ignored);
+        }
+        w_.shared().backends[backend]->release(static_cast<std::size_t>(server_index_));
+        server_index_ = -1;
+    }
+
+    worker& w_;
+    const config::gateway_config& cfg_;
+    std::size_t listener_;
+    tcp::socket client_;
+    tcp::socket server_;
+    net::steady_timer timer_;
+    net::cancellation_signal cancel_; // bound to pool and queue waits
+    clock_type::time_point deadline_ = clock_type::time_point::max();
+    deadline_kind kind_ = deadline_kind::none;
+    deadline_kind expired_ = deadline_kind::none;
+    bool idle_ = false;
+    bool stopping_ = false;
+    bool aborted_ = false;
+
+    std::size_t head_area_ = 0; // read area of a buffer: heads must fit here
+    std::size_t body_area_ = 0; // the rest: body bytes bounce through it
+    alloc::buffer_lease req_lease_;
+    alloc::buffer_lease res_lease_;
+    pool_buffer rbuf_; // client input over req_lease_
+    pool_buffer sbuf_; // server input over res_lease_
+    std::optional<request_parser> req_;
+    std::optional<response_parser> res_;
+    int server_index_ = -1;
+    bool server_reused_ = false;
+    bool head_request_ = false;
+    bool client_keep_alive_ = false;
+    bool request_has_body_ = false;
+    char client_addr_[64] = {};
+    std::size_t client_addr_len_ = 0;
+    char request_id_[request_id_length] = {};
+};
+
+net::awaitable<void> session::watch() {
+    for (;;) {
+        timer_.expires_at(deadline_);
+        auto [ec] = co_await timer_.async_wait(use_tuple);
+        if (stopping_)
+            co_return;
+        if (ec || clock_type::now() < deadline_)
+            continue; // re-armed earlier, or the deadline moved later meanwhile
+        expired_ = kind_;
+        disarm();
+        error_code ignored;
+        client_.cancel(ignored);
+        server_.cancel(ignored);
+        cancel_.emit(net::cancellation_type::terminal);
+    }
+}
+
+net::awaitable<void> session::serve() {
+    bool first = true;
+    while (!aborted_) {
+        if (!req_lease_ || rbuf_.size() == 0) {
+            // Idle: no buffer held until the client sends something.
+            idle_ = true;
+            arm(first ? cfg_.timeouts.client_head : cfg_.timeouts.client_idle,
+                deadline_kind::client_idle);
+            auto [ec] = co_await client_.async_wait(tcp::socket::wait_read, use_tuple);
+            idle_ = false;
+            if (ec || w_.draining())
+                break;
+        }
+        first = false;
+        expired_ = deadline_kind::none;
+        if (!co_await exchange() || w_.draining())
+            break;
+    }
+    req_lease_.reset();
+    res_lease_.reset();
+    error_code ignored;
+    client_.shutdown(tcp::socket::shutdown_both, ignored);
+    client_.close(ignored);
+    stopping_ = true;
+    timer_.cancel();
+}
+
+net::awaitable<bool> session::acquire(alloc::buffer_class c, alloc::buffer_lease& out) {
+    if ((out = w_.shard().try_acquire(c)))
+        co_return true;
+    auto [ec, lease] = co_await alloc::async_acquire(
+        w_.shard(), c, net::bind_cancellation_slot(cancel_.slot(), use_tuple));
+    out = std::move(lease);
+    co_return !ec;
+}
+
+net::awaitable<void> session::reply(reply_reason r, bool keep_alive) {
+    alloc::buffer_lease lease;
+    arm(cfg_.timeouts.send, deadline_kind::send);
+    if (!co_await acquire(alloc::buffer_class::critical, lease))
+        co_return;
+    char* out = reinterpret_cast<char*>(lease.data());
+    const std::size_t n = render_reply(r, keep_alive, head_request_, out, lease.size());
+    co_await net::async_write(client_, net::buffer(out, n), use_tuple);
+}
+
+net::awaitable<bool> session::read_request_head() {
+    if (!req_lease_) {
+        arm(cfg_.timeouts.client_head, deadline_kind::client_head);
+        if (!co_await acquire(alloc::buffer_class::normal, req_lease_)) {
+            if (timed_out(deadline_kind::client_head))
+                co_await reply(reply_reason::request_timeout, false);
+            co_return false;
+        }
+        rbuf_.reset(req_lease_.data(), head_area_);
+    } else {
+        compact_request_buffer();
+    }
+    arm(cfg_.timeouts.client_head, deadline_kind::client_head);
+    req_.emplace();
+    req_->header_limit(static_cast<std::uint32_t>(head_area_));
+    const auto limit = cfg_.listeners[listener_].body_limit;
+    req_->body_limit(limit ? boost::optional<std::uint64_t>(limit) : boost::none);
+    auto [ec, n] = co_await http::async_read_header(client_, rbuf_, *req_, use_tuple);
+    if (ec) {
+        if (timed_out(deadline_kind::client_head))
+            co_await reply(reply_reason::request_timeout, false);
+        else if (ec == http::error::buffer_overflow)
+            co_await reply(reply_reason::header_too_large, false);
+        else if (!is_network_error(ec))
+            co_await reply(reason_for_parse_error(ec), false);
+        co_return false;
+    }
+    // The head is the bytes Beast consumed: the buffer's front up to its data.
+    const char* base = reinterpret_cast<const char*>(req_lease_.data());
+    const std::string_view raw(base, static_cast<const char*>(rbuf_.data().data()) - base);
+    auto& h = req_->get();
+    head_request_ = h.method() == http::verb::head;
+    reply_reason bad = raw_head_is_clean(raw) ? check_request_framing(h) : reply_reason::bad_request;
+    if (bad == reply_reason::none && h.version() >= 11 && h.find(http::field::host) == h.end())
+        bad = reply_reason::bad_request; // RFC 9112 3.2: Host is mandatory in HTTP/1.1
+    if (bad != reply_reason::none) {
+        co_await reply(bad, false);
+        co_return false;
+    }
+    co_return true;
+}
+
+net::awaitable<bool> session::exchange() {
+    if (!co_await read_request_head())
+        co_return false;
+    auto& h = req_->get();
+    request_has_body_ = !req_->is_done();
+    client_keep_alive_ = client_keeps_alive(h);
+
+    const auto backend = w_.shared().routes.route(listener_, h[http::field::host], h.target());
+    if (!backend) {
+        // Without a body to skip, the connection can stay open.
+        co_await reply(reply_reason::not_found, client_keep_alive_ && !request_has_body_);
+        co_return client_keep_alive_ && !request_has_body_;
+    }
+    if (!co_await take_server(*backend))
+        co_return false;
+    if (!co_await connect_server(*backend)) {
+        release_server(false, *backend);
+        co_return false;
+    }
+    if (!co_await relay_request()) {
+        release_server(false, *backend);
+        co_return false;
+    }
+    // The request is flushed: its buffer goes back unless pipelined bytes wait in it.
+    if (rbuf_.size() == 0)
+        req_lease_.reset();
+    const bool ok = co_await relay_response(*backend);
+    res_lease_.reset();
+    co_return ok && client_keep_alive_;
+}
+
+net::awaitable<bool> session::take_server(std::size_t backend) {
+    backend_state& be = *w_.shared().backends[backend];
+    const int s = be.try_take(w_.rr_cursor(backend));
+    if (s >= 0) {
+        server_index_ = s;
+        co_return true;
+    }
+    // Every usable server is at maxconn: wait in the backend's queue, still
+    // holding the request buffer (the seed's situation).
+    arm(cfg_.timeouts.queue, deadline_kind::queue);
+    auto [ec, server] = co_await async_wait_for_server(
+        be, net::bind_cancellation_slot(cancel_.slot(), use_tuple));
+    if (ec) {
+        if (timed_out(deadline_kind::queue))
+            be.count_queue_timeout();
+        if (timed_out(deadline_kind::queue) || ec == net::error::no_buffer_space)
+            co_await reply(reply_reason::service_unavailable, false);
+        co_return false;
+    }
+    server_index_ = static_cast<int>(server);
+    co_return true;
+}
+
+net::awaitable<bool> session::connect_server(std::size_t backend) {
+    backend_state& be = *w_.shared().backends[backend];
+    const unsigned attempts = 1 + cfg_.backends[backend].retries;
+    bool timed_out_once = false;
+    for (unsigned attempt = 0; attempt < attempts; ++attempt) {
+        if (attempt > 0) {
+            // Retry on another server when there is one with a free slot.
+            const int failed = server_index_;
+            const int next = be.try_take(w_.rr_cursor(backend), failed);
+            if (next >= 0) {
+                be.release(static_cast<std::size_t>(failed));
+                server_index_ = next;
+            }
+        }
+        server_state& s = be.server(static_cast<std::size_t>(server_index_));
+        if (auto cached = w_.cache().take(backend, static_cast<std::size_t>(server_index_))) {
+            server_ = std::move(*cached);
+            server_reused_ = true;
+            s.requests.fetch_add(1, std::memory_order_relaxed);
+            co_return true;
+        }
+        server_reused_ = false;
+        server_ = tcp::socket(client_.get_executor());
+        expired_ = deadline_kind::none;
+        arm(cfg_.timeouts.connect, deadline_kind::connect);
+        auto [ec] = co_await server_.async_connect(s.endpoint, use_tuple);
+        if (!ec) {
+            error_code ignored;
+            server_.set_option(tcp::no_delay(true), ignored);
+            s.requests.fetch_add(1, std::memory_order_relaxed);
+            co_return true;
+        }
+        s.connect_failures.fetch_add(1, std::memory_order_relaxed);
+        timed_out_once = timed_out_once || timed_out(deadline_kind::connect);
+        error_code ignored;
+        server_.close(ignored);
+        if (aborted_)
+            co_return false;
+    }
+    co_await reply(timed_out_once ? reply_reason::gateway_timeout : reply_reason::bad_gateway,
+                   false);
+    co_return false;
+}
+
+net::awaitable<bool> session::relay_request() {
+    auto& h = req_->get();
+    const bool upgrade = is_upgrade_request(h);
+    const bool expects_continue = request_has_body_ && beast::iequals(h[http::field::expect], "100-continue");
+    remove_hop_by_hop(h, upgrade);
+    if (expects_continue)
+        h.erase(http::field::expect); // we answer 100 Continue ourselves, as nginx does
+    format_request_id(w_.next_request_id(), request_id_);
+    add_forwarding_fields(h, {std::string_view(client_addr_, client_addr_len_), "http",
+                              std::string_view(request_id_, request_id_length)});
+    if (h.version() < 11) {
+        h.version(11); // upstream always HTTP/1.1 with keep-alive
+        h.keep_alive(true);
+    }
+    if (expects_continue) {
+        static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+        arm(cfg_.timeouts.send, deadline_kind::send);
+        auto [ec, n] = co_await net::async_write(client_, net::buffer(continue_line), use_tuple);
+        if (ec)
+            co_return false;
+    }
+
+    char* bounce = reinterpret_cast<char*>(req_lease_.data()) + head_area_;
+    http::request_serializer<http::buffer_body> sr{h};
+    do {
+        if (!req_->is_done()) {
+            arm(cfg_.timeouts.client_head, deadline_kind::client_head);
+            h.body().data = bounce;
+            h.body().size = body_area_;
+            auto [ec, n] = co_await http::async_read(client_, rbuf_, *req_, use_tuple);
+            if (ec == http::error::need_buffer)
+                ec = {};
+            if (ec) {
+                if (!is_network_error(ec) && !timed_out(deadline_kind::client_head))
+                    co_await reply(reason_for_parse_error(ec), false);
+                co_return false;
+            }
+            h.body().size = body_area_ - h.body().size;
+            h.body().data = bounce;
+            h.body().more = !req_->is_done();
+        } else {
+            h.body().data = nullptr;
+            h.body().size = 0;
+            h.body().more = false;
+        }
+        arm(cfg_.timeouts.send, deadline_kind::send);
+        auto [ec, n] = co_await http::async_write(server_, sr, use_tuple);
+        if (ec == http::error::need_buffer)
+            ec = {};
+        if (ec) {
+            co_await reply(reply_reason::bad_gateway, false);
+            co_return false;
+        }
+    } while (!req_->is_done() || !sr.is_done());
+    co_return true;
+}
+
+net::awaitable<bool> session::relay_response(std::size_t backend) {
+    arm(cfg_.timeouts.server, deadline_kind::server);
+    if (!co_await acquire(alloc::buffer_class::critical, res_lease_)) {
+        release_server(false, backend);
+        if (timed_out(deadline_kind::server))
+            co_await reply(reply_reason::gateway_timeout, false);
+        co_return false;
+    }
+    sbuf_.reset(res_lease_.data(), head_area_);
+    // Read the final response head, relaying interim 1xx responses (not 101).
+    for (;;) {
+        res_.emplace();
+        res_->header_limit(static_cast<std::uint32_t>(head_area_));
+        res_->body_limit(boost::none);
+        if (head_request_)
+            res_->skip(true); // RFC 9110 9.3.2: a response to HEAD has no body
+        arm(cfg_.timeouts.server, deadline_kind::server);
+        auto [ec, n] = co_await http::async_read_header(server_, sbuf_, *res_, use_tuple);
+        if (ec) {
+            release_server(false, backend);
+            co_await reply(timed_out(deadline_kind::server) ? reply_reason::gateway_timeout
+                                                            : reply_reason::bad_gateway,
+                           false);
+            co_return false;
+        }
+        const unsigned status = res_->get().result_int();
+        if (status >= 200 || status == 101)
+            break;
+        // Interim response: forward it as is and wait for the next one.
+        http::response_serializer<http::buffer_body> interim{res_->get()};
+        arm(cfg_.timeouts.send, deadline_kind::send);
+        auto [wec, wn] = co_await http::async_write_header(client_, interim, use_tuple);
+        if (wec) {
+            release_server(false, backend);
+            co_return false;
+        }
+    }
+
+    auto& m = res_->get();
+    const bool server_keep_alive = m.keep_alive() && !res_->need_eof();
+    const bool switching = m.result() == http::status::switching_protocols;
+    remove_hop_by_hop(m, switching);
+    const bool client_is_10 = req_->get().version() < 11;
+    if (res_->need_eof() && !res_->is_done()) {
+        // Close-delimited body: chunk it for HTTP/1.1 clients to keep them alive.
+        if (client_is_10)
+            client_keep_alive_ = false;
+        else
+            m.chunked(true);
+    }
+    if (client_is_10 && m.chunked()) {
+        m.chunked(false); // no chunked coding for HTTP/1.0: close-delimited instead
+        client_keep_alive_ = false;
+    }
+    if (switching)
+        client_keep_alive_ = false; // tunnels are not relayed yet: close after the 101
+    m.version(11);
+    m.keep_alive(client_keep_alive_ && !w_.draining());
+
+    char* bounce = reinterpret_cast<char*>(res_lease_.data()) + head_area_;
+    http::response_serializer<http::buffer_body> sr{m};
+    do {
+        if (!res_->is_done()) {
+            arm(cfg_.timeouts.server, deadline_kind::server);
+            m.body().data = bounce;
+            m.body().size = body_area_;
+            auto [ec, n] = co_await http::async_read(server_, sbuf_, *res_, use_tuple);
+            if (ec == http::error::need_buffer)
+                ec = {};
+            if (ec) {
+                // Part of the response is out already: all we can do is close.
+                release_server(false, backend);
+                co_return false;
+            }
+            m.body().size = body_area_ - m.body().size;
+            m.body().data = bounce;
+            m.body().more = !res_->is_done();
+        } else {
+            m.body().data = nullptr;
+            m.body().size = 0;
+            m.body().more = false;
+        }
+        arm(cfg_.timeouts.send, deadline_kind::send);
+        auto [ec, n] = co_await http::async_write(client_, sr, use_tuple);
+        if (ec == http::error::need_buffer)
+            ec = {};
+        if (ec) {
+            release_server(false, backend);
+            co_return false;
+        }
+    } while (!res_->is_done() || !sr.is_done());
+    release_server(server_keep_alive && sbuf_.size() == 0, backend);
+    disarm();
+    co_return true;
+}
+
+namespace {
+net::awaitable<void> serve_and_watch(session* s) {
+    using namespace net::experimental::awaitable_operators;
+    co_await (s->serve() || s->watch());
+}
+} // namespace
+
+net::awaitable<void> run_session(worker* w, std::size_t listener, tcp::socket client) {
+    session s(*w, listener, std::move(client));
+    co_await serve_and_watch(&s);
+}
+
+} // namespace gw

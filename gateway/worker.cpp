@@ -1,0 +1,161 @@
+#include "gateway/worker.hpp"
+
+#include <chrono>
+#include <exception>
+#include <iostream>
+#include <random>
+
+#include <sys/socket.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "gateway/session.hpp"
+
+namespace gw {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+// SO_REUSEPORT: Asio has no named option for it; every worker binds the same
+// address and the kernel spreads connections over them.
+using reuse_port = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+void log_escaped(std::exception_ptr e) {
+    if (!e)
+        return;
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+        std::cerr << "gateway: session ended by an exception: " << ex.what() << '\n';
+    }
+}
+
+net::awaitable<void> accept_loop(worker* w, tcp::acceptor* acceptor, std::size_t listener) {
+    constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+    for (;;) {
+        auto [ec, socket] = co_await acceptor->async_accept(use_tuple);
+        if (ec == net::error::operation_aborted || !acceptor->is_open())
+            co_return;
+        if (ec) {
+            // Out of file descriptors or a transient error: back off instead of spinning.
+            net::steady_timer pause(acceptor->get_executor(), std::chrono::milliseconds(50));
+            co_await pause.async_wait(use_tuple);
+            continue;
+        }
+        net::co_spawn(w->io(), run_session(w, listener, std::move(socket)), log_escaped);
+    }
+}
+
+std::vector<std::size_t> servers_per_backend(const config::gateway_config& cfg) {
+    std::vector<std::size_t> out;
+    for (const auto& b : cfg.backends)
+        out.push_back(b.servers.size());
+    return out;
+}
+
+std::vector<std::size_t> keepalive_per_backend(const config::gateway_config& cfg) {
+    std::vector<std::size_t> out;
+    for (const auto& b : cfg.backends)
+        out.push_back(b.keepalive_pool);
+    return out;
+}
+
+} // namespace
+
+worker::worker(shared_state& shared, std::size_t index, alloc::pool_shard& shard)
+    : shared_(shared), index_(index), shard_(shard),
+      cache_(servers_per_backend(*shared.config), keepalive_per_backend(*shared.config)),
+      rr_cursors_(shared.config->backends.size(), index),
+      request_id_base_(std::random_device{}() * 0x100000000ull + (std::uint64_t{index} << 56)) {}
+
+worker::~worker() {
+    if (thread_.joinable())
+        thread_.join();
+}
+
+tcp::endpoint worker::listen(std::size_t l, const tcp::endpoint& ep) {
+    auto a = std::make_unique<tcp::acceptor>(ioc_);
+    a->open(ep.protocol());
+    a->set_option(tcp::acceptor::reuse_address(true));
+    a->set_option(reuse_port(true));
+    if (ep.address().is_v6())
+        a->set_option(net::ip::v6_only(false));
+    a->bind(ep);
+    a->listen(net::socket_base::max_listen_connections);
+    const auto bound = a->local_endpoint();
+    acceptors_.push_back(std::move(a));
+    acceptor_listener_.push_back(l);
+    return bound;
+}
+
+void worker::start() {
+    for (std::size_t i = 0; i < acceptors_.size(); ++i)
+        net::co_spawn(ioc_, accept_loop(this, acceptors_[i].get(), acceptor_listener_[i]),
+                      log_escaped);
+    thread_ = std::thread([this] { ioc_.run(); });
+}
+
+void worker::join() {
+    if (thread_.joinable())
+        thread_.join();
+}
+
+void worker::drain() {
+    net::post(ioc_, [this] { begin_drain(); });
+}
+
+void worker::abort() {
+    net::post(ioc_, [this] {
+        begin_drain();
+        close_all();
+    });
+}
+
+void worker::begin_drain() {
+    draining_ = true;
+    for (auto& a : acceptors_) {
+        boost::system::error_code ignored;
+        a->close(ignored);
+    }
+    for (session_link* s = sessions_; s != nullptr;) {
+        session_link* next = s->next_; // on_drain may not unlink, but be safe
+        s->on_drain();
+        s = next;
+    }
+    cache_.clear();
+}
+
+void worker::close_all() {
+    for (session_link* s = sessions_; s != nullptr; s = s->next_)
+        s->on_abort();
+    cache_.clear();
+}
+
+void worker::add(session_link& s) noexcept {
+    s.prev_ = nullptr;
+    s.next_ = sessions_;
+    if (sessions_ != nullptr)
+        sessions_->prev_ = &s;
+    sessions_ = &s;
+    ++session_count_;
+}
+
+void worker::remove(session_link& s) noexcept {
+    (s.prev_ ? s.prev_->next_ : sessions_) = s.next_;
+    if (s.next_ != nullptr)
+        s.next_->prev_ = s.prev_;
+    s.prev_ = s.next_ = nullptr;
+    --session_count_;
+    // A drained worker whose last session ends may drop its idle server connections.
+    if (draining_ && session_count_ == 0)
+        cache_.clear();
+}
+
+} // namespace gw

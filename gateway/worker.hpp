@@ -1,0 +1,92 @@
+#pragma once
+// A worker: one thread running one single-threaded io_context, with its own pool
+// shard, its own acceptors (SO_REUSEPORT) and its own server connection cache.
+// A connection accepted by a worker lives and dies on it.
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "alloc/pool_shard.hpp"
+#include "config/config.hpp"
+#include "gateway/backend.hpp"
+#include "gateway/connection_cache.hpp"
+#include "gateway/router.hpp"
+
+namespace gw {
+
+class session_link;
+
+// What all workers share: immutable config and routing, plus the backends'
+// cross-worker counters and queues.
+struct shared_state {
+    std::shared_ptr<const config::gateway_config> config;
+    router routes;
+    std::vector<std::unique_ptr<backend_state>> backends;
+    std::atomic<bool> draining{false};
+
+    explicit shared_state(std::shared_ptr<const config::gateway_config> cfg)
+        : config(cfg), routes(*cfg) {}
+};
+
+class worker {
+public:
+    worker(shared_state& shared, std::size_t index, alloc::pool_shard& shard);
+    ~worker();
+    worker(const worker&) = delete;
+    worker& operator=(const worker&) = delete;
+
+    // Binds listener `l` on `ep` (SO_REUSEPORT, so every worker binds the same
+    // address). Returns the bound endpoint (the real port when 0 was asked).
+    // Throws on failure (start-up only).
+    boost::asio::ip::tcp::endpoint listen(std::size_t l, const boost::asio::ip::tcp::endpoint& ep);
+
+    void start(); // starts the accept loops and the thread
+    void join();
+    // Thread-safe: stop accepting, close idle client connections; exchanges in
+    // flight finish, then their sessions close.
+    void drain();
+    // Thread-safe: close every connection now (the shutdown timeout ran out).
+    void abort();
+
+    boost::asio::io_context& io() noexcept { return ioc_; }
+    alloc::pool_shard& shard() noexcept { return shard_; }
+    shared_state& shared() noexcept { return shared_; }
+    connection_cache& cache() noexcept { return cache_; }
+    std::size_t index() const noexcept { return index_; }
+    std::size_t& rr_cursor(std::size_t backend) noexcept { return rr_cursors_[backend]; }
+    std::uint64_t next_request_id() noexcept { return request_id_base_ + ++request_seq_; }
+    bool draining() const noexcept { return draining_; }
+
+    // Sessions register themselves so that drain() and abort() can reach them.
+    void add(session_link& s) noexcept;
+    void remove(session_link& s) noexcept;
+    std::size_t session_count() const noexcept { return session_count_; }
+
+private:
+    void begin_drain();
+    void close_all();
+
+    shared_state& shared_;
+    std::size_t index_;
+    alloc::pool_shard& shard_;
+    boost::asio::io_context ioc_{1};
+    std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
+    std::vector<std::size_t> acceptor_listener_;
+    connection_cache cache_;
+    std::vector<std::size_t> rr_cursors_;
+    std::uint64_t request_id_base_;
+    std::uint64_t request_seq_ = 0;
+    bool draining_ = false;
+    session_link* sessions_ = nullptr; // intrusive list of live sessions
+    std::size_t session_count_ = 0;
+    std::thread thread_;
+};
+
+} // namespace gw
