@@ -35,6 +35,7 @@ struct server_state {
     std::atomic<std::size_t> active{0};      // slots in use (one per exchange)
     std::atomic<bool> up{true};
     std::atomic<std::uint64_t> requests{0};       // exchanges started on it
+    std::atomic<std::uint64_t> connects{0};       // new connections opened to it
     std::atomic<std::uint64_t> connect_failures{0};
 };
 

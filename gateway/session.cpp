@@ -271,12 +271,16 @@ net::awaitable<bool> session::read_request_head() {
             co_await reply(reason_for_parse_error(ec), false);
         co_return false;
     }
-    // The head is the bytes Beast consumed: the buffer's front up to its data.
-    const char* base = reinterpret_cast<const char*>(req_lease_.data());
-    const std::string_view raw(base, static_cast<const char*>(rbuf_.data().data()) - base);
+    // The head starts at the buffer's front (compacted above) and ends at the
+    // first empty line: Beast accepted it, so that CRLF CRLF is there. (The
+    // buffer's read pointer cannot tell: a fully consumed buffer rewinds.)
+    const std::string_view area(reinterpret_cast<const char*>(req_lease_.data()), head_area_);
+    const auto end = area.find("\r\n\r\n");
+    const std::string_view raw = end == std::string_view::npos ? std::string_view{} : area.substr(0, end + 4);
     auto& h = req_->get();
     head_request_ = h.method() == http::verb::head;
-    reply_reason bad = raw_head_is_clean(raw) ? check_request_framing(h) : reply_reason::bad_request;
+    reply_reason bad = !raw.empty() && raw_head_is_clean(raw) ? check_request_framing(h)
+                                                              : reply_reason::bad_request;
     if (bad == reply_reason::none && h.version() >= 11 && h.find(http::field::host) == h.end())
         bad = reply_reason::bad_request; // RFC 9112 3.2: Host is mandatory in HTTP/1.1
     if (bad != reply_reason::none) {
@@ -370,6 +374,7 @@ net::awaitable<bool> session::connect_server(std::size_t backend) {
             error_code ignored;
             server_.set_option(tcp::no_delay(true), ignored);
             s.requests.fetch_add(1, std::memory_order_relaxed);
+            s.connects.fetch_add(1, std::memory_order_relaxed);
             co_return true;
         }
         s.connect_failures.fetch_add(1, std::memory_order_relaxed);
@@ -413,7 +418,8 @@ net::awaitable<bool> session::relay_request() {
             arm(cfg_.timeouts.client_head, deadline_kind::client_head);
             h.body().data = bounce;
             h.body().size = body_area_;
-            auto [ec, n] = co_await http::async_read(client_, rbuf_, *req_, use_tuple);
+            // read_some: forward what has arrived instead of waiting for a full bounce.
+            auto [ec, n] = co_await http::async_read_some(client_, rbuf_, *req_, use_tuple);
             if (ec == http::error::need_buffer)
                 ec = {};
             if (ec) {
@@ -422,7 +428,9 @@ net::awaitable<bool> session::relay_request() {
                 co_return false;
             }
             h.body().size = body_area_ - h.body().size;
-            h.body().data = bounce;
+            // No bytes yet: a null buffer, or the chunked serializer would emit a
+            // zero-size chunk, which is the end of the body.
+            h.body().data = h.body().size ? bounce : nullptr;
             h.body().more = !req_->is_done();
         } else {
             h.body().data = nullptr;
@@ -507,7 +515,7 @@ net::awaitable<bool> session::relay_response(std::size_t backend) {
             arm(cfg_.timeouts.server, deadline_kind::server);
             m.body().data = bounce;
             m.body().size = body_area_;
-            auto [ec, n] = co_await http::async_read(server_, sbuf_, *res_, use_tuple);
+            auto [ec, n] = co_await http::async_read_some(server_, sbuf_, *res_, use_tuple);
             if (ec == http::error::need_buffer)
                 ec = {};
             if (ec) {
@@ -516,7 +524,7 @@ net::awaitable<bool> session::relay_response(std::size_t backend) {
                 co_return false;
             }
             m.body().size = body_area_ - m.body().size;
-            m.body().data = bounce;
+            m.body().data = m.body().size ? bounce : nullptr; // (see relay_request)
             m.body().more = !res_->is_done();
         } else {
             m.body().data = nullptr;
