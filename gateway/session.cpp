@@ -38,7 +38,7 @@ namespace {
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
 // Which timeout is running; decides the reply when it fires.
-enum class deadline_kind { none, client_idle, client_head, queue, connect, server, send };
+enum class deadline_kind { none, client_idle, client_head, queue, connect, server, send, tunnel };
 
 // A Beast dynamic buffer over pool memory (the base class keeps re-pointing it
 // to a new lease protected).
@@ -107,6 +107,8 @@ private:
     net::awaitable<bool> relay_response(std::size_t backend);
     net::awaitable<void> reply(reply_reason r, bool keep_alive);
     net::awaitable<bool> acquire(alloc::buffer_class c, alloc::buffer_lease& out);
+    net::awaitable<void> tunnel();
+    net::awaitable<void> pump(tcp::socket* from, tcp::socket* to, char* buf, std::size_t n);
 
     // Moves the watchdog's deadline; an earlier one wakes it to re-arm.
     void arm(config::duration d, deadline_kind k) {
@@ -176,6 +178,7 @@ private:
     bool head_request_ = false;
     bool client_keep_alive_ = false;
     bool request_has_body_ = false;
+    bool upgrade_requested_ = false;
     char client_addr_[64] = {};
     std::size_t client_addr_len_ = 0;
     char request_id_[request_id_length] = {};
@@ -392,6 +395,7 @@ net::awaitable<bool> session::connect_server(std::size_t backend) {
 net::awaitable<bool> session::relay_request() {
     auto& h = req_->get();
     const bool upgrade = is_upgrade_request(h);
+    upgrade_requested_ = upgrade;
     const bool expects_continue = request_has_body_ && beast::iequals(h[http::field::expect], "100-continue");
     remove_hop_by_hop(h, upgrade);
     if (expects_continue)
@@ -503,8 +507,22 @@ net::awaitable<bool> session::relay_response(std::size_t backend) {
         m.chunked(false); // no chunked coding for HTTP/1.0: close-delimited instead
         client_keep_alive_ = false;
     }
-    if (switching)
-        client_keep_alive_ = false; // tunnels are not relayed yet: close after the 101
+    if (switching) {
+        if (!upgrade_requested_) { // a 101 nobody asked for cannot be relayed
+            release_server(false, backend);
+            co_await reply(reply_reason::bad_gateway, false);
+            co_return false;
+        }
+        // RFC 9110 7.8: relay the 101, then both connections become a tunnel.
+        http::response_serializer<http::buffer_body> head{m};
+        arm(cfg_.timeouts.send, deadline_kind::send);
+        auto [ec, n] = co_await http::async_write_header(client_, head, use_tuple);
+        if (!ec)
+            co_await tunnel();
+        release_server(false, backend);
+        client_keep_alive_ = false;
+        co_return false;
+    }
     m.version(11);
     m.keep_alive(client_keep_alive_ && !w_.draining());
 
@@ -543,6 +561,45 @@ net::awaitable<bool> session::relay_response(std::size_t backend) {
     release_server(server_keep_alive && sbuf_.size() == 0, backend);
     disarm();
     co_return true;
+}
+
+// An Upgrade (WebSocket) tunnel: bytes both ways until either side closes or
+// the tunnel stays idle for timeouts.tunnel. Server-to-client bytes use the
+// response buffer (critical); client-to-server bytes a request buffer (normal).
+net::awaitable<void> session::tunnel() {
+    // Bytes that arrived behind the heads belong to the tunnel already.
+    arm(cfg_.timeouts.send, deadline_kind::send);
+    if (sbuf_.size() != 0) {
+        auto [ec, n] = co_await net::async_write(client_, sbuf_.data(), use_tuple);
+        if (ec)
+            co_return;
+        sbuf_.consume(n);
+    }
+    if (req_lease_ && rbuf_.size() != 0) {
+        auto [ec, n] = co_await net::async_write(server_, rbuf_.data(), use_tuple);
+        if (ec)
+            co_return;
+        rbuf_.consume(n);
+    }
+    if (!req_lease_ && !co_await acquire(alloc::buffer_class::normal, req_lease_))
+        co_return;
+    using namespace net::experimental::awaitable_operators;
+    const std::size_t n = res_lease_.size();
+    co_await (pump(&client_, &server_, reinterpret_cast<char*>(req_lease_.data()), n) ||
+              pump(&server_, &client_, reinterpret_cast<char*>(res_lease_.data()), n));
+    disarm();
+}
+
+net::awaitable<void> session::pump(tcp::socket* from, tcp::socket* to, char* buf, std::size_t n) {
+    for (;;) {
+        arm(cfg_.timeouts.tunnel, deadline_kind::tunnel); // lazy: a later deadline is a store
+        auto [ec, got] = co_await from->async_read_some(net::buffer(buf, n), use_tuple);
+        if (ec)
+            co_return;
+        auto [wec, put] = co_await net::async_write(*to, net::buffer(buf, got), use_tuple);
+        if (wec)
+            co_return;
+    }
 }
 
 namespace {
