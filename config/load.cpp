@@ -142,6 +142,14 @@ bool is_plain_path(std::string_view path) {
            });
 }
 
+// What a health check sends: an origin-form target, where a query is allowed.
+bool is_check_target(std::string_view path) {
+    return path.starts_with('/') && std::none_of(path.begin(), path.end(), [](char c) {
+               const auto u = static_cast<unsigned char>(c);
+               return u <= 0x20 || u == 0x7f || c == '#';
+           });
+}
+
 void read_routes(table_reader& root, std::vector<route_config>& out, load_context& cx) {
     const auto elements = root.tables("routes");
     for (std::size_t i = 0; i < elements.size(); ++i) {
@@ -184,7 +192,7 @@ std::optional<health_check_config> read_health_check(table_reader& backend, load
     table_reader r(*t, backend.path_of("health_check"), "backends.health_check", cx);
     std::string text;
     if (r.string("path", text)) {
-        if (is_plain_path(text)) {
+        if (is_check_target(text)) {
             h.path = text;
         } else {
             r.invalid("path", "must be a path starting with '/', without spaces or control "

@@ -101,6 +101,13 @@ int backend_state::try_take(std::size_t& cursor, int exclude) noexcept {
                                                        : pick_roundrobin(cursor, exclude);
 }
 
+bool backend_state::has_usable_server() const noexcept {
+    for (const auto& s : servers_)
+        if (s->weight != 0 && s->up.load(std::memory_order_relaxed))
+            return true;
+    return false;
+}
+
 void backend_state::release(std::size_t server) noexcept {
     servers_[server]->active.fetch_sub(1);
     // seq_cst pairs with enqueue's increment: either we see the waiter here, or

@@ -36,6 +36,7 @@ struct server_state {
     std::atomic<bool> up{true};
     std::atomic<std::uint64_t> requests{0};       // exchanges started on it
     std::atomic<std::uint64_t> connects{0};       // new connections opened to it
+    std::atomic<std::uint64_t> health_checks{0};  // probes completed
     std::atomic<std::uint64_t> connect_failures{0};
 };
 
@@ -72,6 +73,9 @@ public:
     // servers that are down, drained (weight 0), full, or `exclude`. `cursor` is
     // the calling worker's round-robin position. Returns the index, or -1.
     int try_take(std::size_t& cursor, int exclude = -1) noexcept;
+
+    // Whether any server is up with a non-zero weight (else: 503 at once).
+    bool has_usable_server() const noexcept;
 
     // Gives a slot back; if sessions are queued, the slot goes to the oldest one
     // instead (possibly on another worker).

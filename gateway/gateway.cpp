@@ -1,10 +1,14 @@
 #include "gateway/gateway.hpp"
+#include "gateway/health_check.hpp"
 
+#include <exception>
 #include <future>
+#include <iostream>
 #include <stdexcept>
 #include <string>
 #include <thread>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
@@ -118,6 +122,16 @@ gateway::~gateway() {
 }
 
 void gateway::start() {
+    // Health checks run on worker 0: a handful of coroutines, no data path.
+    auto& first = *workers_.front();
+    const auto& c = *shared_->config;
+    for (std::size_t b = 0; b < c.backends.size(); ++b)
+        if (c.backends[b].health_check)
+            for (std::size_t s = 0; s < c.backends[b].servers.size(); ++s)
+                net::co_spawn(first.io(), run_health_check(&first, b, s), [](std::exception_ptr e) {
+                    if (e)
+                        std::cerr << "gateway: health check ended by an exception\n";
+                });
     for (auto& w : workers_)
         w->start();
 }

@@ -331,6 +331,10 @@ net::awaitable<bool> session::take_server(std::size_t backend) {
         server_index_ = s;
         co_return true;
     }
+    if (!be.has_usable_server()) {
+        co_await reply(reply_reason::service_unavailable, false);
+        co_return false;
+    }
     // Every usable server is at maxconn: wait in the backend's queue, still
     // holding the request buffer (the seed's situation).
     arm(cfg_.timeouts.queue, deadline_kind::queue);

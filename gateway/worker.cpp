@@ -129,7 +129,27 @@ void worker::begin_drain() {
         s->on_drain();
         s = next;
     }
+    for (drain_listener* l = listeners_; l != nullptr;) {
+        drain_listener* next = l->next_;
+        l->on_drain();
+        l = next;
+    }
     cache_.clear();
+}
+
+void worker::add(drain_listener& l) noexcept {
+    l.prev_ = nullptr;
+    l.next_ = listeners_;
+    if (listeners_ != nullptr)
+        listeners_->prev_ = &l;
+    listeners_ = &l;
+}
+
+void worker::remove(drain_listener& l) noexcept {
+    (l.prev_ ? l.prev_->next_ : listeners_) = l.next_;
+    if (l.next_ != nullptr)
+        l.next_->prev_ = l.prev_;
+    l.prev_ = l.next_ = nullptr;
 }
 
 void worker::close_all() {

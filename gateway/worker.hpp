@@ -23,6 +23,18 @@ namespace gw {
 
 class session_link;
 
+// Something long-lived on a worker (a health check) that must stop when it drains.
+class drain_listener {
+public:
+    virtual ~drain_listener() = default;
+    virtual void on_drain() noexcept = 0;
+
+private:
+    friend class worker;
+    drain_listener* prev_ = nullptr;
+    drain_listener* next_ = nullptr;
+};
+
 // What all workers share: immutable config and routing, plus the backends'
 // cross-worker counters and queues.
 struct shared_state {
@@ -68,6 +80,8 @@ public:
     void add(session_link& s) noexcept;
     void remove(session_link& s) noexcept;
     std::size_t session_count() const noexcept { return session_count_; }
+    void add(drain_listener& l) noexcept;
+    void remove(drain_listener& l) noexcept;
 
 private:
     void begin_drain();
@@ -86,6 +100,7 @@ private:
     bool draining_ = false;
     session_link* sessions_ = nullptr; // intrusive list of live sessions
     std::size_t session_count_ = 0;
+    drain_listener* listeners_ = nullptr;
     std::thread thread_;
 };
 
