@@ -77,9 +77,12 @@ public:
             client_addr_len_ = std::min(text.size(), sizeof client_addr_);
             std::memcpy(client_addr_, text.data(), client_addr_len_);
         }
-        w_.add(*this);
+        w_.add(*this); // (the accept loop counted it in `connections` already)
     }
-    ~session() override { w_.remove(*this); }
+    ~session() override {
+        w_.remove(*this);
+        w_.shared().connections[listener_].fetch_sub(1);
+    }
 
     net::awaitable<void> serve();
     net::awaitable<void> watch();

@@ -39,15 +39,33 @@ void log_escaped(std::exception_ptr e) {
 
 net::awaitable<void> accept_loop(worker* w, tcp::acceptor* acceptor, std::size_t listener) {
     constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+    const std::size_t limit = w->shared().config->listeners[listener].max_connections;
+    auto& open = w->shared().connections[listener];
+    net::steady_timer pause(acceptor->get_executor());
     for (;;) {
         auto [ec, socket] = co_await acceptor->async_accept(use_tuple);
         if (ec == net::error::operation_aborted || !acceptor->is_open())
             co_return;
         if (ec) {
             // Out of file descriptors or a transient error: back off instead of spinning.
-            net::steady_timer pause(acceptor->get_executor(), std::chrono::milliseconds(50));
+            pause.expires_after(std::chrono::milliseconds(50));
             co_await pause.async_wait(use_tuple);
             continue;
+        }
+        // Reserve a place under max_connections (shared by all workers). At the
+        // limit this connection waits, unread and holding no buffer, and the loop
+        // accepts nothing more: later ones wait in the kernel's backlog.
+        for (std::size_t cur = open.load();;) {
+            if (limit == 0 || cur < limit) {
+                if (open.compare_exchange_weak(cur, cur + 1))
+                    break;
+                continue;
+            }
+            pause.expires_after(std::chrono::milliseconds(5));
+            co_await pause.async_wait(use_tuple);
+            if (!acceptor->is_open())
+                co_return; // draining: the waiting connection is closed
+            cur = open.load();
         }
         net::co_spawn(w->io(), run_session(w, listener, std::move(socket)), log_escaped);
     }

@@ -41,10 +41,12 @@ struct shared_state {
     std::shared_ptr<const config::gateway_config> config;
     router routes;
     std::vector<std::unique_ptr<backend_state>> backends;
+    std::unique_ptr<std::atomic<std::size_t>[]> connections; // open, per listener
     std::atomic<bool> draining{false};
 
     explicit shared_state(std::shared_ptr<const config::gateway_config> cfg)
-        : config(cfg), routes(*cfg) {}
+        : config(cfg), routes(*cfg),
+          connections(std::make_unique<std::atomic<std::size_t>[]>(cfg->listeners.size())) {}
 };
 
 class worker {

@@ -1,0 +1,187 @@
+// The gateway relaying real HTTP/1.1 between real sockets: keep-alive,
+// pipelining, bodies in both directions much larger than a buffer, HEAD, 204,
+// HTTP/1.0, header rewriting.
+#include <boost/test/unit_test.hpp>
+
+#include "test/integration/harness.hpp"
+
+using namespace gw::test;
+
+namespace {
+struct fixture {
+    origins origin{1};
+    running_gateway gw{load_config(basic_config({origin.port(0)}))};
+};
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(proxy, fixture)
+
+BOOST_AUTO_TEST_CASE(get_with_keep_alive_reuses_the_client_connection) {
+    client c(gw.port());
+    for (int i = 0; i < 5; ++i) {
+        auto r = c.get("/?size=100");
+        BOOST_REQUIRE(r);
+        BOOST_TEST(r->result_int() == 200u);
+        BOOST_TEST(r->body() == pattern(100));
+        BOOST_TEST(r->keep_alive());
+    }
+    // Between requests the connection holds no buffer, and nothing leaked.
+    BOOST_TEST(wait_until([&] { return gw.get().pool_stats().used == 0; }));
+}
+
+BOOST_AUTO_TEST_CASE(large_response_streams_through_small_buffers) {
+    client c(gw.port());
+    const std::size_t n = 4 * 1024 * 1024; // 256 buffers' worth
+    auto r = c.get("/?size=" + std::to_string(n));
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->body().size() == n);
+    BOOST_TEST((r->body() == pattern(n)));
+    BOOST_TEST(gw.get().pool_stats().high_water <= 2u);
+}
+
+BOOST_AUTO_TEST_CASE(chunked_response_is_relayed_chunked) {
+    client c(gw.port());
+    auto r = c.get("/?size=50000&chunked=1");
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->chunked());
+    BOOST_TEST((r->body() == pattern(50000)));
+}
+
+BOOST_AUTO_TEST_CASE(request_bodies_with_content_length_and_chunked) {
+    client c(gw.port());
+    const std::string body = pattern(200'000);
+    c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: " + std::to_string(body.size()) +
+           "\r\n\r\n" + body);
+    auto r = c.read();
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->result_int() == 200u);
+    BOOST_TEST((r->body() == body));
+
+    std::string chunked = "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n";
+    for (std::size_t off = 0; off < body.size(); off += 7000) {
+        const auto piece = body.substr(off, 7000);
+        char size[16];
+        std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
+        chunked += size + piece + "\r\n";
+    }
+    chunked += "0\r\n\r\n";
+    c.send(chunked);
+    auto r2 = c.read();
+    BOOST_REQUIRE(r2);
+    BOOST_TEST((r2->body() == body));
+}
+
+BOOST_AUTO_TEST_CASE(expect_100_continue_is_answered) {
+    client c(gw.port());
+    c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+    auto interim = c.read();
+    BOOST_REQUIRE(interim);
+    BOOST_TEST(interim->result_int() == 100u);
+    c.send("hello");
+    auto r = c.read();
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->body() == "hello");
+}
+
+BOOST_AUTO_TEST_CASE(pipelined_requests_are_answered_in_order) {
+    client c(gw.port());
+    c.send("GET /?size=10 HTTP/1.1\r\nHost: t\r\n\r\n"
+           "GET /?size=20 HTTP/1.1\r\nHost: t\r\n\r\n"
+           "GET /?size=30 HTTP/1.1\r\nHost: t\r\n\r\n");
+    for (std::size_t n : {10u, 20u, 30u}) {
+        auto r = c.read();
+        BOOST_REQUIRE(r);
+        BOOST_TEST(r->body().size() == n);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(head_204_and_304_have_no_body) {
+    client c(gw.port());
+    c.send("HEAD /?size=1000 HTTP/1.1\r\nHost: t\r\n\r\n");
+    auto h = c.read(true);
+    BOOST_REQUIRE(h);
+    BOOST_TEST((*h)[boost::beast::http::field::content_length] == "1000");
+    BOOST_TEST(h->body().empty());
+    for (int status : {204, 304}) {
+        auto r = c.get("/?status=" + std::to_string(status));
+        BOOST_REQUIRE(r);
+        BOOST_TEST(r->result_int() == static_cast<unsigned>(status));
+        BOOST_TEST(r->body().empty());
+    }
+    auto after = c.get("/?size=3"); // the connection is still in sync
+    BOOST_REQUIRE(after);
+    BOOST_TEST(after->body() == pattern(3));
+}
+
+BOOST_AUTO_TEST_CASE(http10_client_gets_a_closed_connection) {
+    client c(gw.port());
+    c.send("GET /?size=64 HTTP/1.0\r\n\r\n");
+    auto r = c.read();
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->body() == pattern(64));
+    BOOST_TEST(c.closed());
+}
+
+BOOST_AUTO_TEST_CASE(connection_close_is_honoured) {
+    client c(gw.port());
+    auto r = c.get("/?size=5", "Connection: close\r\n");
+    BOOST_REQUIRE(r);
+    BOOST_TEST(!r->keep_alive());
+    BOOST_TEST(c.closed());
+}
+
+BOOST_AUTO_TEST_CASE(headers_are_rewritten_for_the_origin) {
+    client c(gw.port());
+    auto r = c.get("/echo-head", "Connection: X-Secret\r\nX-Secret: 1\r\nKeep-Alive: 5\r\n"
+                                 "X-Forwarded-For: 192.0.2.1\r\nX-Kept: yes\r\n");
+    BOOST_REQUIRE(r);
+    const std::string& head = r->body();
+    BOOST_TEST_MESSAGE(head);
+    BOOST_TEST(head.find("X-Secret") == std::string::npos);
+    BOOST_TEST(head.find("Keep-Alive") == std::string::npos);
+    BOOST_TEST(head.find("X-Kept: yes") != std::string::npos);
+    BOOST_TEST(head.find("X-Forwarded-For: 192.0.2.1, 127.0.0.1") != std::string::npos);
+    BOOST_TEST(head.find("X-Forwarded-Proto: http") != std::string::npos);
+    BOOST_TEST(head.find("X-Forwarded-Host: test") != std::string::npos);
+    BOOST_TEST(head.find("X-Request-Id: ") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(server_connections_are_reused) {
+    {
+        client c(gw.port());
+        for (int i = 0; i < 10; ++i)
+            BOOST_REQUIRE(c.get("/?size=1"));
+    }
+    client c2(gw.port());
+    BOOST_REQUIRE(c2.get("/?size=1"));
+    // 11 requests over at most one server connection per worker (2 workers).
+    auto& server = gw.get().shared().backends[0]->server(0);
+    BOOST_TEST(server.requests.load() == 11u);
+    BOOST_TEST(server.connects.load() <= 2u);
+}
+
+BOOST_AUTO_TEST_CASE(upgrade_becomes_a_tunnel) {
+    misbehaving_server ws(misbehaving_server::mode::upgrade_echo);
+    running_gateway tgw(load_config(basic_config({ws.port()})));
+    client c(tgw.port());
+    c.send("GET /chat HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
+    auto r = c.read();
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->result_int() == 101u);
+    BOOST_TEST((*r)[boost::beast::http::field::upgrade] == "websocket");
+    BOOST_TEST(c.read_exactly(5) == "hello"); // sent by the server right behind its head
+    for (const std::string& msg : std::vector<std::string>{"ping", std::string(100000, 'w')}) {
+        c.send(msg);
+        BOOST_TEST((c.read_exactly(msg.size()) == msg));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(upgrade_refused_by_the_server_stays_http) {
+    client c(gw.port());
+    auto r = c.get("/?size=4", "Connection: Upgrade\r\nUpgrade: websocket\r\n");
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->result_int() == 200u);
+    BOOST_TEST(r->body() == pattern(4));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
