@@ -114,6 +114,18 @@ gateway::gateway(std::shared_ptr<const config::gateway_config> cfg)
         }
         endpoints_.push_back(ep);
     }
+    if (c.admin.enabled) {
+        std::vector<worker*> peers;
+        for (auto& w : workers_)
+            peers.push_back(w.get());
+        try {
+            admin_endpoint_ =
+                workers_.front()->listen_admin(resolve(resolver_ctx, c.admin.listen, true), peers);
+        } catch (const boost::system::system_error& e) {
+            throw std::runtime_error("admin listener: cannot listen on " + describe(c.admin.listen) +
+                                     ": " + e.code().message());
+        }
+    }
 }
 
 gateway::~gateway() {

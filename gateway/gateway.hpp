@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -31,6 +32,8 @@ public:
         return endpoints_.at(i);
     }
     std::size_t worker_count() const noexcept { return workers_.size(); }
+    // Where the admin listener is bound (nullopt when disabled).
+    std::optional<boost::asio::ip::tcp::endpoint> admin_endpoint() const { return admin_endpoint_; }
 
     void start();
     // Thread-safe. drain: stop accepting, finish exchanges in flight, close idle
@@ -53,6 +56,7 @@ private:
     std::unique_ptr<alloc::buffer_pool> pool_;
     std::vector<std::unique_ptr<worker>> workers_;
     std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
+    std::optional<boost::asio::ip::tcp::endpoint> admin_endpoint_;
 };
 
 // One worker per core when the config says 0.

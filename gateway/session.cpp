@@ -21,6 +21,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include "alloc/async_acquire.hpp"
+#include "gateway/access_log.hpp"
 #include "gateway/http_rules.hpp"
 #include "gateway/worker.hpp"
 
@@ -76,12 +77,17 @@ public:
             const auto text = ep.address().to_string();
             client_addr_len_ = std::min(text.size(), sizeof client_addr_);
             std::memcpy(client_addr_, text.data(), client_addr_len_);
+            const int n = std::snprintf(client_ep_, sizeof client_ep_, "%s:%u", text.c_str(),
+                                        static_cast<unsigned>(ep.port()));
+            client_ep_len_ = n > 0 ? std::min(static_cast<std::size_t>(n), sizeof client_ep_ - 1) : 0;
         }
+        ++lc().connections_total;
         w_.add(*this); // (the accept loop counted it in `connections` already)
     }
     ~session() override {
         w_.remove(*this);
         w_.shared().connections[listener_].fetch_sub(1);
+        w_.session_gone();
     }
 
     net::awaitable<void> serve();
@@ -151,6 +157,7 @@ private:
             server_.close(ignored);
         }
         w_.shared().backends[backend]->release(static_cast<std::size_t>(server_index_));
+        last_server_ = server_index_;
         server_index_ = -1;
     }
 
@@ -177,6 +184,7 @@ private:
     std::optional<request_parser> req_;
     std::optional<response_parser> res_;
     int server_index_ = -1;
+    int last_server_ = -1; // the server of the last exchange (access log)
     bool server_reused_ = false;
     bool head_request_ = false;
     bool client_keep_alive_ = false;
@@ -184,6 +192,32 @@ private:
     bool upgrade_requested_ = false;
     char client_addr_[64] = {};
     std::size_t client_addr_len_ = 0;
+    char client_ep_[72] = {}; // "ip:port" for the access log
+    std::size_t client_ep_len_ = 0;
+
+    // What the current exchange did, for the counters and the access log.
+    struct exchange_state {
+        bool seen = false;          // a request started (something to log)
+        unsigned status = 0;        // sent to the client; 0 = nothing
+        std::uint64_t bytes_out = 0;
+        clock_type::time_point start;
+        std::chrono::system_clock::time_point accepted;
+        long queue_ms = -1, connect_ms = -1, response_ms = -1;
+        int backend = -1;
+        char termination[3] = {'-', '-', '\0'};
+    } ex_;
+    void terminate(char who, char when) noexcept {
+        if (ex_.termination[0] == '-') {
+            ex_.termination[0] = who;
+            ex_.termination[1] = when;
+        }
+    }
+    static long ms_since(clock_type::time_point t) {
+        return static_cast<long>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - t).count());
+    }
+    listener_counters& lc() noexcept { return w_.counters().listeners[listener_]; }
+    void finish_exchange();
     char request_id_[request_id_length] = {};
 };
 
@@ -219,7 +253,15 @@ net::awaitable<void> session::serve() {
         }
         first = false;
         expired_ = deadline_kind::none;
-        if (!co_await exchange() || w_.draining())
+        ex_ = exchange_state{};
+        req_.reset();
+        last_server_ = -1;
+        request_id_[0] = '\0';
+        ex_.start = clock_type::now();
+        ex_.accepted = std::chrono::system_clock::now();
+        const bool again = co_await exchange();
+        finish_exchange();
+        if (!again || w_.draining())
             break;
     }
     req_lease_.reset();
@@ -247,7 +289,20 @@ net::awaitable<void> session::reply(reply_reason r, bool keep_alive) {
         co_return;
     char* out = reinterpret_cast<char*>(lease.data());
     const std::size_t n = render_reply(r, keep_alive, head_request_, out, lease.size());
-    co_await net::async_write(client_, net::buffer(out, n), use_tuple);
+    ex_.seen = true;
+    ex_.status = static_cast<unsigned>(status_of(r));
+    if (r == reply_reason::request_timeout) {
+        ++w_.counters().client_timeouts;
+        terminate('c', 'R');
+    } else if (r == reply_reason::service_unavailable) {
+        terminate('s', 'Q');
+    } else if (r == reply_reason::bad_gateway || r == reply_reason::gateway_timeout) {
+        terminate('s', ex_.response_ms < 0 && ex_.connect_ms < 0 ? 'C' : 'H');
+    } else {
+        terminate('P', 'R'); // the gateway refused the request
+    }
+    auto [ec, written] = co_await net::async_write(client_, net::buffer(out, n), use_tuple);
+    ex_.bytes_out += written;
 }
 
 net::awaitable<bool> session::read_request_head() {
@@ -268,6 +323,8 @@ net::awaitable<bool> session::read_request_head() {
     const auto limit = cfg_.listeners[listener_].body_limit;
     req_->body_limit(limit ? boost::optional<std::uint64_t>(limit) : boost::none);
     auto [ec, n] = co_await http::async_read_header(client_, rbuf_, *req_, use_tuple);
+    lc().bytes_in += n;
+    ex_.seen = ex_.seen || n != 0 || !is_network_error(ec);
     if (ec) {
         if (timed_out(deadline_kind::client_head))
             co_await reply(reply_reason::request_timeout, false);
@@ -284,6 +341,7 @@ net::awaitable<bool> session::read_request_head() {
     const auto end = area.find("\r\n\r\n");
     const std::string_view raw = end == std::string_view::npos ? std::string_view{} : area.substr(0, end + 4);
     auto& h = req_->get();
+    ++lc().requests_total;
     head_request_ = h.method() == http::verb::head;
     reply_reason bad = !raw.empty() && raw_head_is_clean(raw) ? check_request_framing(h)
                                                               : reply_reason::bad_request;
@@ -309,12 +367,17 @@ net::awaitable<bool> session::exchange() {
         co_await reply(reply_reason::not_found, client_keep_alive_ && !request_has_body_);
         co_return client_keep_alive_ && !request_has_body_;
     }
+    ex_.backend = static_cast<int>(*backend);
+    const auto queue_start = clock_type::now();
     if (!co_await take_server(*backend))
         co_return false;
+    ex_.queue_ms = ms_since(queue_start);
+    const auto connect_start = clock_type::now();
     if (!co_await connect_server(*backend)) {
         release_server(false, *backend);
         co_return false;
     }
+    ex_.connect_ms = ms_since(connect_start);
     if (!co_await relay_request()) {
         release_server(false, *backend);
         co_return false;
@@ -341,8 +404,12 @@ net::awaitable<bool> session::take_server(std::size_t backend) {
     // Every usable server is at maxconn: wait in the backend's queue, still
     // holding the request buffer (the seed's situation).
     arm(cfg_.timeouts.queue, deadline_kind::queue);
+    auto& bc = w_.counters().backends[backend];
+    ++bc.queued_total;
+    const auto waited_from = clock_type::now();
     auto [ec, server] = co_await async_wait_for_server(
         be, net::bind_cancellation_slot(cancel_.slot(), use_tuple));
+    bc.queue_seconds += std::chrono::duration<double>(clock_type::now() - waited_from).count();
     if (ec) {
         if (timed_out(deadline_kind::queue))
             be.count_queue_timeout();
@@ -367,6 +434,7 @@ net::awaitable<bool> session::connect_server(std::size_t backend) {
                 be.release(static_cast<std::size_t>(failed));
                 server_index_ = next;
             }
+            ++w_.counters().backends[backend].retries;
         }
         server_state& s = be.server(static_cast<std::size_t>(server_index_));
         if (auto cached = w_.cache().take(backend, static_cast<std::size_t>(server_index_))) {
@@ -388,7 +456,10 @@ net::awaitable<bool> session::connect_server(std::size_t backend) {
             co_return true;
         }
         s.connect_failures.fetch_add(1, std::memory_order_relaxed);
-        timed_out_once = timed_out_once || timed_out(deadline_kind::connect);
+        if (timed_out(deadline_kind::connect)) {
+            timed_out_once = true;
+            ++w_.counters().backends[backend].connect_timeouts;
+        }
         error_code ignored;
         server_.close(ignored);
         if (aborted_)
@@ -431,11 +502,13 @@ net::awaitable<bool> session::relay_request() {
             h.body().size = body_area_;
             // read_some: forward what has arrived instead of waiting for a full bounce.
             auto [ec, n] = co_await http::async_read_some(client_, rbuf_, *req_, use_tuple);
+            lc().bytes_in += n;
             if (ec == http::error::need_buffer)
                 ec = {};
             if (ec) {
                 if (!is_network_error(ec) && !timed_out(deadline_kind::client_head))
                     co_await reply(reason_for_parse_error(ec), false);
+                terminate('C', 'D');
                 co_return false;
             }
             h.body().size = body_area_ - h.body().size;
@@ -469,6 +542,7 @@ net::awaitable<bool> session::relay_response(std::size_t backend) {
         co_return false;
     }
     sbuf_.reset(res_lease_.data(), head_area_);
+    const auto sent_at = clock_type::now();
     // Read the final response head, relaying interim 1xx responses (not 101).
     for (;;) {
         res_.emplace();
@@ -479,6 +553,10 @@ net::awaitable<bool> session::relay_response(std::size_t backend) {
         arm(cfg_.timeouts.server, deadline_kind::server);
         auto [ec, n] = co_await http::async_read_header(server_, sbuf_, *res_, use_tuple);
         if (ec) {
+            if (timed_out(deadline_kind::server))
+                ++w_.counters().backends[backend].server_timeouts;
+            ex_.response_ms = -1;
+            ex_.connect_ms = ex_.connect_ms < 0 ? 0 : ex_.connect_ms;
             release_server(false, backend);
             co_await reply(timed_out(deadline_kind::server) ? reply_reason::gateway_timeout
                                                             : reply_reason::bad_gateway,
@@ -499,6 +577,9 @@ net::awaitable<bool> session::relay_response(std::size_t backend) {
     }
 
     auto& m = res_->get();
+    ex_.response_ms = ms_since(sent_at);
+    ex_.status = m.result_int();
+    ++w_.counters().backends[backend].responses_by_class[status_class(ex_.status)];
     const bool server_keep_alive = m.keep_alive() && !res_->need_eof();
     const bool switching = m.result() == http::status::switching_protocols;
     remove_hop_by_hop(m, switching);
@@ -545,6 +626,7 @@ net::awaitable<bool> session::relay_response(std::size_t backend) {
                 ec = {};
             if (ec) {
                 // Part of the response is out already: all we can do is close.
+                terminate(timed_out(deadline_kind::server) ? 's' : 'S', 'D');
                 release_server(false, backend);
                 co_return false;
             }
@@ -558,9 +640,11 @@ net::awaitable<bool> session::relay_response(std::size_t backend) {
         }
         arm(cfg_.timeouts.send, deadline_kind::send);
         auto [ec, n] = co_await http::async_write(client_, sr, use_tuple);
+        ex_.bytes_out += n;
         if (ec == http::error::need_buffer)
             ec = {};
         if (ec) {
+            terminate('C', 'D');
             release_server(false, backend);
             co_return false;
         }
@@ -568,6 +652,50 @@ net::awaitable<bool> session::relay_response(std::size_t backend) {
     release_server(server_keep_alive && sbuf_.size() == 0, backend);
     disarm();
     co_return true;
+}
+
+// Counts the exchange and writes its access log line.
+void session::finish_exchange() {
+    if (!ex_.seen)
+        return; // the client closed an idle connection: nothing to report
+    const long total = ms_since(ex_.start);
+    auto& l = lc();
+    l.bytes_out += ex_.bytes_out;
+    if (ex_.status != 0) {
+        ++l.responses_by_class[status_class(ex_.status)];
+        l.duration.observe(std::chrono::duration<double>(clock_type::now() - ex_.start).count());
+    }
+    auto& log = w_.log();
+    if (!log.enabled())
+        return;
+    exchange_record r;
+    r.client = std::string_view(client_ep_, client_ep_len_);
+    r.accepted = ex_.accepted;
+    r.listener = cfg_.listeners[listener_].name;
+    r.backend = ex_.backend >= 0 ? std::string_view(cfg_.backends[static_cast<std::size_t>(ex_.backend)].name) : "-";
+    r.server = "-";
+    if (ex_.backend >= 0 && last_server_ >= 0)
+        r.server = w_.shared().backends[static_cast<std::size_t>(ex_.backend)]->server(static_cast<std::size_t>(last_server_)).name;
+    r.queue_ms = ex_.queue_ms;
+    r.connect_ms = ex_.connect_ms;
+    r.response_ms = ex_.response_ms;
+    r.total_ms = total;
+    r.status = ex_.status;
+    r.bytes_out = ex_.bytes_out;
+    r.termination[0] = ex_.termination[0];
+    r.termination[1] = ex_.termination[1];
+    if (req_) {
+        const auto& h = req_->get();
+        r.method = h.method_string();
+        r.target = h.target();
+        r.version = h.version();
+    } else {
+        r.method = "-";
+        r.target = "-";
+    }
+    if (ex_.status != 0 && ex_.backend >= 0 && request_id_[0] != '\0')
+        r.request_id = std::string_view(request_id_, request_id_length);
+    log.write(r);
 }
 
 // An Upgrade (WebSocket) tunnel: bytes both ways until either side closes or

@@ -14,6 +14,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "gateway/admin.hpp"
 #include "gateway/session.hpp"
 
 namespace gw {
@@ -71,6 +72,24 @@ net::awaitable<void> accept_loop(worker* w, tcp::acceptor* acceptor, std::size_t
     }
 }
 
+// Writes the worker's buffered access log lines every 100 ms until it drains.
+net::awaitable<void> flush_log(worker* w) {
+    struct stop final : drain_listener {
+        explicit stop(net::steady_timer& t) : timer(t) {}
+        void on_drain() noexcept override { timer.cancel(); }
+        net::steady_timer& timer;
+    };
+    net::steady_timer tick(w->io());
+    stop s(tick);
+    w->add(s);
+    while (!w->draining()) {
+        tick.expires_after(std::chrono::milliseconds(100));
+        co_await tick.async_wait(net::as_tuple(net::use_awaitable));
+        w->log().flush();
+    }
+    w->remove(s);
+}
+
 std::vector<std::size_t> servers_per_backend(const config::gateway_config& cfg) {
     std::vector<std::size_t> out;
     for (const auto& b : cfg.backends)
@@ -91,7 +110,10 @@ worker::worker(shared_state& shared, std::size_t index, alloc::pool_shard& shard
     : shared_(shared), index_(index), shard_(shard),
       cache_(servers_per_backend(*shared.config), keepalive_per_backend(*shared.config)),
       rr_cursors_(shared.config->backends.size(), index),
-      request_id_base_(std::random_device{}() * 0x100000000ull + (std::uint64_t{index} << 56)) {}
+      request_id_base_(std::random_device{}() * 0x100000000ull + (std::uint64_t{index} << 56)),
+      counters_(shared.config->listeners.size(), shared.config->backends.size()),
+      log_(shared.config->logging.access_log,
+           shared.config->logging.format == config::log_format::json) {}
 
 worker::~worker() {
     if (thread_.joinable())
@@ -113,16 +135,36 @@ tcp::endpoint worker::listen(std::size_t l, const tcp::endpoint& ep) {
     return bound;
 }
 
+tcp::endpoint worker::listen_admin(const tcp::endpoint& ep, std::vector<worker*> peers) {
+    auto a = std::make_unique<tcp::acceptor>(ioc_);
+    a->open(ep.protocol());
+    a->set_option(tcp::acceptor::reuse_address(true));
+    if (ep.address().is_v6())
+        a->set_option(net::ip::v6_only(false));
+    a->bind(ep);
+    a->listen();
+    const auto bound = a->local_endpoint();
+    admin_acceptor_ = std::move(a);
+    peers_ = std::move(peers);
+    shared_.admin_worker = this;
+    return bound;
+}
+
 void worker::start() {
     for (std::size_t i = 0; i < acceptors_.size(); ++i)
         net::co_spawn(ioc_, accept_loop(this, acceptors_[i].get(), acceptor_listener_[i]),
                       log_escaped);
+    if (admin_acceptor_)
+        net::co_spawn(ioc_, run_admin(this, peers_, admin_acceptor_.get()), log_escaped);
+    if (log_.enabled())
+        net::co_spawn(ioc_, flush_log(this), log_escaped);
     thread_ = std::thread([this] { ioc_.run(); });
 }
 
 void worker::join() {
     if (thread_.joinable())
         thread_.join();
+    log_.flush(); // lines of the last exchanges of a drain
 }
 
 void worker::drain() {
@@ -153,27 +195,53 @@ void worker::begin_drain() {
         l = next;
     }
     cache_.clear();
+    session_gone(); // nothing open at all: the admin listener can go at once
 }
 
-void worker::add(drain_listener& l) noexcept {
+void worker::link(drain_listener*& head, drain_listener& l) noexcept {
     l.prev_ = nullptr;
-    l.next_ = listeners_;
-    if (listeners_ != nullptr)
-        listeners_->prev_ = &l;
-    listeners_ = &l;
+    l.next_ = head;
+    if (head != nullptr)
+        head->prev_ = &l;
+    head = &l;
 }
 
-void worker::remove(drain_listener& l) noexcept {
-    (l.prev_ ? l.prev_->next_ : listeners_) = l.next_;
+void worker::unlink(drain_listener*& head, drain_listener& l) noexcept {
+    (l.prev_ ? l.prev_->next_ : head) = l.next_;
     if (l.next_ != nullptr)
         l.next_->prev_ = l.prev_;
     l.prev_ = l.next_ = nullptr;
+}
+
+void worker::add(drain_listener& l) noexcept { link(listeners_, l); }
+void worker::remove(drain_listener& l) noexcept { unlink(listeners_, l); }
+void worker::add_admin(drain_listener& l) noexcept { link(admin_sessions_, l); }
+void worker::remove_admin(drain_listener& l) noexcept { unlink(admin_sessions_, l); }
+
+void worker::session_gone() {
+    if (!shared_.draining.load() || shared_.open_connections() != 0)
+        return;
+    if (worker* a = shared_.admin_worker)
+        net::post(a->io(), [a] { a->close_admin(); });
+}
+
+void worker::close_admin() {
+    if (admin_acceptor_) {
+        boost::system::error_code ignored;
+        admin_acceptor_->close(ignored);
+    }
+    for (drain_listener* l = admin_sessions_; l != nullptr;) {
+        drain_listener* next = l->next_;
+        l->on_drain();
+        l = next;
+    }
 }
 
 void worker::close_all() {
     for (session_link* s = sessions_; s != nullptr; s = s->next_)
         s->on_abort();
     cache_.clear();
+    close_admin();
 }
 
 void worker::add(session_link& s) noexcept {

@@ -16,7 +16,9 @@
 #include "alloc/pool_shard.hpp"
 #include "config/config.hpp"
 #include "gateway/backend.hpp"
+#include "gateway/access_log.hpp"
 #include "gateway/connection_cache.hpp"
+#include "gateway/counters.hpp"
 #include "gateway/router.hpp"
 
 namespace gw {
@@ -43,6 +45,15 @@ struct shared_state {
     std::vector<std::unique_ptr<backend_state>> backends;
     std::unique_ptr<std::atomic<std::size_t>[]> connections; // open, per listener
     std::atomic<bool> draining{false};
+    class worker* admin_worker = nullptr; // serves the admin listener, if enabled
+
+    // Open client connections over every listener.
+    std::size_t open_connections() const noexcept {
+        std::size_t n = 0;
+        for (std::size_t l = 0; l < config->listeners.size(); ++l)
+            n += connections[l].load();
+        return n;
+    }
 
     explicit shared_state(std::shared_ptr<const config::gateway_config> cfg)
         : config(cfg), routes(*cfg),
@@ -60,6 +71,9 @@ public:
     // address). Returns the bound endpoint (the real port when 0 was asked).
     // Throws on failure (start-up only).
     boost::asio::ip::tcp::endpoint listen(std::size_t l, const boost::asio::ip::tcp::endpoint& ep);
+    // Binds the admin listener on this worker; `peers` are all workers (for stats).
+    boost::asio::ip::tcp::endpoint listen_admin(const boost::asio::ip::tcp::endpoint& ep,
+                                                std::vector<worker*> peers);
 
     void start(); // starts the accept loops and the thread
     void join();
@@ -78,6 +92,16 @@ public:
     std::uint64_t next_request_id() noexcept { return request_id_base_ + ++request_seq_; }
     bool draining() const noexcept { return draining_; }
 
+    worker_counters& counters() noexcept { return counters_; }
+    access_log& log() noexcept { return log_; }
+    // A client connection closed: once draining and none is left anywhere, the
+    // admin listener closes too (it answers /readyz with 503 until then).
+    void session_gone();
+
+    // Admin sessions close when the admin listener does.
+    void add_admin(drain_listener& l) noexcept;
+    void remove_admin(drain_listener& l) noexcept;
+
     // Sessions register themselves so that drain() and abort() can reach them.
     void add(session_link& s) noexcept;
     void remove(session_link& s) noexcept;
@@ -88,6 +112,9 @@ public:
 private:
     void begin_drain();
     void close_all();
+    void close_admin();
+    static void link(drain_listener*& head, drain_listener& l) noexcept;
+    static void unlink(drain_listener*& head, drain_listener& l) noexcept;
 
     shared_state& shared_;
     std::size_t index_;
@@ -103,6 +130,11 @@ private:
     session_link* sessions_ = nullptr; // intrusive list of live sessions
     std::size_t session_count_ = 0;
     drain_listener* listeners_ = nullptr;
+    drain_listener* admin_sessions_ = nullptr;
+    std::unique_ptr<boost::asio::ip::tcp::acceptor> admin_acceptor_;
+    std::vector<worker*> peers_;
+    worker_counters counters_;
+    access_log log_;
     std::thread thread_;
 };
 

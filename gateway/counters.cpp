@@ -1,0 +1,57 @@
+#include "gateway/counters.hpp"
+
+namespace gw {
+
+void duration_histogram::observe(double seconds) noexcept {
+    std::size_t i = 0;
+    while (i < duration_bounds.size() && seconds > duration_bounds[i])
+        ++i;
+    ++buckets[i];
+    sum_seconds += seconds;
+    ++count;
+}
+
+duration_histogram& duration_histogram::operator+=(const duration_histogram& o) noexcept {
+    for (std::size_t i = 0; i < buckets.size(); ++i)
+        buckets[i] += o.buckets[i];
+    sum_seconds += o.sum_seconds;
+    count += o.count;
+    return *this;
+}
+
+listener_counters& listener_counters::operator+=(const listener_counters& o) noexcept {
+    connections_total += o.connections_total;
+    requests_total += o.requests_total;
+    for (std::size_t i = 0; i < responses_by_class.size(); ++i)
+        responses_by_class[i] += o.responses_by_class[i];
+    bytes_in += o.bytes_in;
+    bytes_out += o.bytes_out;
+    duration += o.duration;
+    return *this;
+}
+
+backend_counters& backend_counters::operator+=(const backend_counters& o) noexcept {
+    for (std::size_t i = 0; i < responses_by_class.size(); ++i)
+        responses_by_class[i] += o.responses_by_class[i];
+    retries += o.retries;
+    connect_timeouts += o.connect_timeouts;
+    server_timeouts += o.server_timeouts;
+    queued_total += o.queued_total;
+    queue_seconds += o.queue_seconds;
+    return *this;
+}
+
+worker_counters& worker_counters::operator+=(const worker_counters& o) {
+    if (listeners.size() < o.listeners.size())
+        listeners.resize(o.listeners.size());
+    if (backends.size() < o.backends.size())
+        backends.resize(o.backends.size());
+    for (std::size_t i = 0; i < o.listeners.size(); ++i)
+        listeners[i] += o.listeners[i];
+    for (std::size_t i = 0; i < o.backends.size(); ++i)
+        backends[i] += o.backends[i];
+    client_timeouts += o.client_timeouts;
+    return *this;
+}
+
+} // namespace gw

@@ -1,0 +1,61 @@
+#pragma once
+// Per-worker traffic counters: plain integers written only by their worker's
+// thread (no atomics on the data path) and read by the admin listener, which
+// hops onto each worker to copy them.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace gw {
+
+// Upper bounds (seconds) of the request duration histogram; +Inf is implicit.
+inline constexpr std::array<double, 12> duration_bounds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                           0.1,   0.25,   0.5,   1.0,  2.5,   10.0};
+
+struct duration_histogram {
+    std::array<std::uint64_t, duration_bounds.size() + 1> buckets{}; // last: +Inf
+    double sum_seconds = 0;
+    std::uint64_t count = 0;
+
+    void observe(double seconds) noexcept;
+    duration_histogram& operator+=(const duration_histogram& o) noexcept;
+};
+
+struct listener_counters {
+    std::uint64_t connections_total = 0;
+    std::uint64_t requests_total = 0;
+    std::array<std::uint64_t, 5> responses_by_class{}; // 1xx..5xx, gateway's own replies included
+    std::uint64_t bytes_in = 0;  // from clients
+    std::uint64_t bytes_out = 0; // to clients
+    duration_histogram duration;
+    listener_counters& operator+=(const listener_counters& o) noexcept;
+};
+
+struct backend_counters {
+    std::array<std::uint64_t, 5> responses_by_class{}; // what its servers answered
+    std::uint64_t retries = 0;          // connect attempts on another server
+    std::uint64_t connect_timeouts = 0;
+    std::uint64_t server_timeouts = 0;  // 504 after a request was sent
+    std::uint64_t queued_total = 0;     // sessions that had to wait for a server
+    double queue_seconds = 0;           // time they waited, in all
+    backend_counters& operator+=(const backend_counters& o) noexcept;
+};
+
+struct worker_counters {
+    std::vector<listener_counters> listeners;
+    std::vector<backend_counters> backends;
+    std::uint64_t client_timeouts = 0; // 408s and idle closes mid-request
+    worker_counters() = default;
+    worker_counters(std::size_t listeners_n, std::size_t backends_n)
+        : listeners(listeners_n), backends(backends_n) {}
+    worker_counters& operator+=(const worker_counters& o);
+};
+
+// 0..4 for 1xx..5xx (anything else counts as 5xx).
+inline std::size_t status_class(unsigned status) noexcept {
+    return status >= 100 && status < 600 ? status / 100 - 1 : 4;
+}
+
+} // namespace gw

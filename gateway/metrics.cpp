@@ -1,0 +1,217 @@
+#include "gateway/metrics.hpp"
+
+#include <cstdio>
+#include <string_view>
+
+#include "gateway/worker.hpp"
+
+namespace gw {
+
+namespace {
+
+const char* const class_label[5] = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+
+// Label values are names validated by config/ ([A-Za-z0-9_.-]), but escape anyway.
+std::string escape_label(std::string_view v) {
+    std::string out;
+    for (char c : v) {
+        if (c == '\\' || c == '"')
+            out += '\\';
+        if (c == '\n') {
+            out += "\\n";
+            continue;
+        }
+        out += c;
+    }
+    return out;
+}
+
+class writer {
+public:
+    explicit writer(std::string& out) : out_(out) {}
+    void family(const char* name, const char* type, const char* help) {
+        out_ += "# HELP ";
+        out_ += name;
+        out_ += ' ';
+        out_ += help;
+        out_ += "\n# TYPE ";
+        out_ += name;
+        out_ += ' ';
+        out_ += type;
+        out_ += '\n';
+    }
+    void sample(const std::string& name, const std::string& labels, double value) {
+        out_ += name;
+        if (!labels.empty()) {
+            out_ += '{';
+            out_ += labels;
+            out_ += '}';
+        }
+        char buf[48];
+        std::snprintf(buf, sizeof buf, " %.17g\n", value);
+        out_ += buf;
+    }
+    void sample(const std::string& name, const std::string& labels, std::uint64_t value) {
+        sample(name, labels, static_cast<double>(value));
+    }
+
+private:
+    std::string& out_;
+};
+
+std::string label(const char* k, std::string_view v) {
+    return std::string(k) + "=\"" + escape_label(v) + "\"";
+}
+
+} // namespace
+
+std::string render_metrics(const gateway_snapshot& s, const shared_state& shared) {
+    const auto& cfg = *shared.config;
+    std::string out;
+    out.reserve(16 * 1024);
+    writer w(out);
+
+    w.family("gateway_workers", "gauge", "Worker threads.");
+    w.sample("gateway_workers", "", static_cast<std::uint64_t>(s.pools.size()));
+    w.family("gateway_draining", "gauge", "1 while the gateway drains for shutdown.");
+    w.sample("gateway_draining", "", static_cast<std::uint64_t>(s.draining ? 1 : 0));
+
+    // Listeners.
+    w.family("gateway_connections", "gauge", "Open client connections.");
+    for (std::size_t l = 0; l < cfg.listeners.size(); ++l)
+        w.sample("gateway_connections", label("listener", cfg.listeners[l].name),
+                 static_cast<std::uint64_t>(shared.connections[l].load()));
+    w.family("gateway_connections_total", "counter", "Client connections accepted.");
+    for (std::size_t l = 0; l < cfg.listeners.size(); ++l)
+        w.sample("gateway_connections_total", label("listener", cfg.listeners[l].name),
+                 s.counters.listeners[l].connections_total);
+    w.family("gateway_requests_total", "counter", "Requests received (heads parsed).");
+    for (std::size_t l = 0; l < cfg.listeners.size(); ++l)
+        w.sample("gateway_requests_total", label("listener", cfg.listeners[l].name),
+                 s.counters.listeners[l].requests_total);
+    w.family("gateway_responses_total", "counter",
+             "Responses sent to clients by status class, the gateway's own replies included.");
+    for (std::size_t l = 0; l < cfg.listeners.size(); ++l)
+        for (std::size_t c = 0; c < 5; ++c)
+            w.sample("gateway_responses_total",
+                     label("listener", cfg.listeners[l].name) + "," + label("code", class_label[c]),
+                     s.counters.listeners[l].responses_by_class[c]);
+    w.family("gateway_received_bytes_total", "counter", "Bytes received from clients.");
+    for (std::size_t l = 0; l < cfg.listeners.size(); ++l)
+        w.sample("gateway_received_bytes_total", label("listener", cfg.listeners[l].name),
+                 s.counters.listeners[l].bytes_in);
+    w.family("gateway_sent_bytes_total", "counter", "Bytes sent to clients.");
+    for (std::size_t l = 0; l < cfg.listeners.size(); ++l)
+        w.sample("gateway_sent_bytes_total", label("listener", cfg.listeners[l].name),
+                 s.counters.listeners[l].bytes_out);
+    w.family("gateway_request_duration_seconds", "histogram",
+             "Time from a request's first byte to the end of its response.");
+    for (std::size_t l = 0; l < cfg.listeners.size(); ++l) {
+        const auto& h = s.counters.listeners[l].duration;
+        const auto ln = label("listener", cfg.listeners[l].name);
+        std::uint64_t cumulative = 0;
+        for (std::size_t b = 0; b < duration_bounds.size(); ++b) {
+            cumulative += h.buckets[b];
+            char le[32];
+            std::snprintf(le, sizeof le, "%g", duration_bounds[b]);
+            w.sample("gateway_request_duration_seconds_bucket", ln + "," + label("le", le), cumulative);
+        }
+        cumulative += h.buckets.back();
+        w.sample("gateway_request_duration_seconds_bucket", ln + "," + label("le", "+Inf"), cumulative);
+        w.sample("gateway_request_duration_seconds_sum", ln, h.sum_seconds);
+        w.sample("gateway_request_duration_seconds_count", ln, h.count);
+    }
+    w.family("gateway_client_timeouts_total", "counter", "Client requests ended by a timeout (408).");
+    w.sample("gateway_client_timeouts_total", "", s.counters.client_timeouts);
+
+    // Backends.
+    auto per_backend = [&](const char* name, const char* type, const char* help, auto value) {
+        w.family(name, type, help);
+        for (std::size_t b = 0; b < cfg.backends.size(); ++b)
+            w.sample(name, label("backend", cfg.backends[b].name), value(b));
+    };
+    w.family("gateway_backend_responses_total", "counter", "Responses from the backend's servers by status class.");
+    for (std::size_t b = 0; b < cfg.backends.size(); ++b)
+        for (std::size_t c = 0; c < 5; ++c)
+            w.sample("gateway_backend_responses_total",
+                     label("backend", cfg.backends[b].name) + "," + label("code", class_label[c]),
+                     s.counters.backends[b].responses_by_class[c]);
+    per_backend("gateway_backend_retries_total", "counter", "Connect attempts retried on another server.",
+                [&](std::size_t b) { return s.counters.backends[b].retries; });
+    per_backend("gateway_backend_connect_timeouts_total", "counter", "Connect attempts that timed out.",
+                [&](std::size_t b) { return s.counters.backends[b].connect_timeouts; });
+    per_backend("gateway_backend_server_timeouts_total", "counter", "Responses that did not come in time (504).",
+                [&](std::size_t b) { return s.counters.backends[b].server_timeouts; });
+    per_backend("gateway_backend_queue_length", "gauge", "Sessions waiting for a server slot now.",
+                [&](std::size_t b) { return static_cast<std::uint64_t>(shared.backends[b]->queued()); });
+    per_backend("gateway_backend_queued_total", "counter", "Sessions that had to wait for a server slot.",
+                [&](std::size_t b) { return s.counters.backends[b].queued_total; });
+    per_backend("gateway_backend_queue_seconds_total", "counter", "Time sessions spent waiting for a server slot.",
+                [&](std::size_t b) { return s.counters.backends[b].queue_seconds; });
+    per_backend("gateway_backend_queue_timeouts_total", "counter", "Sessions that gave up waiting (503).",
+                [&](std::size_t b) { return shared.backends[b]->queue_timeouts(); });
+
+    // Servers.
+    auto per_server = [&](const char* name, const char* type, const char* help, auto value) {
+        w.family(name, type, help);
+        for (std::size_t b = 0; b < cfg.backends.size(); ++b)
+            for (std::size_t i = 0; i < shared.backends[b]->server_count(); ++i) {
+                auto& srv = shared.backends[b]->server(i);
+                w.sample(name, label("backend", cfg.backends[b].name) + "," + label("server", srv.name),
+                         value(srv));
+            }
+    };
+    per_server("gateway_server_up", "gauge", "1 when the server is up (health checks), else 0.",
+               [](server_state& v) { return static_cast<std::uint64_t>(v.up.load() ? 1 : 0); });
+    per_server("gateway_server_active", "gauge", "Exchanges in progress on the server.",
+               [](server_state& v) { return static_cast<std::uint64_t>(v.active.load()); });
+    per_server("gateway_server_maxconn", "gauge", "The server's maxconn (0 = unlimited).",
+               [](server_state& v) { return static_cast<std::uint64_t>(v.maxconn); });
+    per_server("gateway_server_requests_total", "counter", "Exchanges sent to the server.",
+               [](server_state& v) { return v.requests.load(); });
+    per_server("gateway_server_connections_opened_total", "counter", "New connections opened to the server.",
+               [](server_state& v) { return v.connects.load(); });
+    per_server("gateway_server_connect_failures_total", "counter", "Failed connects to the server.",
+               [](server_state& v) { return v.connect_failures.load(); });
+    per_server("gateway_server_health_checks_total", "counter", "Health check probes completed.",
+               [](server_state& v) { return v.health_checks.load(); });
+
+    // The buffer pool.
+    const auto& p = s.pool;
+    w.family("gateway_pool_buffer_size_bytes", "gauge", "Size of one pool buffer.");
+    w.sample("gateway_pool_buffer_size_bytes", "", static_cast<std::uint64_t>(p.buffer_size));
+    w.family("gateway_pool_buffers_limit", "gauge", "Buffers the pool may hand out in all (0 = unbounded).");
+    w.sample("gateway_pool_buffers_limit", "", static_cast<std::uint64_t>(p.limit));
+    w.family("gateway_pool_buffers_reserve", "gauge", "Buffers only critical allocations may take, per worker, summed.");
+    w.sample("gateway_pool_buffers_reserve", "", static_cast<std::uint64_t>(p.reserve));
+    w.family("gateway_pool_buffers_used", "gauge", "Buffers handed out now.");
+    w.sample("gateway_pool_buffers_used", "", static_cast<std::uint64_t>(p.used));
+    w.family("gateway_pool_buffers_free", "gauge", "Buffers free now (limit - used; cached buffers when unbounded).");
+    w.sample("gateway_pool_buffers_free", "", static_cast<std::uint64_t>(p.free));
+    w.family("gateway_pool_buffers_allocated", "gauge", "Buffers whose memory exists (used + cached).");
+    w.sample("gateway_pool_buffers_allocated", "", static_cast<std::uint64_t>(p.allocated));
+    w.family("gateway_pool_buffers_high_water", "gauge", "Most buffers used at once (sum over workers).");
+    w.sample("gateway_pool_buffers_high_water", "", static_cast<std::uint64_t>(p.high_water));
+    w.family("gateway_pool_acquires_total", "counter", "Buffers handed out.");
+    w.sample("gateway_pool_acquires_total", "", p.acquires);
+    w.family("gateway_pool_reserve_acquires_total", "counter", "Allocations that dipped into the reserve.");
+    w.sample("gateway_pool_reserve_acquires_total", "", p.reserve_acquires);
+    auto class_label_of = [](std::size_t c) {
+        return label("class", alloc::to_string(static_cast<alloc::buffer_class>(c)));
+    };
+    w.family("gateway_pool_waiters", "gauge", "Coroutines waiting for a buffer now.");
+    for (std::size_t c = 0; c < alloc::buffer_class_count; ++c)
+        w.sample("gateway_pool_waiters", class_label_of(c), static_cast<std::uint64_t>(p.waiters[c]));
+    w.family("gateway_pool_waits_total", "counter", "Times a coroutine had to wait for a buffer.");
+    for (std::size_t c = 0; c < alloc::buffer_class_count; ++c)
+        w.sample("gateway_pool_waits_total", class_label_of(c), p.waits[c]);
+    w.family("gateway_pool_resumes_total", "counter", "Waiting coroutines woken.");
+    w.sample("gateway_pool_resumes_total", "", p.resumes);
+    w.family("gateway_pool_failed_resumes_total", "counter", "Woken coroutines that found no buffer.");
+    w.sample("gateway_pool_failed_resumes_total", "", p.failed_resumes);
+    w.family("gateway_pool_cancels_total", "counter", "Waits abandoned (timeouts, closed sessions).");
+    w.sample("gateway_pool_cancels_total", "", p.cancels);
+    return out;
+}
+
+} // namespace gw
