@@ -75,7 +75,7 @@ std::size_t resolve_worker_count(const config::gateway_config& cfg) {
     return n == 0 ? 1 : n;
 }
 
-gateway::gateway(std::shared_ptr<const config::gateway_config> cfg)
+gateway::gateway(std::shared_ptr<const config::gateway_config> cfg, int access_log_fd)
     : shared_(std::make_unique<shared_state>(cfg)) {
     const auto& c = *cfg;
     const std::size_t nworkers = resolve_worker_count(c);
@@ -100,7 +100,7 @@ gateway::gateway(std::shared_ptr<const config::gateway_config> cfg)
     }
 
     for (std::size_t i = 0; i < nworkers; ++i)
-        workers_.push_back(std::make_unique<worker>(*shared_, i, pool_->shard(i)));
+        workers_.push_back(std::make_unique<worker>(*shared_, i, pool_->shard(i), access_log_fd));
 
     // Port 0 asks the first worker for an ephemeral port; the others share it.
     for (std::size_t l = 0; l < c.listeners.size(); ++l) {

@@ -22,7 +22,8 @@ class gateway {
 public:
     // Throws std::runtime_error (resolve/bind failures, a buffer limit too small
     // for the worker count).
-    explicit gateway(std::shared_ptr<const config::gateway_config> cfg);
+    // `access_log_fd`: where access log lines go (stdout; tests pass a pipe).
+    explicit gateway(std::shared_ptr<const config::gateway_config> cfg, int access_log_fd = 1);
     ~gateway();
     gateway(const gateway&) = delete;
     gateway& operator=(const gateway&) = delete;

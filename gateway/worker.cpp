@@ -106,14 +106,14 @@ std::vector<std::size_t> keepalive_per_backend(const config::gateway_config& cfg
 
 } // namespace
 
-worker::worker(shared_state& shared, std::size_t index, alloc::pool_shard& shard)
+worker::worker(shared_state& shared, std::size_t index, alloc::pool_shard& shard, int access_log_fd)
     : shared_(shared), index_(index), shard_(shard),
       cache_(servers_per_backend(*shared.config), keepalive_per_backend(*shared.config)),
       rr_cursors_(shared.config->backends.size(), index),
       request_id_base_(std::random_device{}() * 0x100000000ull + (std::uint64_t{index} << 56)),
       counters_(shared.config->listeners.size(), shared.config->backends.size()),
       log_(shared.config->logging.access_log,
-           shared.config->logging.format == config::log_format::json) {}
+           shared.config->logging.format == config::log_format::json, access_log_fd) {}
 
 worker::~worker() {
     if (thread_.joinable())

@@ -62,7 +62,7 @@ struct shared_state {
 
 class worker {
 public:
-    worker(shared_state& shared, std::size_t index, alloc::pool_shard& shard);
+    worker(shared_state& shared, std::size_t index, alloc::pool_shard& shard, int access_log_fd = 1);
     ~worker();
     worker(const worker&) = delete;
     worker& operator=(const worker&) = delete;

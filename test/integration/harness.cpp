@@ -54,8 +54,8 @@ std::string basic_config(const std::vector<std::uint16_t>& server_ports, const s
     return t + extra;
 }
 
-running_gateway::running_gateway(std::shared_ptr<const config::gateway_config> cfg)
-    : gw_(std::make_unique<gw::gateway>(std::move(cfg))) {
+running_gateway::running_gateway(std::shared_ptr<const config::gateway_config> cfg, int access_log_fd)
+    : gw_(std::make_unique<gw::gateway>(std::move(cfg), access_log_fd)) {
     gw_->start();
 }
 

@@ -53,9 +53,10 @@ std::string basic_config(const std::vector<std::uint16_t>& server_ports,
 // A started gateway; aborted and joined on destruction.
 class running_gateway {
 public:
-    explicit running_gateway(std::shared_ptr<const config::gateway_config> cfg);
+    explicit running_gateway(std::shared_ptr<const config::gateway_config> cfg, int access_log_fd = 1);
     ~running_gateway();
     std::uint16_t port(std::size_t listener = 0) const;
+    std::uint16_t admin_port() const { return gw_->admin_endpoint()->port(); }
     gw::gateway& get() { return *gw_; }
 
 private:
