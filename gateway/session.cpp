@@ -111,7 +111,8 @@ private:
     net::awaitable<bool> exchange();
     net::awaitable<bool> read_request_head();
     net::awaitable<bool> take_server(std::size_t backend);
-    net::awaitable<bool> connect_server(std::size_t backend);
+    net::awaitable<bool> connect_server(std::size_t backend, bool fresh_only = false);
+    void prepare_request_head();
     net::awaitable<bool> relay_request();
     net::awaitable<bool> relay_response(std::size_t backend);
     net::awaitable<void> reply(reply_reason r, bool keep_alive);
@@ -190,6 +191,10 @@ private:
     bool client_keep_alive_ = false;
     bool request_has_body_ = false;
     bool upgrade_requested_ = false;
+    // A reused server connection turned out closed before any response byte:
+    // a request without a body is sent again once on a fresh connection.
+    bool stale_connection_ = false;
+    bool expects_continue_ = false;
     char client_addr_[64] = {};
     std::size_t client_addr_len_ = 0;
     char client_ep_[72] = {}; // "ip:port" for the access log
@@ -378,16 +383,32 @@ net::awaitable<bool> session::exchange() {
         co_return false;
     }
     ex_.connect_ms = ms_since(connect_start);
-    if (!co_await relay_request()) {
-        release_server(false, *backend);
-        co_return false;
+    prepare_request_head();
+    for (int attempt = 0;; ++attempt) {
+        stale_connection_ = false;
+        if (!co_await relay_request()) {
+            if (!stale_connection_ || attempt > 0) {
+                release_server(false, *backend);
+                co_return false;
+            }
+        } else {
+            // The request is flushed: its buffer goes back unless pipelined bytes wait in it.
+            if (rbuf_.size() == 0)
+                req_lease_.reset();
+            const bool ok = co_await relay_response(*backend);
+            if (!stale_connection_ || attempt > 0) {
+                res_lease_.reset();
+                co_return ok && client_keep_alive_;
+            }
+        }
+        // The server had closed the kept-alive connection: once more on a new one.
+        error_code ignored;
+        server_.close(ignored);
+        if (!co_await connect_server(*backend, true)) {
+            release_server(false, *backend);
+            co_return false;
+        }
     }
-    // The request is flushed: its buffer goes back unless pipelined bytes wait in it.
-    if (rbuf_.size() == 0)
-        req_lease_.reset();
-    const bool ok = co_await relay_response(*backend);
-    res_lease_.reset();
-    co_return ok && client_keep_alive_;
 }
 
 net::awaitable<bool> session::take_server(std::size_t backend) {
@@ -421,7 +442,7 @@ net::awaitable<bool> session::take_server(std::size_t backend) {
     co_return true;
 }
 
-net::awaitable<bool> session::connect_server(std::size_t backend) {
+net::awaitable<bool> session::connect_server(std::size_t backend, bool fresh_only) {
     backend_state& be = *w_.shared().backends[backend];
     const unsigned attempts = 1 + cfg_.backends[backend].retries;
     bool timed_out_once = false;
@@ -437,7 +458,9 @@ net::awaitable<bool> session::connect_server(std::size_t backend) {
             ++w_.counters().backends[backend].retries;
         }
         server_state& s = be.server(static_cast<std::size_t>(server_index_));
-        if (auto cached = w_.cache().take(backend, static_cast<std::size_t>(server_index_))) {
+        auto cached = fresh_only ? std::nullopt
+                                 : w_.cache().take(backend, static_cast<std::size_t>(server_index_));
+        if (cached) {
             server_ = std::move(*cached);
             server_reused_ = true;
             s.requests.fetch_add(1, std::memory_order_relaxed);
@@ -470,13 +493,14 @@ net::awaitable<bool> session::connect_server(std::size_t backend) {
     co_return false;
 }
 
-net::awaitable<bool> session::relay_request() {
+// Rewrites the request head for the server, once per request.
+void session::prepare_request_head() {
     auto& h = req_->get();
     const bool upgrade = is_upgrade_request(h);
     upgrade_requested_ = upgrade;
-    const bool expects_continue = request_has_body_ && beast::iequals(h[http::field::expect], "100-continue");
+    expects_continue_ = request_has_body_ && beast::iequals(h[http::field::expect], "100-continue");
     remove_hop_by_hop(h, upgrade);
-    if (expects_continue)
+    if (expects_continue_)
         h.erase(http::field::expect); // we answer 100 Continue ourselves, as nginx does
     format_request_id(w_.next_request_id(), request_id_);
     add_forwarding_fields(h, {std::string_view(client_addr_, client_addr_len_), "http",
@@ -485,7 +509,12 @@ net::awaitable<bool> session::relay_request() {
         h.version(11); // upstream always HTTP/1.1 with keep-alive
         h.keep_alive(true);
     }
-    if (expects_continue) {
+}
+
+net::awaitable<bool> session::relay_request() {
+    auto& h = req_->get();
+    if (expects_continue_) {
+        expects_continue_ = false;
         static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
         arm(cfg_.timeouts.send, deadline_kind::send);
         auto [ec, n] = co_await net::async_write(client_, net::buffer(continue_line), use_tuple);
@@ -526,6 +555,10 @@ net::awaitable<bool> session::relay_request() {
         if (ec == http::error::need_buffer)
             ec = {};
         if (ec) {
+            if (server_reused_ && !request_has_body_ && !timed_out(deadline_kind::send)) {
+                stale_connection_ = true; // the caller tries a fresh connection
+                co_return false;
+            }
             co_await reply(reply_reason::bad_gateway, false);
             co_return false;
         }
@@ -535,7 +568,7 @@ net::awaitable<bool> session::relay_request() {
 
 net::awaitable<bool> session::relay_response(std::size_t backend) {
     arm(cfg_.timeouts.server, deadline_kind::server);
-    if (!co_await acquire(alloc::buffer_class::critical, res_lease_)) {
+    if (!res_lease_ && !co_await acquire(alloc::buffer_class::critical, res_lease_)) {
         release_server(false, backend);
         if (timed_out(deadline_kind::server))
             co_await reply(reply_reason::gateway_timeout, false);
@@ -552,6 +585,11 @@ net::awaitable<bool> session::relay_response(std::size_t backend) {
             res_->skip(true); // RFC 9110 9.3.2: a response to HEAD has no body
         arm(cfg_.timeouts.server, deadline_kind::server);
         auto [ec, n] = co_await http::async_read_header(server_, sbuf_, *res_, use_tuple);
+        if (ec && server_reused_ && !request_has_body_ && n == 0 && sbuf_.size() == 0 &&
+            !timed_out(deadline_kind::server) && is_network_error(ec) && !aborted_) {
+            stale_connection_ = true; // closed by the server while idle: not the request's fault
+            co_return false;
+        }
         if (ec) {
             if (timed_out(deadline_kind::server))
                 ++w_.counters().backends[backend].server_timeouts;

@@ -146,6 +146,21 @@ BOOST_AUTO_TEST_CASE(backend_failures_give_502_or_504_or_a_clean_close) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(a_kept_alive_connection_the_server_dropped_is_retried_fresh) {
+    misbehaving_server server(misbehaving::one_per_connection);
+    std::string cfg = basic_config({server.port()});
+    cfg.replace(cfg.find("workers = 2"), 11, "workers = 1");
+    running_gateway gw(load_config(cfg));
+    client c(gw.port());
+    for (int i = 0; i < 3; ++i) { // each reuse finds the server gone, then a fresh one answers
+        auto r = c.get("/");
+        BOOST_REQUIRE(r);
+        BOOST_TEST(r->result_int() == 200u);
+        BOOST_TEST(r->body() == "ok");
+    }
+    BOOST_TEST(server.accepted() == 3);
+}
+
 BOOST_AUTO_TEST_CASE(slow_server_gives_504) {
     origins origin(1);
     running_gateway gw(load_config(basic_config({origin.port(0)}, "[timeouts]\nserver = \"200ms\"\n")));

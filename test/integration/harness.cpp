@@ -228,6 +228,15 @@ void misbehaving_server::run() {
         case mode::never_answers:
             open_.push_back(fd); // closed when the server is destroyed
             break;
+        case mode::one_per_connection: {
+            const std::string ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+            (void)::write(fd, ok.data(), ok.size());
+            pollfd r{fd, POLLIN, 0};
+            if (::poll(&r, 1, 5000) > 0)
+                (void)::read(fd, buf, sizeof buf); // the next request: dropped
+            ::close(fd);
+            break;
+        }
         case mode::upgrade_echo: {
             const std::string head = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                                      "Connection: Upgrade\r\n\r\nhello";
