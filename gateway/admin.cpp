@@ -1,7 +1,7 @@
+#include "gateway/error_log.hpp"
 #include "gateway/admin.hpp"
 
 #include <exception>
-#include <iostream>
 #include <string>
 
 #include <boost/asio/as_tuple.hpp>
@@ -154,7 +154,7 @@ net::awaitable<void> run_admin(worker* w, std::vector<worker*> workers, tcp::acc
         net::co_spawn(w->io(), admin_session(w, workers, std::move(socket)),
                       [](std::exception_ptr e) {
                           if (e)
-                              std::cerr << "gateway: admin session ended by an exception\n";
+                              error_log(config::log_level::error, "admin session ended by an exception");
                       });
     }
 }

@@ -1,9 +1,9 @@
+#include "gateway/error_log.hpp"
 #include "gateway/gateway.hpp"
 #include "gateway/health_check.hpp"
 
 #include <exception>
 #include <future>
-#include <iostream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -142,7 +142,7 @@ void gateway::start() {
             for (std::size_t s = 0; s < c.backends[b].servers.size(); ++s)
                 net::co_spawn(first.io(), run_health_check(&first, b, s), [](std::exception_ptr e) {
                     if (e)
-                        std::cerr << "gateway: health check ended by an exception\n";
+                        error_log(config::log_level::error, "health check ended by an exception");
                 });
     for (auto& w : workers_)
         w->start();

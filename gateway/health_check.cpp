@@ -1,8 +1,8 @@
+#include "gateway/error_log.hpp"
 #include "gateway/health_check.hpp"
 
 #include <array>
 #include <charconv>
-#include <iostream>
 #include <string>
 
 #include <boost/asio/as_tuple.hpp>
@@ -95,13 +95,13 @@ net::awaitable<void> run_health_check(worker* w, std::size_t backend, std::size_
             failures = 0;
             if (++successes >= hc->rise && !s.up.load()) {
                 s.up.store(true);
-                std::cerr << "gateway: server " << bcfg.name << '/' << s.name << " is UP\n";
+                error_log(config::log_level::warning, "server " + bcfg.name + '/' + s.name + " is UP");
             }
         } else {
             successes = 0;
             if (++failures >= hc->fall && s.up.load()) {
                 s.up.store(false);
-                std::cerr << "gateway: server " << bcfg.name << '/' << s.name << " is DOWN\n";
+                error_log(config::log_level::warning, "server " + bcfg.name + '/' + s.name + " is DOWN");
             }
         }
         s.health_checks.fetch_add(1, std::memory_order_relaxed);

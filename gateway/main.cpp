@@ -12,6 +12,7 @@
 #include "config/check.hpp"
 #include "config/load.hpp"
 #include "gateway/cli.hpp"
+#include "gateway/error_log.hpp"
 #include "gateway/gateway.hpp"
 
 namespace net = boost::asio;
@@ -26,23 +27,30 @@ int run(const std::string& path) {
         return 2;
     }
     std::signal(SIGPIPE, SIG_IGN);
+    gw::set_error_log_level(loaded.config->logging.level);
+    using gw::config::log_level;
     std::unique_ptr<gw::gateway> gateway;
     try {
         gateway = std::make_unique<gw::gateway>(loaded.config);
     } catch (const std::exception& e) {
-        std::cerr << "gateway: " << e.what() << '\n';
+        gw::error_log(log_level::error, e.what());
         return 1;
     }
     const auto& cfg = *loaded.config;
     for (std::size_t i = 0; i < cfg.listeners.size(); ++i) {
         const auto ep = gateway->listener_endpoint(i);
-        std::cerr << "gateway: listener '" << cfg.listeners[i].name << "' on " << ep.address()
-                  << ':' << ep.port() << '\n';
+        gw::error_log(log_level::info, "listener '" + cfg.listeners[i].name + "' on " +
+                                           ep.address().to_string() + ":" + std::to_string(ep.port()));
     }
-    std::cerr << "gateway: " << gateway->worker_count() << " workers, buffers "
-              << cfg.buffers.size << " B x "
-              << (cfg.buffers.limit ? std::to_string(cfg.buffers.limit) : std::string("unbounded"))
-              << ", reserve " << cfg.buffers.reserve << '\n';
+    if (const auto admin = gateway->admin_endpoint())
+        gw::error_log(log_level::info, "admin on " + admin->address().to_string() + ":" +
+                                           std::to_string(admin->port()) +
+                                           " (/healthz /readyz /metrics /stats)");
+    gw::error_log(log_level::info,
+                  std::to_string(gateway->worker_count()) + " workers, buffers " +
+                      std::to_string(cfg.buffers.size) + " B x " +
+                      (cfg.buffers.limit ? std::to_string(cfg.buffers.limit) : std::string("unbounded")) +
+                      ", reserve " + std::to_string(cfg.buffers.reserve));
     gateway->start();
 
     // The main thread only waits for a signal, then for the workers.
@@ -52,13 +60,13 @@ int run(const std::string& path) {
     signals.async_wait([&](const boost::system::error_code& ec, int sig) {
         if (ec)
             return;
-        std::cerr << "gateway: signal " << sig << ", draining (up to "
-                  << cfg.global.shutdown_timeout.count() << " ms)\n";
+        gw::error_log(log_level::info, "signal " + std::to_string(sig) + ", draining (up to " +
+                                           std::to_string(cfg.global.shutdown_timeout.count()) + " ms)");
         gateway->drain();
         deadline.expires_after(cfg.global.shutdown_timeout);
         deadline.async_wait([&](const boost::system::error_code& tec) {
             if (!tec) {
-                std::cerr << "gateway: shutdown timeout, closing remaining connections\n";
+                gw::error_log(log_level::warning, "shutdown timeout, closing remaining connections");
                 gateway->abort();
             }
         });
@@ -72,7 +80,7 @@ int run(const std::string& path) {
     });
     main_ctx.run();
     joiner.join();
-    std::cerr << "gateway: stopped\n";
+    gw::error_log(log_level::info, "stopped");
     return 0;
 }
 

@@ -1,3 +1,4 @@
+#include "gateway/error_log.hpp"
 #include "gateway/worker.hpp"
 
 #include <chrono>
@@ -34,7 +35,7 @@ void log_escaped(std::exception_ptr e) {
     try {
         std::rethrow_exception(e);
     } catch (const std::exception& ex) {
-        std::cerr << "gateway: session ended by an exception: " << ex.what() << '\n';
+        error_log(config::log_level::error, std::string("session ended by an exception: ") + ex.what());
     }
 }
 
