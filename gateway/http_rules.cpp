@@ -104,7 +104,6 @@ void remove_hop_by_hop(http::fields& f, bool keep_upgrade) {
     f.erase(http::field::keep_alive);
     f.erase("Proxy-Connection");
     f.erase(http::field::te);
-    f.erase(http::field::trailer);
     f.erase(http::field::proxy_authenticate);
     f.erase(http::field::proxy_authorization);
     if (!keep_upgrade)

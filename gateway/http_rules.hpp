@@ -48,8 +48,8 @@ reply_reason check_request_framing(const request_head& h) noexcept;
 reply_reason reason_for_parse_error(const boost::system::error_code& ec) noexcept;
 
 // Removes hop-by-hop fields (RFC 9110 section 7.6.1): Connection and every field
-// it names, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade (unless kept for a
-// tunnel), Proxy-Authenticate/-Authorization. Transfer-Encoding is left alone:
+// it names, Keep-Alive, Proxy-Connection, TE, Upgrade (unless kept for a tunnel),
+// Proxy-Authenticate/-Authorization. Trailer stays: trailers are relayed. Transfer-Encoding is left alone:
 // the serializer re-frames the body from the parsed message.
 void remove_hop_by_hop(boost::beast::http::fields& f, bool keep_upgrade);
 

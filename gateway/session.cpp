@@ -113,6 +113,18 @@ private:
     net::awaitable<bool> take_server(std::size_t backend);
     net::awaitable<bool> connect_server(std::size_t backend, bool fresh_only = false);
     void prepare_request_head();
+    // Streams a message body from `from` to `to` through `bounce`, chunk by chunk
+    // as it arrives; chunked trailers are relayed (RFC 9112 7.1.2).
+    struct body_result {
+        enum class failed { nothing, read, write } stage = failed::nothing;
+        error_code ec;
+    };
+    template <bool IsRequest>
+    net::awaitable<body_result> relay_body(http::parser<IsRequest, http::buffer_body>* p,
+                                           tcp::socket* from, pool_buffer* in, tcp::socket* to,
+                                           char* bounce, config::duration read_timeout,
+                                           deadline_kind read_kind, std::uint64_t* bytes_in,
+                                           std::uint64_t* bytes_out);
     net::awaitable<bool> relay_request();
     net::awaitable<bool> relay_response(std::size_t backend);
     net::awaitable<void> reply(reply_reason r, bool keep_alive);
@@ -512,7 +524,6 @@ void session::prepare_request_head() {
 }
 
 net::awaitable<bool> session::relay_request() {
-    auto& h = req_->get();
     if (expects_continue_) {
         expects_continue_ = false;
         static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -523,46 +534,24 @@ net::awaitable<bool> session::relay_request() {
     }
 
     char* bounce = reinterpret_cast<char*>(req_lease_.data()) + head_area_;
-    http::request_serializer<http::buffer_body> sr{h};
-    do {
-        if (!req_->is_done()) {
-            arm(cfg_.timeouts.client_head, deadline_kind::client_head);
-            h.body().data = bounce;
-            h.body().size = body_area_;
-            // read_some: forward what has arrived instead of waiting for a full bounce.
-            auto [ec, n] = co_await http::async_read_some(client_, rbuf_, *req_, use_tuple);
-            lc().bytes_in += n;
-            if (ec == http::error::need_buffer)
-                ec = {};
-            if (ec) {
-                if (!is_network_error(ec) && !timed_out(deadline_kind::client_head))
-                    co_await reply(reason_for_parse_error(ec), false);
-                terminate('C', 'D');
-                co_return false;
-            }
-            h.body().size = body_area_ - h.body().size;
-            // No bytes yet: a null buffer, or the chunked serializer would emit a
-            // zero-size chunk, which is the end of the body.
-            h.body().data = h.body().size ? bounce : nullptr;
-            h.body().more = !req_->is_done();
-        } else {
-            h.body().data = nullptr;
-            h.body().size = 0;
-            h.body().more = false;
-        }
-        arm(cfg_.timeouts.send, deadline_kind::send);
-        auto [ec, n] = co_await http::async_write(server_, sr, use_tuple);
-        if (ec == http::error::need_buffer)
-            ec = {};
-        if (ec) {
-            if (server_reused_ && !request_has_body_ && !timed_out(deadline_kind::send)) {
-                stale_connection_ = true; // the caller tries a fresh connection
-                co_return false;
-            }
-            co_await reply(reply_reason::bad_gateway, false);
+    const auto r = co_await relay_body(&*req_, &client_, &rbuf_, &server_, bounce,
+                                       cfg_.timeouts.client_head, deadline_kind::client_head,
+                                       &lc().bytes_in, nullptr);
+    using failed = body_result::failed;
+    if (r.stage == failed::read) {
+        if (!is_network_error(r.ec) && !timed_out(deadline_kind::client_head))
+            co_await reply(reason_for_parse_error(r.ec), false);
+        terminate('C', 'D');
+        co_return false;
+    }
+    if (r.stage == failed::write) {
+        if (server_reused_ && !request_has_body_ && !timed_out(deadline_kind::send)) {
+            stale_connection_ = true; // the caller tries a fresh connection
             co_return false;
         }
-    } while (!req_->is_done() || !sr.is_done());
+        co_await reply(reply_reason::bad_gateway, false);
+        co_return false;
+    }
     co_return true;
 }
 
@@ -653,43 +642,88 @@ net::awaitable<bool> session::relay_response(std::size_t backend) {
     m.keep_alive(client_keep_alive_ && !w_.draining());
 
     char* bounce = reinterpret_cast<char*>(res_lease_.data()) + head_area_;
-    http::response_serializer<http::buffer_body> sr{m};
-    do {
-        if (!res_->is_done()) {
-            arm(cfg_.timeouts.server, deadline_kind::server);
+    const auto r = co_await relay_body(&*res_, &server_, &sbuf_, &client_, bounce,
+                                       cfg_.timeouts.server, deadline_kind::server, nullptr,
+                                       &ex_.bytes_out);
+    if (r.stage != body_result::failed::nothing) {
+        // Part of the response is out already: all we can do is close.
+        if (r.stage == body_result::failed::read)
+            terminate(timed_out(deadline_kind::server) ? 's' : 'S', 'D');
+        else
+            terminate('C', 'D');
+        release_server(false, backend);
+        co_return false;
+    }
+    release_server(server_keep_alive && sbuf_.size() == 0, backend);
+    disarm();
+    co_return true;
+}
+
+template <bool IsRequest>
+net::awaitable<session::body_result>
+session::relay_body(http::parser<IsRequest, http::buffer_body>* p, tcp::socket* from,
+                    pool_buffer* in, tcp::socket* to, char* bounce, config::duration read_timeout,
+                    deadline_kind read_kind, std::uint64_t* bytes_in, std::uint64_t* bytes_out) {
+    auto& m = p->get();
+    // Fields parsed after this many are the chunked body's trailer section.
+    const auto head_fields = static_cast<std::size_t>(std::distance(m.begin(), m.end()));
+    http::serializer<IsRequest, http::buffer_body> sr{m};
+    bool trailers = false;
+    for (;;) {
+        if (!p->is_done()) {
+            arm(read_timeout, read_kind);
             m.body().data = bounce;
             m.body().size = body_area_;
-            auto [ec, n] = co_await http::async_read_some(server_, sbuf_, *res_, use_tuple);
+            // read_some: forward what has arrived instead of waiting for a full bounce.
+            auto [ec, n] = co_await http::async_read_some(*from, *in, *p, use_tuple);
+            if (bytes_in != nullptr)
+                *bytes_in += n;
             if (ec == http::error::need_buffer)
                 ec = {};
-            if (ec) {
-                // Part of the response is out already: all we can do is close.
-                terminate(timed_out(deadline_kind::server) ? 's' : 'S', 'D');
-                release_server(false, backend);
-                co_return false;
-            }
+            if (ec)
+                co_return body_result{body_result::failed::read, ec};
             m.body().size = body_area_ - m.body().size;
-            m.body().data = m.body().size ? bounce : nullptr; // (see relay_request)
-            m.body().more = !res_->is_done();
+            // No bytes yet: a null buffer, or the chunked serializer would emit a
+            // zero-size chunk, which is the end of the body.
+            m.body().data = m.body().size ? bounce : nullptr;
+            trailers = p->is_done() && m.chunked() &&
+                       static_cast<std::size_t>(std::distance(m.begin(), m.end())) > head_fields;
+            // With trailers the last chunk is ours to write, after the data.
+            m.body().more = !p->is_done() || trailers;
         } else {
             m.body().data = nullptr;
             m.body().size = 0;
             m.body().more = false;
         }
         arm(cfg_.timeouts.send, deadline_kind::send);
-        auto [ec, n] = co_await http::async_write(client_, sr, use_tuple);
-        ex_.bytes_out += n;
+        auto [ec, n] = co_await http::async_write(*to, sr, use_tuple);
+        if (bytes_out != nullptr)
+            *bytes_out += n;
         if (ec == http::error::need_buffer)
             ec = {};
-        if (ec) {
-            terminate('C', 'D');
-            release_server(false, backend);
-            co_return false;
+        if (ec)
+            co_return body_result{body_result::failed::write, ec};
+        if (p->is_done() && (sr.is_done() || trailers))
+            break;
+    }
+    if (trailers) {
+        // last-chunk, the trailer fields, then the empty line (RFC 9112 7.1.2).
+        std::string block = "0\r\n";
+        std::size_t i = 0;
+        for (const auto& f : m) {
+            if (i++ < head_fields)
+                continue;
+            block.append(f.name_string()).append(": ").append(f.value()).append("\r\n");
         }
-    } while (!res_->is_done() || !sr.is_done());
-    release_server(server_keep_alive && sbuf_.size() == 0, backend);
-    disarm();
-    co_return true;
+        block += "\r\n";
+        arm(cfg_.timeouts.send, deadline_kind::send);
+        auto [ec, n] = co_await net::async_write(*to, net::buffer(block), use_tuple);
+        if (bytes_out != nullptr)
+            *bytes_out += n;
+        if (ec)
+            co_return body_result{body_result::failed::write, ec};
+    }
+    co_return body_result{};
 }
 
 // Counts the exchange and writes its access log line.

@@ -228,6 +228,14 @@ void misbehaving_server::run() {
         case mode::never_answers:
             open_.push_back(fd); // closed when the server is destroyed
             break;
+        case mode::chunked_trailers: {
+            const std::string r = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+                                  "Trailer: X-Checksum\r\nConnection: close\r\n\r\n"
+                                  "5\r\nhello\r\n0\r\nX-Checksum: abc\r\n\r\n";
+            (void)::write(fd, r.data(), r.size());
+            ::close(fd);
+            break;
+        }
         case mode::one_per_connection: {
             const std::string ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
             (void)::write(fd, ok.data(), ok.size());

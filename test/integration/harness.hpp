@@ -112,6 +112,7 @@ public:
         never_answers,         // reads the request and keeps the connection silent
         garbage,               // answers with bytes that are not HTTP
         upgrade_echo,          // answers 101 Switching Protocols, then echoes every byte
+        chunked_trailers,      // answers "hello" chunked, with a trailer X-Checksum: abc
         one_per_connection,    // answers the first request of a connection (keep-alive), then
                                // closes it when the second arrives, unanswered
     };

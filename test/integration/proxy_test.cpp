@@ -176,6 +176,18 @@ BOOST_AUTO_TEST_CASE(upgrade_becomes_a_tunnel) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(chunked_trailers_are_relayed) {
+    misbehaving_server srv(misbehaving_server::mode::chunked_trailers);
+    running_gateway tgw(load_config(basic_config({srv.port()})));
+    client c(tgw.port());
+    auto r = c.get("/");
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->body() == "hello");
+    BOOST_TEST(r->chunked());
+    BOOST_TEST((*r)["X-Checksum"] == "abc"); // Beast merges trailer fields into the fields
+    BOOST_TEST((*r)[boost::beast::http::field::trailer] == "X-Checksum");
+}
+
 BOOST_AUTO_TEST_CASE(upgrade_refused_by_the_server_stays_http) {
     client c(gw.port());
     auto r = c.get("/?size=4", "Connection: Upgrade\r\nUpgrade: websocket\r\n");
