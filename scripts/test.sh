@@ -1,18 +1,29 @@
 #!/usr/bin/env bash
 # The README's test command: installs whatever is missing (Debian 12, as root),
-# builds the release and the ASan+UBSan variants, and runs the whole suite in
+# runs the container test (always in CI, elsewhere when podman is installed),
+# then builds the release and the ASan+UBSan variants and runs the whole suite in
 # each. CTest's summary closes the output; the exit status is non-zero if any
-# suite failed in any variant.
+# suite failed in any variant, or the container test did.
 #
-#   bash scripts/test.sh              # release + asan (what CI runs)
+#   bash scripts/test.sh              # container + release + asan (what CI runs)
 #   GW_PRESETS="debug tsan" bash scripts/test.sh
+#   GW_CONTAINER_TEST=0 bash scripts/test.sh   # skip the container test
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
 
-read -r -a presets <<<"${GW_PRESETS:-release asan}"
 failed=()
+# The image is built and run for real (docker/, scripts/container-test.sh). It
+# goes first so that CTest's summary is what closes the output.
+if [[ ${GW_CONTAINER_TEST:-} != 0 ]] && { [[ -n ${CI:-} ]] || command -v podman >/dev/null; }; then
+  echo "=== container: build the image and run it"
+  if ! GW_BUILD_JOBS= bash scripts/container-test.sh; then
+    failed+=(container)
+  fi
+fi
+
+read -r -a presets <<<"${GW_PRESETS:-release asan}"
 for preset in "${presets[@]}"; do
   echo "=== ${preset}: configure and build"
   cmake --preset "$preset" >/dev/null
