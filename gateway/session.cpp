@@ -122,9 +122,14 @@ private:
     template <bool IsRequest>
     net::awaitable<body_result> relay_body(http::parser<IsRequest, http::buffer_body>* p,
                                            tcp::socket* from, pool_buffer* in, tcp::socket* to,
-                                           char* bounce, config::duration read_timeout,
+                                           char* lease, config::duration read_timeout,
                                            deadline_kind read_kind, std::uint64_t* bytes_in,
                                            std::uint64_t* bytes_out);
+    // The rest of a Content-Length body, moved raw through the whole buffer.
+    net::awaitable<body_result> relay_raw(std::uint64_t remaining, tcp::socket* from,
+                                          pool_buffer* in, tcp::socket* to, char* lease,
+                                          config::duration read_timeout, deadline_kind read_kind,
+                                          std::uint64_t* bytes_in, std::uint64_t* bytes_out);
     net::awaitable<bool> relay_request();
     net::awaitable<bool> relay_response(std::size_t backend);
     net::awaitable<void> reply(reply_reason r, bool keep_alive);
@@ -533,8 +538,8 @@ net::awaitable<bool> session::relay_request() {
             co_return false;
     }
 
-    char* bounce = reinterpret_cast<char*>(req_lease_.data()) + head_area_;
-    const auto r = co_await relay_body(&*req_, &client_, &rbuf_, &server_, bounce,
+    const auto r = co_await relay_body(&*req_, &client_, &rbuf_, &server_,
+                                       reinterpret_cast<char*>(req_lease_.data()),
                                        cfg_.timeouts.client_head, deadline_kind::client_head,
                                        &lc().bytes_in, nullptr);
     using failed = body_result::failed;
@@ -641,8 +646,8 @@ net::awaitable<bool> session::relay_response(std::size_t backend) {
     m.version(11);
     m.keep_alive(client_keep_alive_ && !w_.draining());
 
-    char* bounce = reinterpret_cast<char*>(res_lease_.data()) + head_area_;
-    const auto r = co_await relay_body(&*res_, &server_, &sbuf_, &client_, bounce,
+    const auto r = co_await relay_body(&*res_, &server_, &sbuf_, &client_,
+                                       reinterpret_cast<char*>(res_lease_.data()),
                                        cfg_.timeouts.server, deadline_kind::server, nullptr,
                                        &ex_.bytes_out);
     if (r.stage != body_result::failed::nothing) {
@@ -662,9 +667,10 @@ net::awaitable<bool> session::relay_response(std::size_t backend) {
 template <bool IsRequest>
 net::awaitable<session::body_result>
 session::relay_body(http::parser<IsRequest, http::buffer_body>* p, tcp::socket* from,
-                    pool_buffer* in, tcp::socket* to, char* bounce, config::duration read_timeout,
+                    pool_buffer* in, tcp::socket* to, char* lease, config::duration read_timeout,
                     deadline_kind read_kind, std::uint64_t* bytes_in, std::uint64_t* bytes_out) {
     auto& m = p->get();
+    char* const bounce = lease + head_area_;
     // Fields parsed after this many are the chunked body's trailer section.
     const auto head_fields = static_cast<std::size_t>(std::distance(m.begin(), m.end()));
     http::serializer<IsRequest, http::buffer_body> sr{m};
@@ -705,6 +711,11 @@ session::relay_body(http::parser<IsRequest, http::buffer_body>* p, tcp::socket* 
             co_return body_result{body_result::failed::write, ec};
         if (p->is_done() && (sr.is_done() || trailers))
             break;
+        // Head and first bytes are out; the rest of a Content-Length body needs no
+        // parsing: move it raw, through the whole buffer, without the bounce copy.
+        if (!p->is_done() && sr.is_header_done() && !m.chunked() && p->content_length_remaining())
+            co_return co_await relay_raw(*p->content_length_remaining(), from, in, to, lease,
+                                         read_timeout, read_kind, bytes_in, bytes_out);
     }
     if (trailers) {
         // last-chunk, the trailer fields, then the empty line (RFC 9112 7.1.2).
@@ -722,6 +733,43 @@ session::relay_body(http::parser<IsRequest, http::buffer_body>* p, tcp::socket* 
             *bytes_out += n;
         if (ec)
             co_return body_result{body_result::failed::write, ec};
+    }
+    co_return body_result{};
+}
+
+net::awaitable<session::body_result>
+session::relay_raw(std::uint64_t remaining, tcp::socket* from, pool_buffer* in, tcp::socket* to,
+                   char* lease, config::duration read_timeout, deadline_kind read_kind,
+                   std::uint64_t* bytes_in, std::uint64_t* bytes_out) {
+    const std::size_t capacity = head_area_ + body_area_;
+    while (remaining != 0) {
+        std::size_t n = 0;
+        const char* data = lease;
+        if (in->size() != 0) {
+            // Bytes the parser has not seen yet belong to this body first.
+            n = static_cast<std::size_t>(std::min<std::uint64_t>(in->size(), remaining));
+            data = static_cast<const char*>(in->data().data());
+        } else {
+            // Never read past this body: what follows stays in the socket.
+            arm(read_timeout, read_kind);
+            auto [ec, got] = co_await from->async_read_some(
+                net::buffer(lease, static_cast<std::size_t>(std::min<std::uint64_t>(capacity, remaining))),
+                use_tuple);
+            if (bytes_in != nullptr)
+                *bytes_in += got;
+            if (ec) // (an early EOF: a truncated body, the connection just closes)
+                co_return body_result{body_result::failed::read, ec};
+            n = got;
+        }
+        arm(cfg_.timeouts.send, deadline_kind::send);
+        auto [ec, put] = co_await net::async_write(*to, net::buffer(data, n), use_tuple);
+        if (bytes_out != nullptr)
+            *bytes_out += put;
+        if (ec)
+            co_return body_result{body_result::failed::write, ec};
+        if (data != lease)
+            in->consume(n);
+        remaining -= n;
     }
     co_return body_result{};
 }
