@@ -283,6 +283,10 @@ net::awaitable<void> session::serve() {
         ex_.accepted = std::chrono::system_clock::now();
         const bool again = co_await exchange();
         finish_exchange();
+        // An idle connection keeps nothing of its last exchange: the parsed heads
+        // (their fields live on the heap) go now, not when the next request comes.
+        req_.reset();
+        res_.reset();
         if (!again || w_.draining())
             break;
     }
