@@ -1,0 +1,362 @@
+#!/usr/bin/env python3
+"""Regenerates bench/RESULTS.md and the PNG plots in bench/results/ from the JSON
+files the scenarios wrote (bench/results/*.json). Run by run-all.sh; can be run on
+its own: report.py [--results DIR] [--markdown FILE]."""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def load(d: Path, name: str):
+    p = d / f"{name}.json"
+    return json.loads(p.read_text()) if p.exists() else None
+
+
+def fmt(v, nd=0):
+    if v is None:
+        return "-"
+    if isinstance(v, bool):
+        return "yes" if v else "**no**"
+    if isinstance(v, float) or isinstance(v, int):
+        return f"{v:,.{nd}f}"
+    return str(v)
+
+
+def size_name(b: int) -> str:
+    return f"{b // 1024} KiB" if b >= 1024 else f"{b} B"
+
+
+def table(head: list[str], rows: list[list]) -> str:
+    out = ["| " + " | ".join(head) + " |", "|" + "|".join(" --- " for _ in head) + "|"]
+    out += ["| " + " | ".join(str(x) for x in r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def ms(us) -> str:
+    return "-" if us is None else f"{us / 1000:,.2f}"
+
+
+# ---------------------------------------------------------------------------
+
+
+def sec_proxy(r) -> str:
+    if not r:
+        return "## Proxy comparison\n\nNot run.\n"
+    ld = r["load"]
+    lines = ["## Proxy comparison: gateway vs HAProxy vs nginx",
+             "",
+             f"`proxy-compare.py`. Same origin (`gwbench origin`, one thread), same load "
+             f"(`gwbench load -c {ld['connections']} -t {ld['threads']}`, keep-alive, closed loop, "
+             f"{ld['duration_s']:g} s per run after {ld['warmup_s']:g} s of warm-up), one worker/thread per proxy "
+             f"(gateway `workers = 1`, HAProxy `nbthread 1`, nginx `worker_processes 1`); "
+             f"{ld['reps']} interleaved repetitions, median shown. "
+             f"CPU/request = (utime + stime) of the proxy process (nginx: its worker) over the run, "
+             f"divided by the requests served. `direct` = gwbench straight to the origin "
+             f"(the ceiling of this load setup). {r['versions']['haproxy']}; {r['versions']['nginx']}.",
+             ""]
+    for size in sorted({s["size"] for s in r["summary"]}):
+        rows = []
+        for s in [s for s in r["summary"] if s["size"] == size]:
+            rows.append([s["proxy"], fmt(s["requests_per_s"]), ms(s["p50_us"]), ms(s["p90_us"]),
+                         ms(s["p99_us"]), ms(s["p99_9_us"]),
+                         fmt(s["cpu_us_per_request"], 1),
+                         ", ".join(fmt(x, 1) for x in s["cpu_us_per_request_all"]) if s["cpu_us_per_request"] is not None else "-",
+                         f"{s['errors']} / {s['non_200']}"])
+        lines += [f"### {size_name(size)} responses", "",
+                  table(["proxy", "req/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "CPU us/req",
+                         "CPU us/req, each run", "errors / non-200"], rows), ""]
+    rows = []
+    for t in r["targets"]:
+        rows.append([size_name(t["size"]), fmt(t["gateway_cpu_us"], 1),
+                     f"{t['best_other']} {fmt(t['best_other_cpu_us'], 1)}",
+                     f"<= {t['target_factor']}x = {fmt(t['target_cpu_us'], 1)}",
+                     f"{t['ratio']}x", "met" if t["met"] else "**missed**"])
+    lines += ["### Issue 3 targets: CPU per request", "",
+              table(["response", "gateway us/req", "better of HAProxy/nginx", "target", "gateway / better",
+                     "result"], rows), "",
+              "For reference, issue 3's numbers measured on this machine before the gateway existed: "
+              "HAProxy ~14.7 / ~20 / ~85 us and nginx ~14 / ~16.5 / ~80 us per request at 64 B / 16 KiB / "
+              "256 KiB. Absolute CPU per request rises when the machine is busy (fewer events per epoll "
+              "wake-up, shared caches), so compare the proxies within one run.", "",
+              "![latency percentiles per proxy](results/proxy-latency.png)", "",
+              "![CPU per request per proxy](results/proxy-cpu.png)", ""]
+    return "\n".join(lines)
+
+
+def sec_idle(r) -> str:
+    if not r:
+        return "## Idle keep-alive connections\n\nNot run.\n"
+    rows = []
+    for x in r["results"]:
+        rows.append([x["proxy"], fmt(x["rss_before_kib"]), fmt(x["rss_idle_kib"]),
+                     fmt(x["rss_after_close_kib"]), fmt(x["kib_per_connection"], 2),
+                     fmt(x["bytes_per_connection"]),
+                     fmt(x["connect_only"]["kib_per_connection"], 2) if "connect_only" in x else "-",
+                     x["sampled_still_alive"]])
+    t = r["target"]
+    gwx = next(x for x in r["results"] if x["proxy"] == "gateway")
+    return "\n".join([
+        "## Resident memory per idle keep-alive connection", "",
+        f"`idle-memory.py`. A fresh proxy serves one warm-up request; RSS (VmRSS; nginx: its worker) is read, "
+        f"{r['connections']:,} client connections each do one GET (64 B) and stay open and idle; after "
+        f"{r['settle_s']:g} s RSS is read again; then they are closed. Kernel socket memory is not in RSS. "
+        f"\"still alive\": a sample of the idle connections does a second request afterwards.", "",
+        table(["proxy", "RSS before KiB", f"RSS with {r['connections']:,} idle KiB", "RSS after close KiB",
+               "KiB per connection", "bytes per connection", "KiB per connection, connect-only",
+               "still alive"], rows), "",
+        "connect-only: a second fresh process, the same number of connections that send nothing (the cost "
+        "of an accepted connection before its first request).", "",
+        f"Gateway pool buffers in use while the {gwx.get('gateway_connections', '?')} connections were idle: "
+        f"{gwx.get('pool_buffers_used_while_idle', '?')} (the idle connections hold no buffer).", "",
+        f"Issue 3 target: at most {t['kib_per_connection_max']} KiB per idle connection; the gateway uses "
+        f"{fmt(t['gateway_kib_per_connection'], 2)} KiB: **{'met' if t['met'] else 'missed'}**"
+        + ("" if t["met"] else f" ({t['gateway_kib_per_connection'] / t['kib_per_connection_max']:.1f}x the target)")
+        + ".", ""])
+
+
+def sec_sweep(r) -> str:
+    if not r:
+        return "## Memory-limit sweep\n\nNot run.\n"
+    ld = r["load"]
+    rows = []
+    for p in r["points"]:
+        pool = p["pool"]
+        rows.append([p["label"], fmt(p["requests_per_s"]), f"{p['throughput_vs_unbounded']:.3f}",
+                     ms(p["latency_us"]["p50"]), ms(p["latency_us"]["p99"]), ms(p["latency_us"]["max"]),
+                     fmt(p["rss_kib"]), fmt(p["rss_peak_kib"]), fmt(pool["buffers_high_water"]),
+                     fmt(pool["waits"]), fmt(pool["resumes"]), fmt(pool["failed_resumes"]),
+                     fmt(p["cpu_us_per_request"], 1),
+                     ", ".join(fmt(x) for x in p.get("requests_per_s_all", [p["requests_per_s"]])),
+                     f"{p.get('errors_all_runs', p['errors'].get('total', 0))}",
+                     fmt(p.get("lone_request_after_ok_all_runs", p["lone_request_after_ok"]))])
+    return "\n".join([
+        "## Memory-limit sweep", "",
+        f"`memory-sweep.py`. One gateway worker, {ld['buffer_size'] // 1024} KiB buffers, reserve "
+        f"{ld['reserve']}; fixed load `gwbench load -c {ld['connections']} -t 1`, "
+        f"{size_name(ld['response_bytes'])} responses, {ld['duration_s']:g} s per point after "
+        f"{ld['warmup_s']:g} s warm-up, a fresh gateway per run, {ld.get('reps', 1)} interleaved repetitions "
+        f"(the order rotating), the median run of each point shown. \"need\" = the pool's high-water mark "
+        f"unbounded = **{r['need_buffers']} buffers**; the sweep goes down to a quarter of it and on to the "
+        f"configured minimum `workers x (reserve + 1)`. Pool counters are deltas over the measured run "
+        f"(high water: since start). \"lone ok\": a single request right after the run is served at once.", "",
+        table(["buffers.limit", "req/s", "vs unbounded", "p50 ms", "p99 ms", "max ms", "RSS KiB",
+               "peak RSS KiB", "high water", "waits", "resumes", "failed resumes", "CPU us/req",
+               "req/s, each run", "errors (all runs)", "lone ok (all runs)"], rows), "",
+        "![throughput and p99 against buffers.limit](results/memory-sweep.png)", ""])
+
+
+def sec_wake(r) -> str:
+    if not r:
+        return "## Wake strategies\n\nNot run.\n"
+    ld = r["load"]
+    rows = []
+    for s in r["summary"]:
+        rows.append([f"`{s['wake']}`", fmt(s["requests_per_s"]),
+                     ", ".join(fmt(x) for x in s["requests_per_s_all"]),
+                     ms(s["p99_us"]), fmt(s["cpu_us_per_request"], 1), fmt(s["waits"]), fmt(s["resumes"]),
+                     fmt(s["failed_resumes"]), f"{s['failed_resume_pct']:.2f} %",
+                     fmt(s["resumes_per_successful_wait"], 4), f"{s['errors']}"])
+    return "\n".join([
+        "## Wake strategies", "",
+        f"`wake-strategies.py`. Same contention for each `buffers.wake`: one worker, `limit = {ld['limit']}`, "
+        f"reserve {ld['reserve']}, `gwbench load -c {ld['connections']} -t 1`, "
+        f"{size_name(ld['response_bytes'])} responses, {ld['duration_s']:g} s per run, {ld['reps']} "
+        f"interleaved repetitions, a fresh gateway per run; the median run (by req/s) is shown. "
+        f"Resumes per successful wait = resumes / (resumes - failed resumes); 1.0 means no wasted wake-up.", "",
+        table(["wake", "req/s (median)", "req/s, each run", "p99 ms", "CPU us/req", "waits", "resumes",
+               "failed resumes", "failed / resumes", "resumes per successful wait", "errors"], rows), ""])
+
+
+def sec_deadlock(r) -> str:
+    if not r:
+        return "## Deadlock torture\n\nNot run.\n"
+    ld = r["load"]
+    rows = []
+    for x in r["cases"]:
+        non200 = sum(v for k, v in x["status"].items() if k != "200")
+        if x["proxy"] == "gateway":
+            cfg = f"gateway, workers {x['workers']}, limit {x['limit']}, reserve 2"
+            pool = x["pool"]
+            extra = f"{fmt(pool['waits'])} / {fmt(pool['failed_resumes'])}"
+            verdict = "served everything" if x["served_everything"] else "**did not serve everything**"
+        else:
+            cfg = f"HAProxy 2.6, `tune.buffers.limit {x['limit']}`, reserve {x['reserve']}"
+            extra = "-"
+            verdict = ("served" if x["requests"] > 0 and x["errors"].get("total", 0) == 0
+                       else "**wedged**" if x["requests"] == 0 else "partly served")
+        rows.append([cfg, x["mode"], fmt(x["requests"]), fmt(x["requests_per_s"]),
+                     ms(x["latency_us"]["p99"]), f"{x['errors'].get('total', 0)} "
+                     f"(timeout {x['errors'].get('timeout', 0)}, reset {x['errors'].get('reset', 0)})",
+                     non200, extra, fmt(x["lone_request_after_ok"]), verdict])
+    refused = "\n".join(f"- `buffers.reserve = {x['reserve']}`: `gateway --check` exits {x['exit_status']}: "
+                        f"`{x['message']}`" for x in r["reserve_below_2"])
+    return "\n".join([
+        "## Deadlock torture (server maxconn 1, tiny pool)", "",
+        f"`deadlock.py`. One server with `maxconn = 1`, {ld['clients']} concurrent keep-alive clients each "
+        f"POSTing {ld['body_bytes'] // 1024} KiB bodies ({ld['body_bytes'] // ld['buffer_size']} buffers) to "
+        f"the origin's `/echo` (the response is as long), `gwbench load --method POST --body-size "
+        f"{ld['body_bytes']}`. For the gateway a counted run: every request must end as a 200.", "",
+        table(["proxy / pool", "run", "responses", "req/s", "p99 ms", "errors", "non-200",
+               "pool waits / failed resumes", "lone request after", "result"], rows), "",
+        "reserve 0 cannot be configured: the config requires at least 2, so the wedge with reserve 0 is shown "
+        f"in-process by `{r['reserve_0_wedge_shown_by'].split(' ')[0]}` (it forces `reserve = 0` on the loaded "
+        "config, sees the 200 clients stall within its bound, and checks the gateway still shuts down cleanly).",
+        "", refused, ""])
+
+
+# ---------------------------------------------------------------------------
+# plots
+
+
+def gnuplot(script: str) -> None:
+    if not shutil.which("gnuplot"):
+        print("gnuplot missing: no plots (apt-get install gnuplot-nox)")
+        return
+    subprocess.run(["gnuplot"], input=script, text=True, check=True, timeout=60)
+
+
+def plots(d: Path, sweep, proxy) -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="gw-bench-plot-"))
+    try:
+        if sweep:
+            dat = tmp / "sweep.dat"
+            with dat.open("w") as f:
+                for i, p in enumerate(sweep["points"]):
+                    lab = "unbounded" if p["limit"] == 0 else str(p["limit"])
+                    f.write(f"{i} \"{lab}\" {p['requests_per_s']} {p['latency_us']['p99'] / 1000}\n")
+            gnuplot(f"""
+set terminal pngcairo size 900,500 font ",10"
+set output "{d / 'memory-sweep.png'}"
+set title "Gateway under a memory limit ({sweep['load']['connections']} connections, {size_name(sweep['load']['response_bytes'])} responses, 1 worker)"
+set xlabel "buffers.limit (16 KiB buffers; load needs {sweep['need_buffers']})"
+set ylabel "requests/s"
+set y2label "p99 latency (ms)"
+set ytics nomirror
+set y2tics
+set yrange [0:*]
+set y2range [0:*]
+set grid ytics
+set key bottom left
+plot "{dat}" using 1:3:xtic(2) with linespoints lw 2 pt 7 title "requests/s", \\
+     "{dat}" using 1:4 axes x1y2 with linespoints lw 2 pt 5 dt 2 title "p99 (ms)"
+""")
+        if proxy:
+            sizes = sorted({s["size"] for s in proxy["summary"]})
+            names = [n for n in ("gateway", "haproxy", "nginx", "direct")
+                     if any(s["proxy"] == n for s in proxy["summary"])]
+            parts = []
+            for size in sizes:
+                dat = tmp / f"lat{size}.dat"
+                with dat.open("w") as f:
+                    for key, lab in (("p50_us", "p50"), ("p90_us", "p90"), ("p99_us", "p99"), ("p99_9_us", "p99.9")):
+                        row = {s["proxy"]: s[key] for s in proxy["summary"] if s["size"] == size}
+                        f.write(lab + " " + " ".join(str(row[n] / 1000) for n in names) + "\n")
+                cols = ", ".join(f"'' using {i + 2} title '{n}'" if i else f"'{dat}' using 2:xtic(1) title '{n}'"
+                                 for i, n in enumerate(names))
+                parts.append(f"set title '{size_name(size)} responses'\nplot {cols}\n")
+            gnuplot(f"""
+set terminal pngcairo size 1400,450 font ",10"
+set output "{d / 'proxy-latency.png'}"
+set multiplot layout 1,{len(sizes)} title "Latency percentiles per proxy (64 connections, closed loop, ms, log scale)"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set logscale y
+set ylabel "ms"
+set grid ytics
+set key top left
+""" + "".join(parts) + "unset multiplot\n")
+            dat = tmp / "cpu.dat"
+            pnames = [n for n in names if n != "direct"]
+            with dat.open("w") as f:
+                for size in sizes:
+                    row = {s["proxy"]: s["cpu_us_per_request"] for s in proxy["summary"] if s["size"] == size}
+                    f.write(f"\"{size_name(size)}\" " + " ".join(str(row[n]) for n in pnames) + "\n")
+            cols = ", ".join(f"'' using {i + 2} title '{n}'" if i else f"'{dat}' using 2:xtic(1) title '{n}'"
+                             for i, n in enumerate(pnames))
+            gnuplot(f"""
+set terminal pngcairo size 800,450 font ",10"
+set output "{d / 'proxy-cpu.png'}"
+set title "CPU microseconds per request of the proxy process (one worker/thread)"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set logscale y
+set ylabel "us per request (log)"
+set grid ytics
+set key top left
+plot {cols}
+""")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--results", default=str(REPO / "bench" / "results"))
+    ap.add_argument("--markdown", default=str(REPO / "bench" / "RESULTS.md"))
+    a = ap.parse_args()
+    d = Path(a.results)
+    meta = load(d, "run-meta") or {}
+    sweep, wake, dead, proxy, idle = (load(d, n) for n in
+                                      ("memory-sweep", "wake-strategies", "deadlock", "proxy-compare", "idle-memory"))
+    plots(d, sweep, proxy)
+    any_r = next((x for x in (proxy, idle, sweep, wake, dead) if x), None)
+    m = (any_r or {}).get("machine", {})
+    runs = [x for x in (proxy, idle, sweep, wake, dead) if x]
+    loads = ", ".join(f"{x['scenario']} {x['machine']['loadavg_1m_at_start']:.2f} -> {x['loadavg_1m_at_end']:.2f}"
+                      for x in runs)
+    quick = any(x.get("quick") for x in runs)
+    waited = meta.get("load_wait", {})
+    wait_line = ""
+    if waited:
+        if waited.get("gave_up"):
+            wait_line = (f"- **The machine never got quiet**: after waiting {waited.get('waited_s', 0)} s the 1-minute "
+                         f"load average was still {waited.get('loadavg_1m')} (threshold {waited.get('threshold')}); "
+                         f"the run went ahead anyway, so absolute throughput is depressed and noisy. Ratios between "
+                         f"proxies measured in interleaved runs, and CPU per request, are the more reliable numbers.")
+        else:
+            wait_line = (f"- waited {waited.get('waited_s', 0)} s for the 1-minute load average to drop below "
+                         f"{waited.get('threshold')}; it was {waited.get('loadavg_1m')} when the run started.")
+    head = [
+        "# Benchmark results",
+        "",
+        "Generated by `bench/scenarios/run-all.sh` (scripts in `bench/scenarios/`, raw numbers in "
+        "`bench/results/*.json`); do not edit by hand, re-run the script.",
+        "",
+        f"- machine: {m.get('nproc', '?')} CPUs (`nproc`), {m.get('cpu_model', '?')}, Linux {m.get('kernel', '?')}",
+        f"- date: {m.get('date', '?')}; git commit {m.get('git_commit', '?')}"
+        + (f" (last commit touching the gateway, pool, config and gwbench sources: {m['source_commit']})"
+           if m.get("source_commit") else "")
+        + (f"; build `{meta['build_dir']}`" if meta.get("build_dir") else ""),
+        f"- gateway binary linked {m.get('gateway_built', '?')}"
+        + (f"; **stale build: {len(m['stale_sources'])} source files were newer than the binary** "
+           f"({', '.join(m['stale_sources'][:5])})" if m.get("stale_sources") else
+           "; no gateway/pool/config/gwbench source was newer than the binary"),
+        "- pinning: " + ("the proxy under test on CPU 0 (`taskset -c 0`), gwbench and the origin on CPU 1"
+                         if m.get("pinned") else "none"),
+        f"- 1-minute load average at start -> end of each scenario: {loads}",
+    ]
+    if wait_line:
+        head.append(wait_line)
+    if quick:
+        head.append("- **QUICK MODE** (`--quick`): short smoke-test runs; these numbers are not measurements.")
+    head += ["- The machine is shared (other engineers compile on it); every number comes from one run of "
+             "`run-all.sh`, loopback only.", ""]
+    body = [sec_proxy(proxy), sec_idle(idle), sec_sweep(sweep), sec_wake(wake), sec_deadlock(dead)]
+    Path(a.markdown).write_text("\n".join(head) + "\n" + "\n".join(body))
+    print(f"wrote {a.markdown}")
+
+
+if __name__ == "__main__":
+    main()
