@@ -77,18 +77,18 @@ std::string render_metrics(const gateway_snapshot& s, const shared_state& shared
     w.sample("gateway_draining", "", static_cast<std::uint64_t>(s.draining ? 1 : 0));
 
     // Listeners.
-    w.family("gateway_connections", "gauge", "Open client connections.");
-    for (std::size_t l = 0; l < cfg.listeners.size(); ++l)
-        w.sample("gateway_connections", label("listener", cfg.listeners[l].name),
-                 static_cast<std::uint64_t>(shared.connections[l].load()));
-    w.family("gateway_connections_total", "counter", "Client connections accepted.");
-    for (std::size_t l = 0; l < cfg.listeners.size(); ++l)
-        w.sample("gateway_connections_total", label("listener", cfg.listeners[l].name),
-                 s.counters.listeners[l].connections_total);
-    w.family("gateway_requests_total", "counter", "Requests received (heads parsed).");
-    for (std::size_t l = 0; l < cfg.listeners.size(); ++l)
-        w.sample("gateway_requests_total", label("listener", cfg.listeners[l].name),
-                 s.counters.listeners[l].requests_total);
+    auto per_listener = [&](const char* name, const char* type, const char* help, auto value) {
+        w.family(name, type, help);
+        for (std::size_t l = 0; l < cfg.listeners.size(); ++l)
+            w.sample(name, label("listener", cfg.listeners[l].name), value(l));
+    };
+    per_listener("gateway_connections", "gauge", "Open client connections.", [&](std::size_t l) {
+        return static_cast<std::uint64_t>(shared.connections[l].load());
+    });
+    per_listener("gateway_connections_total", "counter", "Client connections accepted.",
+                 [&](std::size_t l) { return s.counters.listeners[l].connections_total; });
+    per_listener("gateway_requests_total", "counter", "Requests received (heads parsed).",
+                 [&](std::size_t l) { return s.counters.listeners[l].requests_total; });
     w.family("gateway_responses_total", "counter",
              "Responses sent to clients by status class, the gateway's own replies included.");
     for (std::size_t l = 0; l < cfg.listeners.size(); ++l)
@@ -96,14 +96,10 @@ std::string render_metrics(const gateway_snapshot& s, const shared_state& shared
             w.sample("gateway_responses_total",
                      label("listener", cfg.listeners[l].name) + "," + label("code", class_label[c]),
                      s.counters.listeners[l].responses_by_class[c]);
-    w.family("gateway_received_bytes_total", "counter", "Bytes received from clients.");
-    for (std::size_t l = 0; l < cfg.listeners.size(); ++l)
-        w.sample("gateway_received_bytes_total", label("listener", cfg.listeners[l].name),
-                 s.counters.listeners[l].bytes_in);
-    w.family("gateway_sent_bytes_total", "counter", "Bytes sent to clients.");
-    for (std::size_t l = 0; l < cfg.listeners.size(); ++l)
-        w.sample("gateway_sent_bytes_total", label("listener", cfg.listeners[l].name),
-                 s.counters.listeners[l].bytes_out);
+    per_listener("gateway_received_bytes_total", "counter", "Bytes received from clients.",
+                 [&](std::size_t l) { return s.counters.listeners[l].bytes_in; });
+    per_listener("gateway_sent_bytes_total", "counter", "Bytes sent to clients.",
+                 [&](std::size_t l) { return s.counters.listeners[l].bytes_out; });
     w.family("gateway_request_duration_seconds", "histogram",
              "Time from a request's first byte to the end of its response.");
     for (std::size_t l = 0; l < cfg.listeners.size(); ++l) {
