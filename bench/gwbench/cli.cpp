@@ -12,7 +12,7 @@ const char* usage() noexcept {
                  [--close] [--threads T]
   gwbench load URL (-d SECONDS | -n REQUESTS) [-c CONNS] [-t THREADS] [--rate R]
                [--method M] [--body-size N] [-H 'Name: value']... [--json FILE|-]
-               [--timeout MS]
+               [--timeout MS] [--expect-2xx]
   gwbench --help | --version
 
 origin: an HTTP/1.1 test server; runs until SIGINT or SIGTERM and prints
@@ -41,6 +41,8 @@ load: keep-alive HTTP/1.1 load on an http:// URL.
   --json FILE|-        write the result as JSON (- = stdout, the table then goes
                        to stderr)
   --timeout MS         per connect and per request               [2000]
+  --expect-2xx         exit 3 unless every request got a 2xx answer (no error):
+                       a probe, e.g. a container health check
   A progress line is printed every second when stdout is a terminal.
 )";
 }
@@ -152,6 +154,8 @@ void parse_load(arg_cursor& a, cli_command& c) {
             o.headers.push_back(a.value(opt));
         } else if (opt == "--json") {
             c.json_path = a.value(opt);
+        } else if (opt == "--expect-2xx") {
+            c.expect_2xx = true;
         } else if (opt == "--timeout") {
             o.timeout = std::chrono::milliseconds(parse_uint(a.value(opt), opt));
             if (o.timeout.count() == 0) fail("--timeout must be positive");

@@ -25,6 +25,7 @@ struct cli_command {
     origin_command origin;
     load_options load;
     std::string json_path; // empty: no JSON; "-": JSON on stdout (the table goes to stderr)
+    bool expect_2xx = false; // exit 3 unless every request succeeded with a 2xx
 };
 
 // Parses the arguments after argv[0]. Throws std::invalid_argument with a one-line

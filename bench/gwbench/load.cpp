@@ -125,6 +125,10 @@ std::string build_request(const load_options& o, const url_parts& u) {
     return r;
 }
 
+bool load_result::all_2xx() const noexcept {
+    return requests != 0 && errors_total() == 0 && status_class(2) == requests;
+}
+
 std::uint64_t load_result::errors_total() const noexcept {
     std::uint64_t n = 0;
     for (auto e : errors)

@@ -70,6 +70,8 @@ struct load_result {
     std::array<std::uint64_t, error_class_count> errors{};
 
     std::uint64_t errors_total() const noexcept;
+    // True when at least one response came back, every one a 2xx, and no error.
+    bool all_2xx() const noexcept;
     // Responses whose status is in [100 k, 100 k + 99], e.g. status_class(2) = 2xx.
     std::uint64_t status_class(unsigned k) const noexcept;
     double requests_per_s() const noexcept;

@@ -100,7 +100,7 @@ int run_load_command(cli_command& c) {
             }
         }
     }
-    return 0;
+    return c.expect_2xx && !r.all_2xx() ? 3 : 0;
 }
 
 } // namespace

@@ -37,6 +37,11 @@ BOOST_AUTO_TEST_CASE(load_command_with_every_option) {
     BOOST_TEST(c.load.timeout.count() == 250);
 }
 
+BOOST_AUTO_TEST_CASE(expect_2xx_flag) {
+    BOOST_TEST(parse_cli({"load", "http://127.0.0.1:1/", "-n", "1", "--expect-2xx"}).expect_2xx);
+    BOOST_TEST(!parse_cli({"load", "http://127.0.0.1:1/", "-n", "1"}).expect_2xx);
+}
+
 BOOST_AUTO_TEST_CASE(origin_command_with_every_option) {
     auto c = parse_cli({"origin", "--listen", "0.0.0.0:0", "--size", "1M", "--chunked", "--delay",
                         "20", "--status", "503", "--close", "--threads", "2"});

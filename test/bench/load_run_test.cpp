@@ -70,6 +70,10 @@ BOOST_AUTO_TEST_CASE(status_codes_are_counted_per_code) {
     auto r = run_load(counted(origin.url("/?status=503&size=10"), 300, 4, 1));
     expect_all_ok(r, 300, 503);
     BOOST_TEST(r.status_class(2) == 0u);
+    BOOST_TEST(!r.all_2xx()); // --expect-2xx would exit 3
+    auto ok = run_load(counted(origin.url("/?size=10"), 50, 2, 1));
+    BOOST_TEST(ok.all_2xx());
+    BOOST_TEST(!load_result{}.all_2xx()); // nothing answered is no success either
 }
 
 BOOST_AUTO_TEST_CASE(chunked_large_and_close_delimited_responses) {
