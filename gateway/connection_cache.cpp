@@ -49,14 +49,6 @@ void connection_cache::put(std::size_t backend, std::size_t server,
     s.close(ignored);
 }
 
-std::size_t connection_cache::idle_count() const noexcept {
-    std::size_t n = 0;
-    for (auto& b : idle_)
-        for (auto& s : b)
-            n += s.size();
-    return n;
-}
-
 void connection_cache::clear() {
     for (auto& b : idle_)
         for (auto& s : b) {

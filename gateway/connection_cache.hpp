@@ -23,7 +23,6 @@ public:
     // Keeps `s` for reuse, or closes it when the server's cache is full.
     void put(std::size_t backend, std::size_t server, boost::asio::ip::tcp::socket s);
 
-    std::size_t idle_count() const noexcept;
     void clear(); // closes every idle connection (shutdown)
 
 private:

@@ -89,13 +89,19 @@ std::string render_metrics(const gateway_snapshot& s, const shared_state& shared
                  [&](std::size_t l) { return s.counters.listeners[l].connections_total; });
     per_listener("gateway_requests_total", "counter", "Requests received (heads parsed).",
                  [&](std::size_t l) { return s.counters.listeners[l].requests_total; });
-    w.family("gateway_responses_total", "counter",
-             "Responses sent to clients by status class, the gateway's own replies included.");
-    for (std::size_t l = 0; l < cfg.listeners.size(); ++l)
-        for (std::size_t c = 0; c < 5; ++c)
-            w.sample("gateway_responses_total",
-                     label("listener", cfg.listeners[l].name) + "," + label("code", class_label[c]),
-                     s.counters.listeners[l].responses_by_class[c]);
+    // A family with one sample per owner (listener or backend) and status class.
+    auto per_class = [&](const char* name, const char* help, const char* owner, auto names,
+                         std::size_t owners, auto counts) {
+        w.family(name, "counter", help);
+        for (std::size_t i = 0; i < owners; ++i)
+            for (std::size_t c = 0; c < 5; ++c)
+                w.sample(name, label(owner, names(i)) + "," + label("code", class_label[c]),
+                         counts(i)[c]);
+    };
+    per_class("gateway_responses_total",
+              "Responses sent to clients by status class, the gateway's own replies included.",
+              "listener", [&](std::size_t l) { return cfg.listeners[l].name; }, cfg.listeners.size(),
+              [&](std::size_t l) { return s.counters.listeners[l].responses_by_class; });
     per_listener("gateway_received_bytes_total", "counter", "Bytes received from clients.",
                  [&](std::size_t l) { return s.counters.listeners[l].bytes_in; });
     per_listener("gateway_sent_bytes_total", "counter", "Bytes sent to clients.",
@@ -126,12 +132,10 @@ std::string render_metrics(const gateway_snapshot& s, const shared_state& shared
         for (std::size_t b = 0; b < cfg.backends.size(); ++b)
             w.sample(name, label("backend", cfg.backends[b].name), value(b));
     };
-    w.family("gateway_backend_responses_total", "counter", "Responses from the backend's servers by status class.");
-    for (std::size_t b = 0; b < cfg.backends.size(); ++b)
-        for (std::size_t c = 0; c < 5; ++c)
-            w.sample("gateway_backend_responses_total",
-                     label("backend", cfg.backends[b].name) + "," + label("code", class_label[c]),
-                     s.counters.backends[b].responses_by_class[c]);
+    per_class("gateway_backend_responses_total",
+              "Responses from the backend's servers by status class.", "backend",
+              [&](std::size_t b) { return cfg.backends[b].name; }, cfg.backends.size(),
+              [&](std::size_t b) { return s.counters.backends[b].responses_by_class; });
     per_backend("gateway_backend_retries_total", "counter", "Connect attempts retried on another server.",
                 [&](std::size_t b) { return s.counters.backends[b].retries; });
     per_backend("gateway_backend_connect_timeouts_total", "counter", "Connect attempts that timed out.",
