@@ -59,6 +59,9 @@ struct buffers_config {
     // head must fit in size - maxrewrite (else 431).
     std::size_t maxrewrite = 8 * 1024;
     wake_strategy wake = wake_strategy::reserve_aware;
+    // Content-Length bodies larger than a buffer move socket to socket with
+    // splice(2) through a pipe, never copied into the gateway's memory.
+    bool splice = true;
 };
 
 // The smallest non-zero buffers.limit that lets `workers` shards each keep its reserve
@@ -71,6 +74,9 @@ constexpr std::size_t minimum_buffer_limit(std::size_t workers, std::size_t rese
 struct timeouts_config {
     duration client_head = std::chrono::seconds{10}; // request head incomplete -> 408
     duration client_idle = std::chrono::seconds{60}; // keep-alive idle between requests
+    // An idle connection keeps its session (coroutines, timers) this long, then
+    // only its socket stays (~0.4 KiB): the session comes back when it is readable.
+    duration client_park = std::chrono::milliseconds{100};
     duration connect = std::chrono::seconds{5};      // per connect attempt to a server
     duration server = std::chrono::seconds{30}; // waiting for the server's response head -> 504
     duration queue = std::chrono::seconds{10};  // waiting in a backend queue -> 503

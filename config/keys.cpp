@@ -21,9 +21,11 @@ constexpr key_info table[] = {
     {"buffers.reserve", "integer"},
     {"buffers.maxrewrite", "size"},
     {"buffers.wake", "enum"},
+    {"buffers.splice", "boolean"},
 
     {"timeouts.client_head", "duration"},
     {"timeouts.client_idle", "duration"},
+    {"timeouts.client_park", "duration"},
     {"timeouts.connect", "duration"},
     {"timeouts.server", "duration"},
     {"timeouts.queue", "duration"},

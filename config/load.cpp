@@ -81,6 +81,7 @@ void read_buffers(table_reader& root, buffers_config& b, load_context& cx) {
     b.maxrewrite = b.size / 2;
     r.size("maxrewrite", b.maxrewrite, 0, 1 * mib);
     r.enumeration("wake", b.wake, wake_names);
+    r.boolean("splice", b.splice);
 }
 
 void read_timeouts(table_reader& root, timeouts_config& to, load_context& cx) {
@@ -90,6 +91,7 @@ void read_timeouts(table_reader& root, timeouts_config& to, load_context& cx) {
     const duration min{1};
     r.duration_value("client_head", to.client_head, min, max_duration);
     r.duration_value("client_idle", to.client_idle, min, max_duration);
+    r.duration_value("client_park", to.client_park, min, max_duration);
     r.duration_value("connect", to.connect, min, max_duration);
     r.duration_value("server", to.server, min, max_duration);
     r.duration_value("queue", to.queue, min, max_duration);

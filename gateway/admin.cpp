@@ -31,10 +31,12 @@ struct worker_part {
     alloc::pool_stats pool;
     worker_counters counters;
     std::size_t sessions = 0;
+    std::size_t parked = 0;
 };
 
 net::awaitable<worker_part> read_worker(worker* w) {
-    co_return worker_part{w->shard().stats(), w->counters(), w->session_count()};
+    co_return worker_part{w->shard().stats(), w->counters(), w->session_count(),
+                         w->parked_count()};
 }
 
 class admin_buffer : public beast::flat_static_buffer_base {
@@ -138,6 +140,7 @@ net::awaitable<gateway_snapshot> collect_snapshot(std::vector<worker*> workers) 
         snap.pool += part.pool;
         snap.counters += part.counters;
         snap.sessions += part.sessions;
+        snap.parked += part.parked;
     }
     if (!workers.empty())
         snap.draining = workers.front()->shared().draining.load();

@@ -51,6 +51,7 @@ worker_counters& worker_counters::operator+=(const worker_counters& o) {
     for (std::size_t i = 0; i < o.backends.size(); ++i)
         backends[i] += o.backends[i];
     client_timeouts += o.client_timeouts;
+    spliced_bytes += o.spliced_bytes;
     return *this;
 }
 

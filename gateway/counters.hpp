@@ -47,6 +47,7 @@ struct worker_counters {
     std::vector<listener_counters> listeners;
     std::vector<backend_counters> backends;
     std::uint64_t client_timeouts = 0; // 408s and idle closes mid-request
+    std::uint64_t spliced_bytes = 0;   // body bytes moved socket to socket with splice
     worker_counters() = default;
     worker_counters(std::size_t listeners_n, std::size_t backends_n)
         : listeners(listeners_n), backends(backends_n) {}

@@ -66,6 +66,14 @@ auto on_each_worker(std::vector<std::unique_ptr<worker>>& workers, F f) {
     return out;
 }
 
+template <class F>
+auto sum_over_workers(std::vector<std::unique_ptr<worker>>& workers, F f) {
+    decltype(f(*workers.front())) total{};
+    for (const auto& part : on_each_worker(workers, f))
+        total += part;
+    return total;
+}
+
 } // namespace
 
 std::size_t resolve_worker_count(const config::gateway_config& cfg) {
@@ -166,17 +174,19 @@ void gateway::wait() {
 }
 
 alloc::pool_stats gateway::pool_stats() {
-    alloc::pool_stats total;
-    for (const auto& s : on_each_worker(workers_, [](worker& w) { return w.shard().stats(); }))
-        total += s;
-    return total;
+    return sum_over_workers(workers_, [](worker& w) { return w.shard().stats(); });
 }
 
 std::size_t gateway::session_count() {
-    std::size_t n = 0;
-    for (auto c : on_each_worker(workers_, [](worker& w) { return w.session_count(); }))
-        n += c;
-    return n;
+    return sum_over_workers(workers_, [](worker& w) { return w.session_count(); });
+}
+
+std::size_t gateway::parked_count() {
+    return sum_over_workers(workers_, [](worker& w) { return w.parked_count(); });
+}
+
+worker_counters gateway::counters() {
+    return sum_over_workers(workers_, [](worker& w) { return w.counters(); });
 }
 
 } // namespace gw

@@ -49,6 +49,10 @@ public:
     alloc::pool_stats pool_stats();
     // Open client connections over all workers (same collection).
     std::size_t session_count();
+    // Of those, the ones parked idle without a session (same collection).
+    std::size_t parked_count();
+    // The traffic counters summed over the workers (same collection).
+    worker_counters counters();
 
     shared_state& shared() noexcept { return *shared_; }
 

@@ -4,6 +4,8 @@
 #include <iostream>
 #include <thread>
 
+#include <sys/resource.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -19,6 +21,22 @@ namespace net = boost::asio;
 
 namespace {
 
+// Every client connection and every server connection is a descriptor: take
+// the hard limit instead of a soft one of 1024 (HAProxy raises it the same way).
+// Returns the limit in force.
+rlim_t raise_descriptor_limit() {
+    rlimit rl{};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 0;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rlimit raised = rl;
+        raised.rlim_cur = rl.rlim_max;
+        if (::setrlimit(RLIMIT_NOFILE, &raised) == 0)
+            return raised.rlim_cur;
+    }
+    return rl.rlim_cur;
+}
+
 int run(const std::string& path) {
     auto loaded = gw::config::load_file(path);
     if (!loaded.config) {
@@ -27,6 +45,7 @@ int run(const std::string& path) {
         return 2;
     }
     std::signal(SIGPIPE, SIG_IGN);
+    const rlim_t descriptors = raise_descriptor_limit();
     gw::set_error_log_level(loaded.config->logging.level);
     using gw::config::log_level;
     std::unique_ptr<gw::gateway> gateway;
@@ -50,7 +69,8 @@ int run(const std::string& path) {
                   std::to_string(gateway->worker_count()) + " workers, buffers " +
                       std::to_string(cfg.buffers.size) + " B x " +
                       (cfg.buffers.limit ? std::to_string(cfg.buffers.limit) : std::string("unbounded")) +
-                      ", reserve " + std::to_string(cfg.buffers.reserve));
+                      ", reserve " + std::to_string(cfg.buffers.reserve) +
+                      ", descriptor limit " + std::to_string(descriptors));
     gateway->start();
 
     // The main thread only waits for a signal, then for the workers.

@@ -85,6 +85,9 @@ std::string render_metrics(const gateway_snapshot& s, const shared_state& shared
     per_listener("gateway_connections", "gauge", "Open client connections.", [&](std::size_t l) {
         return static_cast<std::uint64_t>(shared.connections[l].load());
     });
+    w.family("gateway_connections_parked", "gauge",
+             "Idle client connections parked (socket only, no session; timeouts.client_park).");
+    w.sample("gateway_connections_parked", "", static_cast<std::uint64_t>(s.parked));
     per_listener("gateway_connections_total", "counter", "Client connections accepted.",
                  [&](std::size_t l) { return s.counters.listeners[l].connections_total; });
     per_listener("gateway_requests_total", "counter", "Requests received (heads parsed).",
@@ -125,6 +128,9 @@ std::string render_metrics(const gateway_snapshot& s, const shared_state& shared
     }
     w.family("gateway_client_timeouts_total", "counter", "Client requests ended by a timeout (408).");
     w.sample("gateway_client_timeouts_total", "", s.counters.client_timeouts);
+    w.family("gateway_spliced_bytes_total", "counter",
+             "Body bytes moved socket to socket with splice(2), never copied (buffers.splice).");
+    w.sample("gateway_spliced_bytes_total", "", s.counters.spliced_bytes);
 
     // Backends.
     auto per_backend = [&](const char* name, const char* type, const char* help, auto value) {

@@ -19,6 +19,7 @@ struct gateway_snapshot {
     alloc::pool_stats pool;               // their sum
     worker_counters counters;             // summed over workers
     std::size_t sessions = 0;             // open client connections
+    std::size_t parked = 0;               // of which parked (idle, no session)
     bool draining = false;
 };
 

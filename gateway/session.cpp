@@ -2,7 +2,10 @@
 #include "gateway/session.hpp"
 
 #include <chrono>
+#include <cerrno>
 #include <cstring>
+
+#include <fcntl.h>
 #include <optional>
 #include <string_view>
 
@@ -63,15 +66,16 @@ bool is_network_error(const error_code& ec) {
 
 class session final : public session_link {
 public:
-    session(worker& w, std::size_t listener, tcp::socket client)
+    session(worker& w, std::size_t listener, tcp::socket client, bool resumed)
         : w_(w), cfg_(*w.shared().config), listener_(listener), client_(std::move(client)),
-          server_(client_.get_executor()), timer_(client_.get_executor()),
+          server_(client_.get_executor()), timer_(client_.get_executor()), resumed_(resumed),
           rbuf_(), sbuf_() {
         const auto& b = cfg_.buffers;
         head_area_ = b.size - b.maxrewrite;
         body_area_ = b.maxrewrite;
         error_code ec;
-        client_.set_option(tcp::no_delay(true), ec);
+        if (!resumed)
+            client_.set_option(tcp::no_delay(true), ec);
         const auto ep = client_.remote_endpoint(ec);
         if (!ec) {
             const auto text = ep.address().to_string();
@@ -81,13 +85,21 @@ public:
                                         static_cast<unsigned>(ep.port()));
             client_ep_len_ = n > 0 ? std::min(static_cast<std::size_t>(n), sizeof client_ep_ - 1) : 0;
         }
-        ++lc().connections_total;
+        if (!resumed)
+            ++lc().connections_total;
         w_.add(*this); // (the accept loop counted it in `connections` already)
     }
     ~session() override {
+        w_.parking().idle_end(*this);
         w_.remove(*this);
-        w_.shared().connections[listener_].fetch_sub(1);
-        w_.session_gone();
+        if (!parking_)
+            w_.connection_closed(listener_);
+    }
+
+    // After serve(): the session ended idle for client_park; its socket parks.
+    void park() {
+        if (parking_)
+            w_.parking().park(std::move(client_), listener_, first_wait_, deadline_);
     }
 
     net::awaitable<void> serve();
@@ -95,6 +107,13 @@ public:
 
     void on_drain() noexcept override {
         if (idle_) {
+            error_code ignored;
+            client_.cancel(ignored);
+        }
+    }
+    void on_park() noexcept override {
+        if (idle_) {
+            park_requested_ = true;
             error_code ignored;
             client_.cancel(ignored);
         }
@@ -130,6 +149,13 @@ private:
                                           pool_buffer* in, tcp::socket* to, char* lease,
                                           config::duration read_timeout, deadline_kind read_kind,
                                           std::uint64_t* bytes_in, std::uint64_t* bytes_out);
+    // The same, socket to socket through a pipe with splice(2); the pipe is
+    // empty again when it succeeds.
+    net::awaitable<body_result> relay_splice(std::uint64_t remaining, pipe_fds pipe,
+                                             tcp::socket* from, tcp::socket* to,
+                                             config::duration read_timeout,
+                                             deadline_kind read_kind, std::uint64_t* bytes_in,
+                                             std::uint64_t* bytes_out);
     net::awaitable<bool> relay_request();
     net::awaitable<bool> relay_response(std::size_t backend);
     net::awaitable<void> reply(reply_reason r, bool keep_alive);
@@ -190,6 +216,10 @@ private:
     deadline_kind kind_ = deadline_kind::none;
     deadline_kind expired_ = deadline_kind::none;
     bool idle_ = false;
+    bool resumed_ = false;        // taken over from the parking lot
+    bool first_wait_ = false;     // idle before the first request
+    bool park_requested_ = false; // the parking lot cancelled the idle wait
+    bool parking_ = false;        // ending to park: the socket stays open
     bool stopping_ = false;
     bool aborted_ = false;
 
@@ -261,18 +291,31 @@ net::awaitable<void> session::watch() {
 }
 
 net::awaitable<void> session::serve() {
-    bool first = true;
+    bool first = !resumed_;
+    bool readable = resumed_; // a resumed connection has its next request waiting
     while (!aborted_) {
-        if (!req_lease_ || rbuf_.size() == 0) {
-            // Idle: no buffer held until the client sends something.
+        if (!readable && (!req_lease_ || rbuf_.size() == 0)) {
+            // Idle: no buffer held until the client sends something; after
+            // client_park the parking lot ends the session and keeps the socket.
             idle_ = true;
+            first_wait_ = first;
             arm(first ? cfg_.timeouts.client_head : cfg_.timeouts.client_idle,
                 deadline_kind::client_idle);
+            w_.parking().idle_begin(*this, deadline_ - (first ? cfg_.timeouts.client_head
+                                                              : cfg_.timeouts.client_idle));
             auto [ec] = co_await client_.async_wait(tcp::socket::wait_read, use_tuple);
+            w_.parking().idle_end(*this);
             idle_ = false;
+            if (park_requested_ && ec == net::error::operation_aborted && !w_.draining() &&
+                !aborted_ && expired_ != deadline_kind::client_idle) {
+                parking_ = true;
+                break;
+            }
+            park_requested_ = false;
             if (ec || w_.draining())
                 break;
         }
+        readable = false;
         first = false;
         expired_ = deadline_kind::none;
         ex_ = exchange_state{};
@@ -292,9 +335,11 @@ net::awaitable<void> session::serve() {
     }
     req_lease_.reset();
     res_lease_.reset();
-    error_code ignored;
-    client_.shutdown(tcp::socket::shutdown_both, ignored);
-    client_.close(ignored);
+    if (!parking_) {
+        error_code ignored;
+        client_.shutdown(tcp::socket::shutdown_both, ignored);
+        client_.close(ignored);
+    }
     stopping_ = true;
     timer_.cancel();
 }
@@ -753,6 +798,15 @@ session::relay_raw(std::uint64_t remaining, tcp::socket* from, pool_buffer* in, 
             // Bytes the parser has not seen yet belong to this body first.
             n = static_cast<std::size_t>(std::min<std::uint64_t>(in->size(), remaining));
             data = static_cast<const char*>(in->data().data());
+        } else if (cfg_.buffers.splice && remaining > capacity) {
+            // Larger than the buffer: the rest need not pass through it at all.
+            if (const auto pipe = w_.pipes().take()) {
+                const auto r = co_await relay_splice(remaining, pipe, from, to, read_timeout,
+                                                     read_kind, bytes_in, bytes_out);
+                w_.pipes().give(pipe, r.stage == body_result::failed::nothing);
+                co_return r;
+            }
+            continue; // no pipe to be had: through the buffer after all
         } else {
             // Never read past this body: what follows stays in the socket.
             arm(read_timeout, read_kind);
@@ -774,6 +828,59 @@ session::relay_raw(std::uint64_t remaining, tcp::socket* from, pool_buffer* in, 
         if (data != lease)
             in->consume(n);
         remaining -= n;
+    }
+    co_return body_result{};
+}
+
+net::awaitable<session::body_result>
+session::relay_splice(std::uint64_t remaining, pipe_fds pipe, tcp::socket* from, tcp::socket* to,
+                      config::duration read_timeout, deadline_kind read_kind,
+                      std::uint64_t* bytes_in, std::uint64_t* bytes_out) {
+    using failed = body_result::failed;
+    const auto system_error = [] { return error_code(errno, boost::system::system_category()); };
+    std::size_t in_pipe = 0;
+    while (remaining != 0 || in_pipe != 0) {
+        if (remaining != 0) {
+            // Never more than this body: what follows stays in the socket.
+            const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, 1u << 20));
+            const ssize_t n = ::splice(from->native_handle(), nullptr, pipe.write, nullptr, want,
+                                       SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+            if (n > 0) {
+                remaining -= static_cast<std::uint64_t>(n);
+                in_pipe += static_cast<std::size_t>(n);
+                if (bytes_in != nullptr)
+                    *bytes_in += static_cast<std::uint64_t>(n);
+            } else if (n == 0) {
+                co_return body_result{failed::read, net::error::eof}; // a truncated body
+            } else if (errno != EAGAIN && errno != EINTR) {
+                co_return body_result{failed::read, system_error()};
+            } else if (in_pipe == 0) {
+                // Nothing to read and nothing to write: wait for the source.
+                arm(read_timeout, read_kind);
+                auto [ec] = co_await from->async_wait(tcp::socket::wait_read, use_tuple);
+                if (ec)
+                    co_return body_result{failed::read, ec};
+                continue;
+            } // else the pipe is full, or the socket empty: drain the pipe first
+        }
+        if (in_pipe != 0) {
+            const ssize_t n = ::splice(pipe.read, nullptr, to->native_handle(), nullptr, in_pipe,
+                                       SPLICE_F_MOVE | SPLICE_F_NONBLOCK |
+                                           (remaining != 0 ? SPLICE_F_MORE : 0));
+            if (n > 0) {
+                in_pipe -= static_cast<std::size_t>(n);
+                w_.counters().spliced_bytes += static_cast<std::uint64_t>(n);
+                if (bytes_out != nullptr)
+                    *bytes_out += static_cast<std::uint64_t>(n);
+            } else if (n < 0 && errno == EAGAIN) {
+                arm(cfg_.timeouts.send, deadline_kind::send);
+                auto [ec] = co_await to->async_wait(tcp::socket::wait_write, use_tuple);
+                if (ec)
+                    co_return body_result{failed::write, ec};
+            } else if (n == 0 || errno != EINTR) {
+                co_return body_result{failed::write, n == 0 ? net::error::broken_pipe : system_error()};
+            }
+        }
     }
     co_return body_result{};
 }
@@ -868,9 +975,11 @@ net::awaitable<void> serve_and_watch(session* s) {
 }
 } // namespace
 
-net::awaitable<void> run_session(worker* w, std::size_t listener, tcp::socket client) {
-    session s(*w, listener, std::move(client));
+net::awaitable<void> run_session(worker* w, std::size_t listener, tcp::socket client,
+                                 bool resumed) {
+    session s(*w, listener, std::move(client), resumed);
     co_await serve_and_watch(&s);
+    s.park();
 }
 
 } // namespace gw

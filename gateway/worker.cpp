@@ -69,7 +69,7 @@ net::awaitable<void> accept_loop(worker* w, tcp::acceptor* acceptor, std::size_t
                 co_return; // draining: the waiting connection is closed
             cur = open.load();
         }
-        net::co_spawn(w->io(), run_session(w, listener, std::move(socket)), log_escaped);
+        w->spawn_session(listener, std::move(socket), false);
     }
 }
 
@@ -108,7 +108,7 @@ std::vector<std::size_t> keepalive_per_backend(const config::gateway_config& cfg
 } // namespace
 
 worker::worker(shared_state& shared, std::size_t index, alloc::pool_shard& shard, int access_log_fd)
-    : shared_(shared), index_(index), shard_(shard),
+    : shared_(shared), index_(index), shard_(shard), parking_(*this, shared.config->timeouts),
       cache_(servers_per_backend(*shared.config), keepalive_per_backend(*shared.config)),
       rr_cursors_(shared.config->backends.size(), index),
       request_id_base_(std::random_device{}() * 0x100000000ull + (std::uint64_t{index} << 56)),
@@ -151,7 +151,27 @@ tcp::endpoint worker::listen_admin(const tcp::endpoint& ep, std::vector<worker*>
     return bound;
 }
 
+// Asio keeps one small state per registered descriptor, recycled through a free
+// list and never freed. Allocated one by one as connections arrive, they end up
+// scattered between session memory and pin its pages once those sessions end
+// (idle connections park): 0.55 KiB per parked connection instead of 0.23 in
+// the 5,000-connection measurement. Registering a batch up front puts the first
+// ones side by side; nginx preallocates its connection array the same way.
+void worker::reserve_reactor_states() {
+    constexpr std::size_t count = 512;
+    std::vector<tcp::socket> batch;
+    batch.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        boost::system::error_code ec;
+        batch.emplace_back(ioc_);
+        batch.back().open(tcp::v4(), ec);
+        if (ec)
+            break; // out of descriptors: fewer will do
+    }
+}
+
 void worker::start() {
+    reserve_reactor_states();
     for (std::size_t i = 0; i < acceptors_.size(); ++i)
         net::co_spawn(ioc_, accept_loop(this, acceptors_[i].get(), acceptor_listener_[i]),
                       log_escaped);
@@ -160,6 +180,15 @@ void worker::start() {
     if (log_.enabled())
         net::co_spawn(ioc_, flush_log(this), log_escaped);
     thread_ = std::thread([this] { ioc_.run(); });
+}
+
+void worker::spawn_session(std::size_t listener, tcp::socket client, bool resumed) {
+    net::co_spawn(ioc_, run_session(this, listener, std::move(client), resumed), log_escaped);
+}
+
+void worker::connection_closed(std::size_t l) {
+    shared_.connections[l].fetch_sub(1);
+    session_gone();
 }
 
 void worker::join() {
@@ -190,6 +219,7 @@ void worker::begin_drain() {
         s->on_drain();
         s = next;
     }
+    parking_.close_all();
     for (drain_listener* l = listeners_; l != nullptr;) {
         drain_listener* next = l->next_;
         l->on_drain();

@@ -19,6 +19,8 @@
 #include "gateway/access_log.hpp"
 #include "gateway/connection_cache.hpp"
 #include "gateway/counters.hpp"
+#include "gateway/parking.hpp"
+#include "gateway/pipe_pool.hpp"
 #include "gateway/router.hpp"
 
 namespace gw {
@@ -105,11 +107,20 @@ public:
     // Sessions register themselves so that drain() and abort() can reach them.
     void add(session_link& s) noexcept;
     void remove(session_link& s) noexcept;
-    std::size_t session_count() const noexcept { return session_count_; }
+    // Open client connections: with a session or parked.
+    std::size_t session_count() const noexcept { return session_count_ + parking_.parked(); }
+    std::size_t parked_count() const noexcept { return parking_.parked(); }
+    parking_lot& parking() noexcept { return parking_; }
+    pipe_pool& pipes() noexcept { return pipes_; }
+    // Starts a session on `client` (accepted, or `resumed` from the parking lot).
+    void spawn_session(std::size_t listener, boost::asio::ip::tcp::socket client, bool resumed);
+    // A client connection of listener `l` closed (it leaves max_connections).
+    void connection_closed(std::size_t l);
     void add(drain_listener& l) noexcept;
     void remove(drain_listener& l) noexcept;
 
 private:
+    void reserve_reactor_states();
     void begin_drain();
     void close_all();
     void close_admin();
@@ -120,9 +131,11 @@ private:
     std::size_t index_;
     alloc::pool_shard& shard_;
     boost::asio::io_context ioc_{1};
+    parking_lot parking_; // after ioc_: its sockets go before the io_context
     std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
     std::vector<std::size_t> acceptor_listener_;
     connection_cache cache_;
+    pipe_pool pipes_;
     std::vector<std::size_t> rr_cursors_;
     std::uint64_t request_id_base_;
     std::uint64_t request_seq_ = 0;

@@ -65,7 +65,7 @@ const std::vector<broken> cases = {
     {"unknown key with nothing close",
      "[timeouts]\nfoo = \"1s\"\n" + rest,
      {"gateway.toml:2:1: timeouts.foo is not a known key (known keys here: client_head, "
-      "client_idle, connect, "
+      "client_idle, client_park, connect, "
       "server, queue, tunnel, send)"}},
     {"unknown top-level key",
      "colour = 1\n" + rest,

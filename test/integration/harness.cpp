@@ -1,5 +1,7 @@
 #include "test/integration/harness.hpp"
 
+#include <sys/resource.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
@@ -125,6 +127,15 @@ bool client::closed() {
 std::optional<response> client::get(const std::string& target, const std::string& extra_headers) {
     send("GET " + target + " HTTP/1.1\r\nHost: test\r\n" + extra_headers + "\r\n");
     return read();
+}
+
+std::size_t raise_descriptor_limit() {
+    rlimit rl{};
+    ::getrlimit(RLIMIT_NOFILE, &rl);
+    rl.rlim_cur = rl.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &rl);
+    ::getrlimit(RLIMIT_NOFILE, &rl);
+    return static_cast<std::size_t>(rl.rlim_cur);
 }
 
 bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds limit) {

@@ -94,6 +94,10 @@ private:
 // The body every origin generates: body_pattern_byte(0..n).
 std::string pattern(std::size_t n);
 
+// Raises this process's descriptor limit to the hard limit (tests with many
+// connections hold both ends of each); returns the limit in force.
+std::size_t raise_descriptor_limit();
+
 // Polls `pred` until it holds or `limit` passes; returns its last value. For
 // state that another thread changes (no sleeps as synchronisation elsewhere).
 bool wait_until(const std::function<bool()>& pred,

@@ -1,7 +1,6 @@
 // Idle connections hold no buffer; graceful drain finishes what is in flight.
 #include <boost/test/unit_test.hpp>
 
-#include <sys/resource.h>
 
 #include "test/integration/harness.hpp"
 
@@ -11,11 +10,7 @@ BOOST_AUTO_TEST_SUITE(lifecycle)
 
 BOOST_AUTO_TEST_CASE(idle_keep_alive_connections_hold_no_buffer) {
     // 1,000 client sockets plus the gateway's side of each, in one process.
-    rlimit rl{};
-    ::getrlimit(RLIMIT_NOFILE, &rl);
-    rl.rlim_cur = rl.rlim_max;
-    ::setrlimit(RLIMIT_NOFILE, &rl);
-    BOOST_REQUIRE(rl.rlim_cur > 2500);
+    BOOST_REQUIRE(raise_descriptor_limit() > 2500);
 
     origins origin(1);
     running_gateway gw(load_config(basic_config({origin.port(0)})));

@@ -120,14 +120,18 @@ BOOST_AUTO_TEST_CASE(metrics_parse_and_count_the_requests_made) {
     origins origin(1);
     running_gateway gw(load_config(observed_config(origin.port(0), "text")));
     make_traffic(gw);
+    client idle(gw.port()); // stays open without a request: it parks
+    BOOST_REQUIRE(wait_until([&] { return gw.get().parked_count() == 1; }));
     auto m = scrape(gw.admin_port());
+    BOOST_TEST(m["gateway_connections{listener=http}"] == 1.0);
+    BOOST_TEST(m["gateway_connections_parked{}"] == 1.0);
     BOOST_TEST(m["gateway_requests_total{listener=http}"] == 4.0); // the 400 never became a request
     BOOST_TEST(m["gateway_responses_total{code=2xx,listener=http}"] == 3.0);
     BOOST_TEST(m["gateway_responses_total{code=4xx,listener=http}"] == 2.0);
     BOOST_TEST(m["gateway_responses_total{code=5xx,listener=http}"] == 0.0);
     BOOST_TEST(m["gateway_request_duration_seconds_count{listener=http}"] == 5.0);
     BOOST_TEST(m["gateway_request_duration_seconds_bucket{le=+Inf,listener=http}"] == 5.0);
-    BOOST_TEST(m["gateway_connections_total{listener=http}"] == 2.0);
+    BOOST_TEST(m["gateway_connections_total{listener=http}"] == 3.0);
     BOOST_TEST(m["gateway_backend_responses_total{backend=app,code=2xx}"] == 3.0);
     BOOST_TEST(m["gateway_backend_responses_total{backend=app,code=4xx}"] == 1.0);
     BOOST_TEST(m["gateway_server_requests_total{backend=app,server=s1}"] == 4.0);

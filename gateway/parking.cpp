@@ -1,0 +1,259 @@
+#include "gateway/parking.hpp"
+
+#include <cerrno>
+#include <system_error>
+
+#include <malloc.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "gateway/session.hpp"
+#include "gateway/worker.hpp"
+
+namespace gw {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using error_code = boost::system::error_code;
+
+namespace {
+// Enough sessions ended for their freed frames to be worth a malloc_trim; it
+// runs a little later, once those sessions' coroutines have unwound.
+constexpr std::size_t trim_batch = 64;
+constexpr auto trim_delay = std::chrono::milliseconds(50);
+constexpr int epoll_batch = 64;
+
+int make_epoll() {
+    const int fd = ::epoll_create1(EPOLL_CLOEXEC);
+    if (fd < 0)
+        throw std::system_error(errno, std::generic_category(),
+                                "cannot create the epoll instance for idle connections");
+    return fd;
+}
+} // namespace
+
+parking_lot::parking_lot(worker& w, const config::timeouts_config& t)
+    : w_(w), park_after_(t.client_park), timer_(w.io()), epoll_(w.io(), make_epoll()) {}
+
+parking_lot::~parking_lot() {
+    for (const auto& l : waiting_)
+        for (std::uint32_t i = l.head; i != none; i = slots_[i].next)
+            ::close(slots_[i].fd);
+}
+
+void parking_lot::idle_begin(session_link& s, clock_type::time_point now) {
+    s.idle_since_ = now;
+    s.idle_prev_ = idle_tail_;
+    s.idle_next_ = nullptr;
+    s.idle_linked_ = true;
+    (idle_tail_ ? idle_tail_->idle_next_ : idle_head_) = &s;
+    idle_tail_ = &s;
+    if (idle_head_ == &s)
+        schedule(now + park_after_); // later ones are due no earlier than this one
+}
+
+void parking_lot::idle_end(session_link& s) noexcept {
+    if (!s.idle_linked_)
+        return;
+    (s.idle_prev_ ? s.idle_prev_->idle_next_ : idle_head_) = s.idle_next_;
+    (s.idle_next_ ? s.idle_next_->idle_prev_ : idle_tail_) = s.idle_prev_;
+    s.idle_prev_ = s.idle_next_ = nullptr;
+    s.idle_linked_ = false;
+}
+
+void parking_lot::park(tcp::socket client, std::size_t listener, bool first,
+                       clock_type::time_point deadline) {
+    error_code ec;
+    const bool v6 = client.local_endpoint(ec).protocol() == tcp::v6();
+    // Out of Asio (one epoll_ctl) and into the private epoll (another): a
+    // connection parks at most once per client_park of idleness.
+    const int fd = ec || stopped_ ? -1 : client.release(ec);
+    if (fd < 0 || ec) {
+        if (fd >= 0)
+            ::close(fd);
+        w_.connection_closed(listener);
+        return;
+    }
+    std::uint32_t i = free_head_;
+    if (i != none) {
+        free_head_ = slots_[i].next;
+    } else {
+        i = static_cast<std::uint32_t>(slots_.size());
+        slots_.emplace_back();
+    }
+    slot& s = slots_[i];
+    s.fd = fd;
+    s.deadline = deadline;
+    s.listener = static_cast<std::uint32_t>(listener);
+    s.list = first ? 0 : 1;
+    s.v6 = v6;
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLRDHUP;
+    ev.data.u64 = (std::uint64_t{s.generation} << 32) | i;
+    if (::epoll_ctl(epoll_.native_handle(), EPOLL_CTL_ADD, fd, &ev) != 0) {
+        s.fd = -1;
+        s.next = free_head_;
+        free_head_ = i;
+        ::close(fd);
+        w_.connection_closed(listener);
+        return;
+    }
+    insert_sorted(waiting_[s.list], i);
+    ++parked_count_;
+    watch_epoll();
+    schedule(deadline);
+    if (++parked_since_trim_ >= trim_batch && trim_at_ == clock_type::time_point::max()) {
+        trim_at_ = clock_type::now() + trim_delay;
+        schedule(trim_at_);
+    }
+}
+
+// Sorted by deadline; with one timeout per list that is (almost) always the tail.
+void parking_lot::insert_sorted(slot_list& l, std::uint32_t i) noexcept {
+    slot& s = slots_[i];
+    std::uint32_t after = l.tail;
+    while (after != none && s.deadline < slots_[after].deadline)
+        after = slots_[after].prev;
+    s.prev = after;
+    s.next = after != none ? slots_[after].next : l.head;
+    (s.next != none ? slots_[s.next].prev : l.tail) = i;
+    (after != none ? slots_[after].next : l.head) = i;
+}
+
+void parking_lot::unlink(std::uint32_t i) noexcept {
+    slot& s = slots_[i];
+    slot_list& l = waiting_[s.list];
+    (s.prev != none ? slots_[s.prev].next : l.head) = s.next;
+    (s.next != none ? slots_[s.next].prev : l.tail) = s.prev;
+    s.prev = s.next = none;
+}
+
+void parking_lot::release_slot(std::uint32_t i) noexcept {
+    unlink(i);
+    --parked_count_;
+    slot& s = slots_[i];
+    s.fd = -1;
+    ++s.generation;
+    s.next = free_head_;
+    free_head_ = i;
+}
+
+void parking_lot::close_slot(std::uint32_t i) noexcept {
+    const int fd = slots_[i].fd;
+    const std::size_t listener = slots_[i].listener;
+    release_slot(i);
+    ::close(fd); // also leaves the private epoll
+    w_.connection_closed(listener);
+}
+
+void parking_lot::watch_epoll() {
+    if (epoll_watched_ || stopped_ || parked_count_ == 0)
+        return;
+    epoll_watched_ = true;
+    epoll_.async_wait(net::posix::stream_descriptor::wait_read, [this](const error_code& ec) {
+        epoll_watched_ = false;
+        if (!ec && !stopped_)
+            on_epoll_ready();
+    });
+}
+
+void parking_lot::on_epoll_ready() {
+    epoll_event events[epoll_batch];
+    for (;;) {
+        const int n = ::epoll_wait(epoll_.native_handle(), events, epoll_batch, 0);
+        for (int k = 0; k < n; ++k) {
+            const auto i = static_cast<std::uint32_t>(events[k].data.u64);
+            const auto generation = static_cast<std::uint16_t>(events[k].data.u64 >> 32);
+            if (i >= slots_.size() || slots_[i].fd < 0 || slots_[i].generation != generation)
+                continue; // its slot was closed (or reused) earlier in this batch
+            if ((events[k].events & EPOLLIN) && !(events[k].events & EPOLLRDHUP && closed_only(i)))
+                resume(i); // a request
+            else
+                close_slot(i); // the client closed, or an error: no session needed
+        }
+        if (n < epoll_batch)
+            break;
+    }
+    watch_epoll();
+}
+
+// The client closed its side: is there a last request before the end of stream?
+bool parking_lot::closed_only(std::uint32_t i) const noexcept {
+    char byte;
+    return ::recv(slots_[i].fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) <= 0;
+}
+
+void parking_lot::resume(std::uint32_t i) {
+    const int fd = slots_[i].fd;
+    const bool v6 = slots_[i].v6;
+    const std::size_t listener = slots_[i].listener;
+    ::epoll_ctl(epoll_.native_handle(), EPOLL_CTL_DEL, fd, nullptr);
+    release_slot(i);
+    tcp::socket client(w_.io());
+    error_code ec;
+    client.assign(v6 ? tcp::v6() : tcp::v4(), fd, ec);
+    if (ec) {
+        ::close(fd);
+        w_.connection_closed(listener);
+        return;
+    }
+    w_.spawn_session(listener, std::move(client), true);
+}
+
+void parking_lot::close_all() noexcept {
+    stopped_ = true;
+    timer_waiting_ = false;
+    ++timer_generation_;
+    timer_.cancel();
+    error_code ignored;
+    epoll_.cancel(ignored);
+    for (const auto& l : waiting_)
+        while (l.head != none)
+            close_slot(l.head);
+}
+
+parking_lot::clock_type::time_point parking_lot::next_wake() const noexcept {
+    auto next = trim_at_;
+    if (idle_head_ != nullptr)
+        next = std::min(next, idle_head_->idle_since_ + park_after_);
+    for (const auto& l : waiting_)
+        if (l.head != none)
+            next = std::min(next, slots_[l.head].deadline);
+    return next;
+}
+
+void parking_lot::schedule(clock_type::time_point next) {
+    if (stopped_ || next == clock_type::time_point::max())
+        return;
+    if (timer_waiting_ && next >= wake_at_)
+        return; // the timer wakes earlier anyway and re-schedules then
+    wake_at_ = next;
+    timer_waiting_ = true;
+    timer_.expires_at(next); // cancels an earlier wait: its handler sees an old generation
+    timer_.async_wait([this, gen = ++timer_generation_](const error_code&) {
+        if (gen == timer_generation_)
+            on_timer();
+    });
+}
+
+void parking_lot::on_timer() {
+    timer_waiting_ = false;
+    const auto now = clock_type::now();
+    while (idle_head_ != nullptr && idle_head_->idle_since_ + park_after_ <= now) {
+        session_link* s = idle_head_;
+        idle_end(*s);
+        s->on_park(); // it ends and comes back through park()
+    }
+    for (auto& l : waiting_)
+        while (l.head != none && slots_[l.head].deadline <= now)
+            close_slot(l.head);
+    if (trim_at_ <= now) {
+        trim_at_ = clock_type::time_point::max();
+        parked_since_trim_ = 0;
+        ::malloc_trim(0);
+    }
+    schedule(next_wake());
+}
+
+} // namespace gw

@@ -1,0 +1,112 @@
+#pragma once
+// A worker's parking lot for idle client connections.
+//
+// A session waiting idle costs ~7 KiB (its object, its coroutine frames, its
+// watchdog), and even a bare Asio socket with a pending wait ~0.4 KiB (measured). Sessions
+// idle for timeouts.client_park end and leave only their file descriptor here:
+// a 32-byte slot in a per-worker array, watched by a private epoll instance
+// (whose one descriptor Asio watches). When a parked descriptor becomes readable
+// a new session takes it over; when its idle time runs out (client_head before a
+// first request, client_idle after one) or the worker drains, it is closed.
+// Nginx likewise keeps nothing but its connection structure for an idle
+// keep-alive connection; the grace period keeps busy keep-alive connections
+// from paying for a new session on every request.
+//
+// Worker thread only. Idle sessions form a FIFO (idle_since order), parked
+// descriptors two lists sorted by deadline (one per timeout), so one timer
+// serves them all: it sleeps until the earliest of their deadlines.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "config/config.hpp"
+
+namespace gw {
+
+class session_link;
+class worker;
+
+class parking_lot {
+public:
+    using clock_type = std::chrono::steady_clock;
+
+    // Throws std::system_error when the epoll instance cannot be created (start-up).
+    parking_lot(worker& w, const config::timeouts_config& t);
+    ~parking_lot();
+    parking_lot(const parking_lot&) = delete;
+    parking_lot& operator=(const parking_lot&) = delete;
+
+    // A session starts / stops waiting idle (O(1), on every request).
+    void idle_begin(session_link& s, clock_type::time_point now);
+    void idle_end(session_link& s) noexcept;
+
+    // Takes over the socket of a session that ended idle. `first`: it has not
+    // sent a request yet; `deadline`: when its idle time runs out.
+    void park(boost::asio::ip::tcp::socket client, std::size_t listener, bool first,
+              clock_type::time_point deadline);
+
+    // Drain or abort: closes every parked connection and stops watching.
+    void close_all() noexcept;
+
+    std::size_t parked() const noexcept { return parked_count_; }
+
+private:
+    static constexpr std::uint32_t none = UINT32_MAX;
+    struct slot {
+        clock_type::time_point deadline;
+        int fd = -1;
+        std::uint32_t listener = 0;
+        std::uint32_t prev = none; // in its deadline list, or the free list (next only)
+        std::uint32_t next = none;
+        std::uint16_t generation = 0; // tells a stale epoll event from the slot's new tenant
+        std::uint8_t list = 0;        // index into waiting_
+        bool v6 = false;
+    };
+    struct slot_list {
+        std::uint32_t head = none;
+        std::uint32_t tail = none;
+    };
+
+    void insert_sorted(slot_list& l, std::uint32_t i) noexcept;
+    void unlink(std::uint32_t i) noexcept;
+    void release_slot(std::uint32_t i) noexcept; // unlinks, closes nothing
+    void close_slot(std::uint32_t i) noexcept;   // closes the connection
+    void watch_epoll();
+    void on_epoll_ready();
+    bool closed_only(std::uint32_t i) const noexcept;
+    void resume(std::uint32_t i);
+    void on_timer();
+    void schedule(clock_type::time_point next);
+    clock_type::time_point next_wake() const noexcept;
+
+    worker& w_;
+    clock_type::duration park_after_;
+    boost::asio::steady_timer timer_;
+    clock_type::time_point wake_at_ = clock_type::time_point::max();
+    bool timer_waiting_ = false;
+    std::uint64_t timer_generation_ = 0;
+    bool stopped_ = false;
+
+    session_link* idle_head_ = nullptr;
+    session_link* idle_tail_ = nullptr;
+
+    boost::asio::posix::stream_descriptor epoll_; // the private epoll instance
+    bool epoll_watched_ = false;
+    std::vector<slot> slots_;
+    std::uint32_t free_head_ = none;
+    slot_list waiting_[2]; // [0] before a first request, [1] between requests
+    std::size_t parked_count_ = 0;
+
+    // Sessions that ended leave freed memory inside the heap; once a batch of
+    // them parked, malloc_trim gives the whole pages back.
+    std::size_t parked_since_trim_ = 0;
+    clock_type::time_point trim_at_ = clock_type::time_point::max();
+};
+
+} // namespace gw
