@@ -1,7 +1,6 @@
 // Idle connections hold no buffer; graceful drain finishes what is in flight.
 #include <boost/test/unit_test.hpp>
 
-
 #include "test/integration/harness.hpp"
 
 using namespace gw::test;
