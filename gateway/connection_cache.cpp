@@ -12,6 +12,11 @@ bool still_open(boost::asio::ip::tcp::socket& s) {
     const ssize_t n = ::recv(s.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
+// A connection back in the cache for less than this is reused without the check
+// (one system call per request under load): servers close idle keep-alive
+// connections after seconds, not milliseconds, and the rare close in between is
+// what the session's stale-connection retry is for.
+constexpr auto recently_used = std::chrono::milliseconds(100);
 } // namespace
 
 connection_cache::connection_cache(std::vector<std::size_t> servers, std::vector<std::size_t> keep)
@@ -27,10 +32,12 @@ connection_cache::connection_cache(std::vector<std::size_t> servers, std::vector
 std::optional<boost::asio::ip::tcp::socket> connection_cache::take(std::size_t backend,
                                                                   std::size_t server) {
     auto& v = idle_[backend][server];
+    const auto now = std::chrono::steady_clock::now();
     while (!v.empty()) {
-        boost::asio::ip::tcp::socket s = std::move(v.back());
+        boost::asio::ip::tcp::socket s = std::move(v.back().socket);
+        const bool recent = now - v.back().since < recently_used;
         v.pop_back();
-        if (still_open(s))
+        if (recent || still_open(s))
             return s;
         boost::system::error_code ignored;
         s.close(ignored);
@@ -42,7 +49,7 @@ void connection_cache::put(std::size_t backend, std::size_t server,
                            boost::asio::ip::tcp::socket s) {
     auto& v = idle_[backend][server];
     if (v.size() < keep_[backend]) {
-        v.push_back(std::move(s));
+        v.push_back({std::move(s), std::chrono::steady_clock::now()});
         return;
     }
     boost::system::error_code ignored;
@@ -52,9 +59,9 @@ void connection_cache::put(std::size_t backend, std::size_t server,
 void connection_cache::clear() {
     for (auto& b : idle_)
         for (auto& s : b) {
-            for (auto& sock : s) {
+            for (auto& c : s) {
                 boost::system::error_code ignored;
-                sock.close(ignored);
+                c.socket.close(ignored);
             }
             s.clear();
         }

@@ -2,6 +2,7 @@
 // One worker's idle, kept-alive server connections, per backend and server. Not
 // shared between workers (a connection never changes thread), so no locking.
 
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <vector>
@@ -26,7 +27,11 @@ public:
     void clear(); // closes every idle connection (shutdown)
 
 private:
-    std::vector<std::vector<std::vector<boost::asio::ip::tcp::socket>>> idle_;
+    struct idle_connection {
+        boost::asio::ip::tcp::socket socket;
+        std::chrono::steady_clock::time_point since;
+    };
+    std::vector<std::vector<std::vector<idle_connection>>> idle_;
     std::vector<std::size_t> keep_;
 };
 

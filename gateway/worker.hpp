@@ -142,6 +142,7 @@ private:
     bool draining_ = false;
     session_link* sessions_ = nullptr; // intrusive list of live sessions
     std::size_t session_count_ = 0;
+    std::size_t reactor_states_ = 0; // registered up front (reserve_reactor_states)
     drain_listener* listeners_ = nullptr;
     drain_listener* admin_sessions_ = nullptr;
     std::unique_ptr<boost::asio::ip::tcp::acceptor> admin_acceptor_;
