@@ -178,6 +178,24 @@ BOOST_AUTO_TEST_CASE(headers_are_rewritten_for_the_origin) {
     BOOST_TEST(head.find("X-Request-Id: ") != std::string::npos);
 }
 
+// The gateway writes heads itself (one block): start lines exactly as HTTP
+// wants them, for any method, the origin's own reason phrase, an HTTP/1.0
+// request going upstream as HTTP/1.1.
+BOOST_AUTO_TEST_CASE(heads_are_written_exactly) {
+    client c(gw.port());
+    c.send("PURGE /echo-head?x=1 HTTP/1.0\r\nHost: h\r\nConnection: keep-alive\r\n\r\n");
+    auto r = c.read();
+    BOOST_REQUIRE(r);
+    const std::string& head = r->body();
+    BOOST_TEST(head.starts_with("PURGE /echo-head?x=1 HTTP/1.1\r\nHost: h\r\n"));
+    BOOST_TEST(head.ends_with("\r\n\r\n"));
+    BOOST_TEST(head.find("\r\n\r\n") == head.size() - 4);
+    client raw(gw.port());
+    raw.send("GET /?status=404&size=3 HTTP/1.1\r\nHost: t\r\n\r\n");
+    const std::string line = "HTTP/1.1 404 Not Found\r\n";
+    BOOST_TEST(raw.read_exactly(line.size()) == line);
+}
+
 BOOST_AUTO_TEST_CASE(server_connections_are_reused) {
     {
         client c(gw.port());
