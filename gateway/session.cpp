@@ -191,6 +191,16 @@ private:
                                            char* lease, config::duration read_timeout,
                                            deadline_kind read_kind, std::uint64_t* bytes_in,
                                            std::uint64_t* bytes_out);
+    template <bool IsRequest>
+    net::awaitable<body_result> relay_body_framed(http::parser<IsRequest, http::buffer_body>* p,
+                                                  tcp::socket* from, pool_buffer* in,
+                                                  tcp::socket* to, char* lease,
+                                                  config::duration read_timeout,
+                                                  deadline_kind read_kind,
+                                                  std::uint64_t* bytes_in,
+                                                  std::uint64_t* bytes_out);
+    // Writes a response head alone (1xx, 101) through Beast's serializer.
+    net::awaitable<error_code> write_response_head(http::response<http::buffer_body>& m);
     // The rest of a Content-Length body, moved raw through the whole buffer.
     net::awaitable<body_result> relay_raw(std::uint64_t remaining, tcp::socket* from,
                                           pool_buffer* in, tcp::socket* to, char* lease,
@@ -695,10 +705,7 @@ net::awaitable<bool> session::relay_response(std::size_t backend) {
         if (status >= 200 || status == 101)
             break;
         // Interim response: forward it as is and wait for the next one.
-        http::response_serializer<http::buffer_body> interim{res_->get()};
-        arm(cfg_.timeouts.send, deadline_kind::send);
-        auto [wec, wn] = co_await http::async_write_header(client_, interim, use_tuple);
-        if (wec) {
+        if (co_await write_response_head(res_->get())) {
             release_server(false, backend);
             co_return false;
         }
@@ -730,10 +737,7 @@ net::awaitable<bool> session::relay_response(std::size_t backend) {
             co_return false;
         }
         // RFC 9110 7.8: relay the 101, then both connections become a tunnel.
-        http::response_serializer<http::buffer_body> head{m};
-        arm(cfg_.timeouts.send, deadline_kind::send);
-        auto [ec, n] = co_await http::async_write_header(client_, head, use_tuple);
-        if (!ec)
+        if (!co_await write_response_head(m))
             co_await tunnel();
         release_server(false, backend);
         client_keep_alive_ = false;
@@ -758,6 +762,13 @@ net::awaitable<bool> session::relay_response(std::size_t backend) {
     release_server(server_keep_alive && sbuf_.size() == 0, backend);
     disarm();
     co_return true;
+}
+
+net::awaitable<error_code> session::write_response_head(http::response<http::buffer_body>& m) {
+    http::response_serializer<http::buffer_body> sr{m};
+    arm(cfg_.timeouts.send, deadline_kind::send);
+    auto [ec, n] = co_await http::async_write_header(client_, sr, use_tuple);
+    co_return ec;
 }
 
 template <bool IsRequest>
@@ -791,6 +802,20 @@ session::relay_body(http::parser<IsRequest, http::buffer_body>* p, tcp::socket* 
                                          bytes_in, bytes_out);
         }
     }
+    co_return co_await relay_body_framed(p, from, in, to, lease, read_timeout, read_kind, bytes_in,
+                                         bytes_out);
+}
+
+// (A coroutine of its own: Beast's serializer makes its frame too big for Asio's
+// frame recycling, and the common case above should not allocate it.)
+template <bool IsRequest>
+net::awaitable<session::body_result>
+session::relay_body_framed(http::parser<IsRequest, http::buffer_body>* p, tcp::socket* from,
+                           pool_buffer* in, tcp::socket* to, char* lease,
+                           config::duration read_timeout, deadline_kind read_kind,
+                           std::uint64_t* bytes_in, std::uint64_t* bytes_out) {
+    auto& m = p->get();
+    char* const bounce = lease + head_area_;
     // Fields parsed after this many are the chunked body's trailer section.
     const auto head_fields = static_cast<std::size_t>(std::distance(m.begin(), m.end()));
     http::serializer<IsRequest, http::buffer_body> sr{m};
