@@ -146,6 +146,24 @@ BOOST_AUTO_TEST_CASE(backend_failures_give_502_or_504_or_a_clean_close) {
     }
 }
 
+// A body larger than a buffer is spliced: a server that resets or stalls in the
+// middle of it ends that exchange with a close, and nothing else.
+BOOST_AUTO_TEST_CASE(a_server_failing_mid_way_through_a_spliced_body) {
+    origins origin(1);
+    for (const auto m : {misbehaving::large_then_reset, misbehaving::large_then_silent}) {
+        misbehaving_server bad(m);
+        running_gateway gw(load_config(
+            two_backends(origin.port(0), bad.port(), "[timeouts]\nserver = \"300ms\"\n")));
+        client c(gw.port(), std::chrono::seconds(3));
+        c.send("GET /bad HTTP/1.1\r\nHost: t\r\n\r\n");
+        BOOST_TEST(!c.read()); // 200,000 of 1,000,000 bytes, then the close
+        BOOST_TEST(gw.get().counters().spliced_bytes > 100'000u);
+        serves_the_next_request(gw.port());
+        BOOST_TEST(wait_until([&] { return gw.get().pool_stats().used == 0; }));
+        BOOST_TEST(wait_until([&] { return gw.get().session_count() == 0; }));
+    }
+}
+
 BOOST_AUTO_TEST_CASE(a_kept_alive_connection_the_server_dropped_is_retried_fresh) {
     misbehaving_server server(misbehaving::one_per_connection);
     std::string cfg = basic_config({server.port()});

@@ -236,6 +236,23 @@ void misbehaving_server::run() {
             reset_and_close(fd);
             break;
         }
+        case mode::large_then_reset:
+        case mode::large_then_silent: {
+            std::string partial = "HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n";
+            partial.append(200'000, 'x');
+            for (std::size_t off = 0; off < partial.size();) {
+                const ssize_t n = ::write(fd, partial.data() + off, partial.size() - off);
+                if (n <= 0)
+                    break;
+                off += static_cast<std::size_t>(n);
+            }
+            ::usleep(50'000); // let the bytes reach the gateway first
+            if (mode_ == mode::large_then_reset)
+                reset_and_close(fd);
+            else
+                open_.push_back(fd); // closed when the server is destroyed
+            break;
+        }
         case mode::never_answers:
             open_.push_back(fd); // closed when the server is destroyed
             break;

@@ -117,6 +117,8 @@ public:
         garbage,               // answers with bytes that are not HTTP
         upgrade_echo,          // answers 101 Switching Protocols, then echoes every byte
         chunked_trailers,      // answers "hello" chunked, with a trailer X-Checksum: abc
+        large_then_reset,      // promises 1,000,000 bytes, sends 200,000, then resets
+        large_then_silent,     // promises 1,000,000 bytes, sends 200,000, then says nothing
         one_per_connection,    // answers the first request of a connection (keep-alive), then
                                // closes it when the second arrives, unanswered
     };
