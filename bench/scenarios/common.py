@@ -409,6 +409,16 @@ def pool_delta(before: dict, after: dict) -> dict:
     return d
 
 
+def wake_ratios(pool: dict) -> dict:
+    """How well the pool's wake-ups were spent, from a pool_delta: waits that got a
+    buffer, resumes per such wait (1.0 = no wasted wake-up), failed resumes in %."""
+    succ = pool["resumes"] - pool["failed_resumes"]
+    return {"successful_waits": succ,
+            "resumes_per_successful_wait": round(pool["resumes"] / succ, 4) if succ else None,
+            "failed_resume_pct": round(100.0 * pool["failed_resumes"] / pool["resumes"], 3)
+            if pool["resumes"] else 0.0}
+
+
 def lone_request_ok(port: int, path: str = "/", timeout: float = 5.0) -> bool:
     try:
         status, _ = http_get(port, path, timeout=timeout)

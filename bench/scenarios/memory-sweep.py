@@ -35,13 +35,9 @@ def point(a, oport: int, limit: int, dur: float, warm: float, label: str) -> dic
         lone = c.lone_request_ok(g.port, timeout=2.0)
         s = c.summarize_load(j)
         pool = c.pool_delta(m0, m1)
-        succ = pool["resumes"] - pool["failed_resumes"]
         r = {"label": label, "limit": limit, **s, "rss_kib": rss, "rss_peak_kib": hwm,
              "cpu_us_per_request": round((cpu1 - cpu0) / max(1, s["requests"]), 2),
-             "pool": pool,
-             "failed_resume_pct": round(100.0 * pool["failed_resumes"] / pool["resumes"], 3)
-             if pool["resumes"] else 0.0,
-             "resumes_per_successful_wait": round(pool["resumes"] / succ, 4) if succ else None,
+             "pool": pool, **c.wake_ratios(pool),
              "lone_request_after_ok": lone}
         c.log(f"limit {label:>10s}: {s['requests_per_s']:>8.0f} req/s p99 {s['latency_us']['p99']:>8.0f} us "
               f"RSS {rss} KiB waits {pool['waits']} resumes {pool['resumes']} failed {pool['failed_resumes']} "

@@ -34,13 +34,9 @@ def run(a, oport: int, wake: str, dur: float, warm: float) -> dict:
         m1 = g.metrics()
         s = c.summarize_load(j)
         pool = c.pool_delta(m0, m1)
-        succ = pool["resumes"] - pool["failed_resumes"]
         r = {"wake": wake, **s, "pool": pool,
              "cpu_us_per_request": round((cpu1 - cpu0) / max(1, s["requests"]), 2),
-             "successful_waits": succ,
-             "resumes_per_successful_wait": round(pool["resumes"] / succ, 4) if succ else None,
-             "failed_resume_pct": round(100.0 * pool["failed_resumes"] / pool["resumes"], 3)
-             if pool["resumes"] else 0.0,
+             **c.wake_ratios(pool),
              "waits_per_request": round(pool["waits"] / max(1, s["requests"]), 3),
              "lone_request_after_ok": c.lone_request_ok(g.port, timeout=2.0)}
         c.log(f"{wake:14s}: {s['requests_per_s']:>8.0f} req/s p99 {s['latency_us']['p99']:>8.0f} us "
