@@ -1,14 +1,14 @@
 // The client session coroutine and its relay (the Beast-heavy file).
 #include "gateway/session.hpp"
 
-#include <chrono>
 #include <array>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
-
-#include <fcntl.h>
 #include <optional>
 #include <string_view>
+
+#include <fcntl.h> // splice
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
