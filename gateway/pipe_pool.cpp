@@ -26,7 +26,6 @@ pipe_fds pipe_pool::take() noexcept {
     int fds[2];
     if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0)
         return {};
-    ++created_;
     return {fds[0], fds[1]};
 }
 

@@ -30,13 +30,9 @@ public:
     // `empty`: nothing left inside (else the pipe is closed, never reused dirty).
     void give(pipe_fds p, bool empty) noexcept;
 
-    std::size_t cached() const noexcept { return idle_.size(); }
-    std::size_t created() const noexcept { return created_; }
-
 private:
     std::size_t keep_;
     std::vector<pipe_fds> idle_;
-    std::size_t created_ = 0;
 };
 
 } // namespace gw

@@ -52,12 +52,17 @@ def open_idle(port: int, n: int, request: bool = True) -> list[socket.socket]:
     return socks
 
 
-def measure(p: px.Proxy, n: int, settle: float) -> dict:
+def baseline_rss(p: px.Proxy, settle: float) -> int:
+    """RSS of a proxy that has served one request (its lazy start-up done)."""
     warm = socket.create_connection(("127.0.0.1", p.port), timeout=10)
     one_request(warm)
     warm.close()
     time.sleep(settle)
-    before = c.rss_kib(p.pid)
+    return c.rss_kib(p.pid)
+
+
+def measure(p: px.Proxy, n: int, settle: float) -> dict:
+    before = baseline_rss(p, settle)
     t0 = time.time()
     socks = open_idle(p.port, n)
     opened_s = time.time() - t0
@@ -87,11 +92,7 @@ def measure(p: px.Proxy, n: int, settle: float) -> dict:
 
 def measure_connect_only(p: px.Proxy, n: int, settle: float) -> dict:
     """Same, but the connections send nothing: what accepting alone costs."""
-    warm = socket.create_connection(("127.0.0.1", p.port), timeout=10)
-    one_request(warm)
-    warm.close()
-    time.sleep(settle)
-    before = c.rss_kib(p.pid)
+    before = baseline_rss(p, settle)
     socks = open_idle(p.port, n, request=False)
     time.sleep(settle)
     after = c.rss_kib(p.pid)
