@@ -7,8 +7,12 @@
 #include <cstring>
 #include <optional>
 #include <string_view>
+#include <tuple>
 
 #include <fcntl.h> // splice
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -109,6 +113,31 @@ bool is_network_error(const error_code& ec) {
            ec == net::error::bad_descriptor;
 }
 
+// Sends out what a send with MSG_MORE left waiting for more (TCP_NODELAY set
+// again pushes the pending segments): a sender that corked must call this before
+// it waits for anything else, or the peer would wait for bytes we hold.
+void uncork(tcp::socket& s) noexcept {
+    const int one = 1;
+    ::setsockopt(s.native_handle(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+// Reads what is there without waiting: bytes (> 0), 0 when nothing is there
+// yet, or an error (end of stream included).
+std::size_t read_ready(tcp::socket& s, char* out, std::size_t n, error_code& ec) noexcept {
+    for (;;) {
+        const ssize_t r = ::recv(s.native_handle(), out, n, MSG_DONTWAIT);
+        if (r > 0)
+            return static_cast<std::size_t>(r);
+        if (r == 0)
+            ec = net::error::eof;
+        else if (errno == EINTR)
+            continue;
+        else if (errno != EAGAIN && errno != EWOULDBLOCK)
+            ec = error_code(errno, boost::system::system_category());
+        return 0;
+    }
+}
+
 } // namespace
 
 class session final : public session_link {
@@ -199,17 +228,24 @@ private:
                                                   deadline_kind read_kind,
                                                   std::uint64_t* bytes_in,
                                                   std::uint64_t* bytes_out);
+    // Writes all of `out`; with `more`, more of this message follows at once
+    // (MSG_MORE): it leaves with the next write as one segment, and the peer
+    // is woken once. Whoever corks so uncork()s before waiting on the source.
+    net::awaitable<std::tuple<error_code, std::size_t>>
+    send_all(tcp::socket& to, std::array<net::const_buffer, 2> out, bool more);
     // Writes a response head alone (1xx, 101) through Beast's serializer.
     net::awaitable<error_code> write_response_head(http::response<http::buffer_body>& m);
     // The rest of a Content-Length body, moved raw through the whole buffer.
-    net::awaitable<body_result> relay_raw(std::uint64_t remaining, tcp::socket* from,
-                                          pool_buffer* in, tcp::socket* to, char* lease,
-                                          config::duration read_timeout, deadline_kind read_kind,
-                                          std::uint64_t* bytes_in, std::uint64_t* bytes_out);
+    // `corked`: the last write to `to` went with MSG_MORE.
+    net::awaitable<body_result> relay_raw(std::uint64_t remaining, bool corked,
+                                          tcp::socket* from, pool_buffer* in, tcp::socket* to,
+                                          char* lease, config::duration read_timeout,
+                                          deadline_kind read_kind, std::uint64_t* bytes_in,
+                                          std::uint64_t* bytes_out);
     // The same, socket to socket through a pipe with splice(2); the pipe is
     // empty again when it succeeds.
-    net::awaitable<body_result> relay_splice(std::uint64_t remaining, pipe_fds pipe,
-                                             tcp::socket* from, tcp::socket* to,
+    net::awaitable<body_result> relay_splice(std::uint64_t remaining, bool corked,
+                                             pipe_fds pipe, tcp::socket* from, tcp::socket* to,
                                              config::duration read_timeout,
                                              deadline_kind read_kind, std::uint64_t* bytes_in,
                                              std::uint64_t* bytes_out);
@@ -786,10 +822,10 @@ session::relay_body(http::parser<IsRequest, http::buffer_body>* p, tcp::socket* 
         if (const std::size_t head = serialize_head(m, bounce, body_area_)) {
             std::uint64_t remaining = p->is_done() ? 0 : *p->content_length();
             const auto first = static_cast<std::size_t>(std::min<std::uint64_t>(in->size(), remaining));
-            const std::array<net::const_buffer, 2> out{net::buffer(bounce, head),
-                                                       net::buffer(in->data().data(), first)};
+            const bool more = remaining > first;
             arm(cfg_.timeouts.send, deadline_kind::send);
-            auto [ec, n] = co_await net::async_write(*to, out, use_tuple);
+            auto [ec, n] = co_await send_all(
+                *to, {net::buffer(bounce, head), net::buffer(in->data().data(), first)}, more);
             if (bytes_out != nullptr)
                 *bytes_out += n;
             if (ec)
@@ -798,8 +834,8 @@ session::relay_body(http::parser<IsRequest, http::buffer_body>* p, tcp::socket* 
             remaining -= first;
             if (remaining == 0)
                 co_return body_result{};
-            co_return co_await relay_raw(remaining, from, in, to, lease, read_timeout, read_kind,
-                                         bytes_in, bytes_out);
+            co_return co_await relay_raw(remaining, more, from, in, to, lease, read_timeout,
+                                         read_kind, bytes_in, bytes_out);
         }
     }
     co_return co_await relay_body_framed(p, from, in, to, lease, read_timeout, read_kind, bytes_in,
@@ -859,8 +895,8 @@ session::relay_body_framed(http::parser<IsRequest, http::buffer_body>* p, tcp::s
         // Head and first bytes are out; the rest of a Content-Length body needs no
         // parsing: move it raw, through the whole buffer, without the bounce copy.
         if (!p->is_done() && sr.is_header_done() && !m.chunked() && p->content_length_remaining())
-            co_return co_await relay_raw(*p->content_length_remaining(), from, in, to, lease,
-                                         read_timeout, read_kind, bytes_in, bytes_out);
+            co_return co_await relay_raw(*p->content_length_remaining(), false, from, in, to,
+                                         lease, read_timeout, read_kind, bytes_in, bytes_out);
     }
     if (trailers) {
         // last-chunk, the trailer fields, then the empty line (RFC 9112 7.1.2).
@@ -882,10 +918,27 @@ session::relay_body_framed(http::parser<IsRequest, http::buffer_body>* p, tcp::s
     co_return body_result{};
 }
 
+net::awaitable<std::tuple<error_code, std::size_t>>
+session::send_all(tcp::socket& to, std::array<net::const_buffer, 2> out, bool more) {
+    std::size_t total = 0;
+    while (out[0].size() + out[1].size() != 0) {
+        auto [ec, n] = co_await to.async_send(out, more ? MSG_MORE : 0, use_tuple);
+        total += n;
+        if (ec)
+            co_return std::tuple{ec, total};
+        for (auto& b : out) {
+            const std::size_t k = std::min(n, b.size());
+            b += k;
+            n -= k;
+        }
+    }
+    co_return std::tuple{error_code{}, total};
+}
+
 net::awaitable<session::body_result>
-session::relay_raw(std::uint64_t remaining, tcp::socket* from, pool_buffer* in, tcp::socket* to,
-                   char* lease, config::duration read_timeout, deadline_kind read_kind,
-                   std::uint64_t* bytes_in, std::uint64_t* bytes_out) {
+session::relay_raw(std::uint64_t remaining, bool corked, tcp::socket* from, pool_buffer* in,
+                   tcp::socket* to, char* lease, config::duration read_timeout,
+                   deadline_kind read_kind, std::uint64_t* bytes_in, std::uint64_t* bytes_out) {
     const std::size_t capacity = head_area_ + body_area_;
     while (remaining != 0) {
         std::size_t n = 0;
@@ -897,26 +950,37 @@ session::relay_raw(std::uint64_t remaining, tcp::socket* from, pool_buffer* in, 
         } else if (cfg_.buffers.splice && remaining > capacity) {
             // Larger than the buffer: the rest need not pass through it at all.
             if (const auto pipe = w_.pipes().take()) {
-                const auto r = co_await relay_splice(remaining, pipe, from, to, read_timeout,
-                                                     read_kind, bytes_in, bytes_out);
+                const auto r = co_await relay_splice(remaining, corked, pipe, from, to,
+                                                     read_timeout, read_kind, bytes_in, bytes_out);
                 w_.pipes().give(pipe, r.stage == body_result::failed::nothing);
                 co_return r;
             }
             continue; // no pipe to be had: through the buffer after all
         } else {
             // Never read past this body: what follows stays in the socket.
-            arm(read_timeout, read_kind);
-            auto [ec, got] = co_await from->async_read_some(
-                net::buffer(lease, static_cast<std::size_t>(std::min<std::uint64_t>(capacity, remaining))),
-                use_tuple);
+            const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(capacity, remaining));
+            error_code ec;
+            if (corked) {
+                // The last write waits for this one: if the bytes are here, they
+                // join it; if not, it goes now, before we wait for them.
+                n = read_ready(*from, lease, want, ec);
+                if (n == 0 && !ec) {
+                    uncork(*to);
+                    corked = false;
+                }
+            }
+            if (n == 0 && !ec) {
+                arm(read_timeout, read_kind);
+                std::tie(ec, n) = co_await from->async_read_some(net::buffer(lease, want), use_tuple);
+            }
             if (bytes_in != nullptr)
-                *bytes_in += got;
+                *bytes_in += n;
             if (ec) // (an early EOF: a truncated body, the connection just closes)
                 co_return body_result{body_result::failed::read, ec};
-            n = got;
         }
+        corked = remaining > n; // (the last piece pushes the whole message out)
         arm(cfg_.timeouts.send, deadline_kind::send);
-        auto [ec, put] = co_await net::async_write(*to, net::buffer(data, n), use_tuple);
+        auto [ec, put] = co_await send_all(*to, {net::buffer(data, n), net::const_buffer{}}, corked);
         if (bytes_out != nullptr)
             *bytes_out += put;
         if (ec)
@@ -929,8 +993,8 @@ session::relay_raw(std::uint64_t remaining, tcp::socket* from, pool_buffer* in, 
 }
 
 net::awaitable<session::body_result>
-session::relay_splice(std::uint64_t remaining, pipe_fds pipe, tcp::socket* from, tcp::socket* to,
-                      config::duration read_timeout, deadline_kind read_kind,
+session::relay_splice(std::uint64_t remaining, bool corked, pipe_fds pipe, tcp::socket* from,
+                      tcp::socket* to, config::duration read_timeout, deadline_kind read_kind,
                       std::uint64_t* bytes_in, std::uint64_t* bytes_out) {
     using failed = body_result::failed;
     const auto system_error = [] { return error_code(errno, boost::system::system_category()); };
@@ -951,7 +1015,12 @@ session::relay_splice(std::uint64_t remaining, pipe_fds pipe, tcp::socket* from,
             } else if (errno != EAGAIN && errno != EINTR) {
                 co_return body_result{failed::read, system_error()};
             } else if (in_pipe == 0) {
-                // Nothing to read and nothing to write: wait for the source.
+                // Nothing to read and nothing to write: wait for the source,
+                // after pushing out what the last SPLICE_F_MORE held back.
+                if (corked) {
+                    uncork(*to);
+                    corked = false;
+                }
                 arm(read_timeout, read_kind);
                 auto [ec] = co_await from->async_wait(tcp::socket::wait_read, use_tuple);
                 if (ec)
@@ -965,6 +1034,7 @@ session::relay_splice(std::uint64_t remaining, pipe_fds pipe, tcp::socket* from,
                                            (remaining != 0 ? SPLICE_F_MORE : 0));
             if (n > 0) {
                 in_pipe -= static_cast<std::size_t>(n);
+                corked = remaining != 0;
                 w_.counters().spliced_bytes += static_cast<std::uint64_t>(n);
                 if (bytes_out != nullptr)
                     *bytes_out += static_cast<std::uint64_t>(n);

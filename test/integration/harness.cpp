@@ -237,9 +237,12 @@ void misbehaving_server::run() {
             break;
         }
         case mode::large_then_reset:
-        case mode::large_then_silent: {
-            std::string partial = "HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n";
-            partial.append(200'000, 'x');
+        case mode::large_then_silent:
+        case mode::part_then_silent: {
+            const bool part = mode_ == mode::part_then_silent;
+            std::string partial = part ? "HTTP/1.1 200 OK\r\nContent-Length: 20000\r\n\r\n"
+                                       : "HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n";
+            partial.append(part ? 12'000 : 200'000, 'x');
             for (std::size_t off = 0; off < partial.size();) {
                 const ssize_t n = ::write(fd, partial.data() + off, partial.size() - off);
                 if (n <= 0)

@@ -119,6 +119,7 @@ public:
         chunked_trailers,      // answers "hello" chunked, with a trailer X-Checksum: abc
         large_then_reset,      // promises 1,000,000 bytes, sends 200,000, then resets
         large_then_silent,     // promises 1,000,000 bytes, sends 200,000, then says nothing
+        part_then_silent,      // promises 20,000 bytes, sends 12,000, then says nothing
         one_per_connection,    // answers the first request of a connection (keep-alive), then
                                // closes it when the second arrives, unanswered
     };
