@@ -316,6 +316,10 @@ private:
     bool stopping_ = false;
     bool aborted_ = false;
 
+    // The first bytes of a request, read while idle before the session holds a
+    // buffer; they go to the front of the request buffer once it has one.
+    char early_[1024];
+    std::size_t early_size_ = 0;
     std::size_t head_area_ = 0; // read area of a buffer: heads must fit here
     std::size_t body_area_ = 0; // the rest: body bytes bounce through it
     alloc::buffer_lease req_lease_;
@@ -396,7 +400,11 @@ net::awaitable<void> session::serve() {
                 deadline_kind::client_idle);
             w_.parking().idle_begin(*this, deadline_ - (first ? cfg_.timeouts.client_head
                                                               : cfg_.timeouts.client_idle));
-            auto [ec] = co_await client_.async_wait(tcp::socket::wait_read, use_tuple);
+            // A read, not a wait for readability: Asio re-registers the socket
+            // with epoll for every wait (one more syscall per request), while a
+            // read after one that emptied the socket just waits for the next edge.
+            auto [ec, n] = co_await client_.async_read_some(net::buffer(early_), use_tuple);
+            early_size_ = n;
             w_.parking().idle_end(*this);
             idle_ = false;
             if (park_requested_ && ec == net::error::operation_aborted && !w_.draining() &&
@@ -480,6 +488,11 @@ net::awaitable<bool> session::read_request_head() {
         rbuf_.reset(req_lease_.data(), head_area_);
     } else {
         compact_request_buffer();
+    }
+    if (early_size_ != 0) { // (the buffer is empty then: the session was idle)
+        std::memcpy(rbuf_.prepare(early_size_).data(), early_, early_size_);
+        rbuf_.commit(early_size_);
+        early_size_ = 0;
     }
     arm(cfg_.timeouts.client_head, deadline_kind::client_head);
     req_.emplace();

@@ -1,6 +1,9 @@
 // The gateway relaying real HTTP/1.1 between real sockets: keep-alive,
 // pipelining, bodies in both directions much larger than a buffer, HEAD, 204,
 // HTTP/1.0, header rewriting.
+#include <chrono>
+#include <thread>
+
 #include <boost/test/unit_test.hpp>
 
 #include "test/integration/harness.hpp"
@@ -194,6 +197,25 @@ BOOST_AUTO_TEST_CASE(heads_are_written_exactly) {
     raw.send("GET /?status=404&size=3 HTTP/1.1\r\nHost: t\r\n\r\n");
     const std::string line = "HTTP/1.1 404 Not Found\r\n";
     BOOST_TEST(raw.read_exactly(line.size()) == line);
+}
+
+// An idle session reads a request's first bytes (up to 1 KiB) before it takes
+// a buffer: heads smaller and larger than that, and one that arrives in two
+// pieces, all reach the origin whole, on one kept-alive connection.
+BOOST_AUTO_TEST_CASE(heads_of_any_size_after_an_idle_wait_arrive_whole) {
+    client c(gw.port());
+    for (const std::size_t n : {10u, 900u, 1000u, 1024u, 1100u, 5000u}) {
+        const std::string value(n, 'v');
+        auto r = c.get("/echo-head", "X-Long: " + value + "\r\n");
+        BOOST_REQUIRE(r);
+        BOOST_TEST(r->body().find("X-Long: " + value + "\r\n") != std::string::npos, n);
+    }
+    c.send("GET /echo-head HTTP/1.1\r\nHo");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20)); // the session reads the piece
+    c.send("st: t\r\nX-Split: yes\r\n\r\n");
+    auto r = c.read();
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->body().starts_with("GET /echo-head HTTP/1.1\r\nHost: t\r\nX-Split: yes\r\n"));
 }
 
 BOOST_AUTO_TEST_CASE(server_connections_are_reused) {
