@@ -18,6 +18,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -179,7 +180,11 @@ public:
     }
 
     net::awaitable<void> serve();
-    net::awaitable<void> watch();
+    // The watchdog: a handler on timer_ beside serve(), not a coroutine joined
+    // to it with `||`, which would give each of the session's operations a
+    // cancellation slot to fill and clear. unwatch() stops it for good.
+    void watch();
+    net::awaitable<void> unwatch();
 
     void on_drain() noexcept override {
         if (idle_) {
@@ -314,6 +319,7 @@ private:
     bool park_requested_ = false; // the parking lot cancelled the idle wait
     bool parking_ = false;        // ending to park: the socket stays open
     bool stopping_ = false;
+    bool watching_ = false; // a wait on timer_ is pending
     bool aborted_ = false;
 
     // The first bytes of a request, read while idle before the session holds a
@@ -370,21 +376,31 @@ private:
     char request_id_[request_id_length] = {};
 };
 
-net::awaitable<void> session::watch() {
-    for (;;) {
-        timer_.expires_at(deadline_);
-        auto [ec] = co_await timer_.async_wait(use_tuple);
+void session::watch() {
+    watching_ = true;
+    timer_.expires_at(deadline_);
+    timer_.async_wait([this](const error_code& ec) {
+        watching_ = false;
         if (stopping_)
-            co_return;
-        if (ec || clock_type::now() < deadline_)
-            continue; // re-armed earlier, or the deadline moved later meanwhile
-        expired_ = kind_;
-        disarm();
-        error_code ignored;
-        client_.cancel(ignored);
-        server_.cancel(ignored);
-        cancel_.emit(net::cancellation_type::terminal);
-    }
+            return;
+        if (!ec && clock_type::now() >= deadline_) {
+            // (else re-armed earlier, or the deadline moved later meanwhile)
+            expired_ = kind_;
+            disarm();
+            error_code ignored;
+            client_.cancel(ignored);
+            server_.cancel(ignored);
+            cancel_.emit(net::cancellation_type::terminal);
+        }
+        watch();
+    });
+}
+
+net::awaitable<void> session::unwatch() {
+    stopping_ = true;
+    timer_.cancel();
+    while (watching_) // the cancelled wait's handler is queued: let it run
+        co_await net::post(client_.get_executor(), net::use_awaitable);
 }
 
 net::awaitable<void> session::serve() {
@@ -441,8 +457,6 @@ net::awaitable<void> session::serve() {
         client_.shutdown(tcp::socket::shutdown_both, ignored);
         client_.close(ignored);
     }
-    stopping_ = true;
-    timer_.cancel();
 }
 
 net::awaitable<bool> session::acquire(alloc::buffer_class c, alloc::buffer_lease& out) {
@@ -1147,17 +1161,12 @@ net::awaitable<void> session::pump(tcp::socket* from, tcp::socket* to, char* buf
     }
 }
 
-namespace {
-net::awaitable<void> serve_and_watch(session* s) {
-    using namespace net::experimental::awaitable_operators;
-    co_await (s->serve() || s->watch());
-}
-} // namespace
-
 net::awaitable<void> run_session(worker* w, std::size_t listener, tcp::socket client,
                                  bool resumed) {
     session s(*w, listener, std::move(client), resumed);
-    co_await serve_and_watch(&s);
+    s.watch();
+    co_await s.serve();
+    co_await s.unwatch();
     s.park();
 }
 

@@ -130,7 +130,9 @@ private:
     shared_state& shared_;
     std::size_t index_;
     alloc::pool_shard& shard_;
-    boost::asio::io_context ioc_{1};
+    // One thread runs it, and only that thread touches its sockets (other threads
+    // post to it): the reactor's per-descriptor locks are not needed.
+    boost::asio::io_context ioc_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
     parking_lot parking_; // after ioc_: its sockets go before the io_context
     std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
     std::vector<std::size_t> acceptor_listener_;
