@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -233,6 +234,12 @@ private:
                                                   deadline_kind read_kind,
                                                   std::uint64_t* bytes_in,
                                                   std::uint64_t* bytes_out);
+    // Reads a message head into `b` and parses it with `p` as Beast's
+    // async_read_header does, without its composed operations: a head already
+    // in the buffer is parsed with no I/O at all. Returns the bytes parsed.
+    template <class Parser>
+    net::awaitable<std::tuple<error_code, std::size_t>> read_head(tcp::socket& s, pool_buffer& b,
+                                                                  Parser& p);
     // Writes all of `out`; with `more`, more of this message follows at once
     // (MSG_MORE): it leaves with the next write as one segment, and the peer
     // is woken once. Whoever corks so uncork()s before waiting on the source.
@@ -261,14 +268,18 @@ private:
     net::awaitable<void> tunnel();
     net::awaitable<void> pump(tcp::socket* from, tcp::socket* to, char* buf, std::size_t n);
 
-    // Moves the watchdog's deadline; an earlier one wakes it to re-arm.
+    // Moves the watchdog's deadline. Its timer stays where it is unless the new
+    // deadline comes before it (then it re-arms at once); when it fires early it
+    // re-arms for the deadline then in force. A request's shorter timeouts after
+    // the longer idle one so cost a timer event per timeout period, not each one.
     void arm(config::duration d, deadline_kind k) {
         const auto when = clock_type::now() + d;
         kind_ = k;
-        const bool earlier = when < deadline_;
         deadline_ = when;
-        if (earlier)
+        if (when < timer_at_) {
+            timer_at_ = clock_type::time_point::min(); // re-armed by the handler
             timer_.cancel();
+        }
     }
     void disarm() noexcept {
         kind_ = deadline_kind::none;
@@ -311,6 +322,7 @@ private:
     net::steady_timer timer_;
     net::cancellation_signal cancel_; // bound to pool and queue waits
     clock_type::time_point deadline_ = clock_type::time_point::max();
+    clock_type::time_point timer_at_ = clock_type::time_point::max(); // timer_'s expiry
     deadline_kind kind_ = deadline_kind::none;
     deadline_kind expired_ = deadline_kind::none;
     bool idle_ = false;
@@ -378,7 +390,8 @@ private:
 
 void session::watch() {
     watching_ = true;
-    timer_.expires_at(deadline_);
+    timer_at_ = deadline_;
+    timer_.expires_at(timer_at_);
     timer_.async_wait([this](const error_code& ec) {
         watching_ = false;
         if (stopping_)
@@ -513,7 +526,7 @@ net::awaitable<bool> session::read_request_head() {
     req_->header_limit(static_cast<std::uint32_t>(head_area_));
     const auto limit = cfg_.listeners[listener_].body_limit;
     req_->body_limit(limit ? boost::optional<std::uint64_t>(limit) : boost::none);
-    auto [ec, n] = co_await http::async_read_header(client_, rbuf_, *req_, use_tuple);
+    auto [ec, n] = co_await read_head(client_, rbuf_, *req_);
     lc().bytes_in += n;
     ex_.seen = ex_.seen || n != 0 || !is_network_error(ec);
     if (ec) {
@@ -747,7 +760,7 @@ net::awaitable<bool> session::relay_response(std::size_t backend) {
         if (head_request_)
             res_->skip(true); // RFC 9110 9.3.2: a response to HEAD has no body
         arm(cfg_.timeouts.server, deadline_kind::server);
-        auto [ec, n] = co_await http::async_read_header(server_, sbuf_, *res_, use_tuple);
+        auto [ec, n] = co_await read_head(server_, sbuf_, *res_);
         if (ec && server_reused_ && !request_has_body_ && n == 0 && sbuf_.size() == 0 &&
             !timed_out(deadline_kind::server) && is_network_error(ec) && !aborted_) {
             stale_connection_ = true; // closed by the server while idle: not the request's fault
@@ -945,19 +958,83 @@ session::relay_body_framed(http::parser<IsRequest, http::buffer_body>* p, tcp::s
     co_return body_result{};
 }
 
+template <class Parser>
+net::awaitable<std::tuple<error_code, std::size_t>> session::read_head(tcp::socket& s,
+                                                                       pool_buffer& b, Parser& p) {
+    std::size_t parsed = 0;
+    error_code ec;
+    while (!p.is_header_done()) {
+        if (b.size() != 0) {
+            const std::size_t used = p.put(b.data(), ec);
+            b.consume(used);
+            parsed += used;
+            if (ec && ec != http::error::need_more)
+                break;
+            ec = {};
+            if (p.is_header_done())
+                break;
+        }
+        const std::size_t room = b.max_size() - b.size();
+        if (room == 0) {
+            ec = http::error::buffer_overflow; // the head does not fit: 431
+            break;
+        }
+        auto [rec, got] = co_await s.async_read_some(b.prepare(room), use_tuple);
+        if (rec == net::error::eof) {
+            if (p.got_some())
+                p.put_eof(ec); // a head cut short
+            else
+                ec = http::error::end_of_stream;
+            break;
+        }
+        if (rec) {
+            ec = rec;
+            break;
+        }
+        b.commit(got);
+    }
+    co_return std::tuple{ec, parsed};
+}
+
 net::awaitable<std::tuple<error_code, std::size_t>>
 session::send_all(tcp::socket& to, std::array<net::const_buffer, 2> out, bool more) {
     std::size_t total = 0;
-    while (out[0].size() + out[1].size() != 0) {
-        auto [ec, n] = co_await to.async_send(out, more ? MSG_MORE : 0, use_tuple);
+    const auto sent = [&](std::size_t n) {
         total += n;
-        if (ec)
-            co_return std::tuple{ec, total};
         for (auto& b : out) {
             const std::size_t k = std::min(n, b.size());
             b += k;
             n -= k;
         }
+    };
+    // What the socket takes at once goes without an asynchronous operation
+    // (Asio completes even an immediate send through its queue).
+    iovec iov[2];
+    for (std::size_t i = 0; i < 2; ++i)
+        iov[i] = {const_cast<void*>(out[i].data()), out[i].size()};
+    msghdr m{};
+    m.msg_iov = iov;
+    m.msg_iovlen = 2;
+    ssize_t r;
+    do
+        r = ::sendmsg(to.native_handle(), &m, MSG_DONTWAIT | MSG_NOSIGNAL | (more ? MSG_MORE : 0));
+    while (r < 0 && errno == EINTR);
+    if (r >= 0)
+        sent(static_cast<std::size_t>(r));
+    else if (errno != EAGAIN && errno != EWOULDBLOCK)
+        co_return std::tuple{error_code(errno, boost::system::system_category()), total};
+    if (out[0].size() + out[1].size() == 0 && !more) {
+        // The peer answers this message: let the other sessions run first, so
+        // that the read which follows finds the answer there (else one more
+        // recv that comes back empty, and the wait for it).
+        co_await net::post(to.get_executor(), net::use_awaitable);
+        co_return std::tuple{error_code{}, total};
+    }
+    while (out[0].size() + out[1].size() != 0) {
+        auto [ec, n] = co_await to.async_send(out, more ? MSG_MORE : 0, use_tuple);
+        sent(n);
+        if (ec)
+            co_return std::tuple{ec, total};
     }
     co_return std::tuple{error_code{}, total};
 }
