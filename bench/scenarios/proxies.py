@@ -149,6 +149,20 @@ http {{
 """
 
 
+class ByteRelay(Proxy):
+    """bench/byte_relay: moves bytes with no HTTP at all; its CPU per request is the
+    kernel's share, the floor under every proxy here."""
+
+    def __init__(self, exe: Path, origin_port: int, cpu=c.PROXY_CPU):
+        self.name = "byte-relay"
+        d = c.tmpdir("gw-bench-relay-")
+        self.port = c.free_port()
+        self.proc = c.spawn([str(exe), str(self.port), str(origin_port)], cpu=cpu,
+                            log_path=d / "byte_relay.log")
+        c.wait_port(self.port, proc=self.proc)
+        self.pid = self.proc.pid
+
+
 class Nginx(Proxy):
     def __init__(self, origin_port: int, cpu=c.PROXY_CPU):
         import time
