@@ -264,6 +264,13 @@ private:
     net::awaitable<bool> relay_request();
     net::awaitable<bool> relay_response(std::size_t backend);
     net::awaitable<void> reply(reply_reason r, bool keep_alive);
+    // Takes a buffer of class `c` if one is free now, else waits for one in
+    // acquire() (false: cancelled or timed out). Callers try have_buffer() first:
+    // most of the time a buffer is free, and a coroutine call costs a frame.
+    bool have_buffer(alloc::buffer_class c, alloc::buffer_lease& out) {
+        out = w_.shard().try_acquire(c);
+        return static_cast<bool>(out);
+    }
     net::awaitable<bool> acquire(alloc::buffer_class c, alloc::buffer_lease& out);
     net::awaitable<void> tunnel();
     net::awaitable<void> pump(tcp::socket* from, tcp::socket* to, char* buf, std::size_t n);
@@ -453,7 +460,8 @@ net::awaitable<void> session::serve() {
         last_server_ = -1;
         request_id_[0] = '\0';
         ex_.start = clock_type::now();
-        ex_.accepted = std::chrono::system_clock::now();
+        if (w_.log().enabled()) // (the access log's date; one clock read less per request)
+            ex_.accepted = std::chrono::system_clock::now();
         const bool again = co_await exchange();
         finish_exchange();
         // An idle connection keeps nothing of its last exchange: the parsed heads
@@ -473,8 +481,6 @@ net::awaitable<void> session::serve() {
 }
 
 net::awaitable<bool> session::acquire(alloc::buffer_class c, alloc::buffer_lease& out) {
-    if ((out = w_.shard().try_acquire(c)))
-        co_return true;
     auto [ec, lease] = co_await alloc::async_acquire(
         w_.shard(), c, net::bind_cancellation_slot(cancel_.slot(), use_tuple));
     out = std::move(lease);
@@ -484,7 +490,8 @@ net::awaitable<bool> session::acquire(alloc::buffer_class c, alloc::buffer_lease
 net::awaitable<void> session::reply(reply_reason r, bool keep_alive) {
     alloc::buffer_lease lease;
     arm(cfg_.timeouts.send, deadline_kind::send);
-    if (!co_await acquire(alloc::buffer_class::critical, lease))
+    if (!have_buffer(alloc::buffer_class::critical, lease) &&
+        !co_await acquire(alloc::buffer_class::critical, lease))
         co_return;
     char* out = reinterpret_cast<char*>(lease.data());
     const std::size_t n = render_reply(r, keep_alive, head_request_, out, lease.size());
@@ -507,7 +514,8 @@ net::awaitable<void> session::reply(reply_reason r, bool keep_alive) {
 net::awaitable<bool> session::read_request_head() {
     if (!req_lease_) {
         arm(cfg_.timeouts.client_head, deadline_kind::client_head);
-        if (!co_await acquire(alloc::buffer_class::normal, req_lease_)) {
+        if (!have_buffer(alloc::buffer_class::normal, req_lease_) &&
+            !co_await acquire(alloc::buffer_class::normal, req_lease_)) {
             if (timed_out(deadline_kind::client_head))
                 co_await reply(reply_reason::request_timeout, false);
             co_return false;
@@ -744,7 +752,8 @@ net::awaitable<bool> session::relay_request() {
 
 net::awaitable<bool> session::relay_response(std::size_t backend) {
     arm(cfg_.timeouts.server, deadline_kind::server);
-    if (!res_lease_ && !co_await acquire(alloc::buffer_class::critical, res_lease_)) {
+    if (!res_lease_ && !have_buffer(alloc::buffer_class::critical, res_lease_) &&
+        !co_await acquire(alloc::buffer_class::critical, res_lease_)) {
         release_server(false, backend);
         if (timed_out(deadline_kind::server))
             co_await reply(reply_reason::gateway_timeout, false);
@@ -1159,12 +1168,14 @@ session::relay_splice(std::uint64_t remaining, bool corked, pipe_fds pipe, tcp::
 void session::finish_exchange() {
     if (!ex_.seen)
         return; // the client closed an idle connection: nothing to report
-    const long total = ms_since(ex_.start);
+    const auto elapsed = clock_type::now() - ex_.start;
+    const auto total = static_cast<long>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count());
     auto& l = lc();
     l.bytes_out += ex_.bytes_out;
     if (ex_.status != 0) {
         ++l.responses_by_class[status_class(ex_.status)];
-        l.duration.observe(std::chrono::duration<double>(clock_type::now() - ex_.start).count());
+        l.duration.observe(std::chrono::duration<double>(elapsed).count());
     }
     auto& log = w_.log();
     if (!log.enabled())
@@ -1217,7 +1228,8 @@ net::awaitable<void> session::tunnel() {
             co_return;
         rbuf_.consume(n);
     }
-    if (!req_lease_ && !co_await acquire(alloc::buffer_class::normal, req_lease_))
+    if (!req_lease_ && !have_buffer(alloc::buffer_class::normal, req_lease_) &&
+        !co_await acquire(alloc::buffer_class::normal, req_lease_))
         co_return;
     using namespace net::experimental::awaitable_operators;
     const std::size_t n = res_lease_.size();
