@@ -355,8 +355,14 @@ def main() -> None:
         head.append(wait_line)
     if quick:
         head.append("- **QUICK MODE** (`--quick`): short smoke-test runs; these numbers are not measurements.")
-    head += ["- The machine is shared (other engineers compile on it); every number comes from one run of "
-             "`run-all.sh`, loopback only.", ""]
+    older = [x for x in runs if x["machine"].get("git_commit") != m.get("git_commit")]
+    if older:
+        # `run-all.sh --only` re-ran some scenarios: say which numbers are older.
+        head.append("- re-run with `--only`: " + "; ".join(
+            f"{x['scenario']} is from {x['machine'].get('date', '?')} at {x['machine'].get('git_commit', '?')}"
+            for x in older))
+    head += ["- The machine is shared (other engineers compile on it); every number of a scenario comes "
+             "from one run of it, loopback only.", ""]
     body = [sec_proxy(proxy), sec_idle(idle), sec_sweep(sweep), sec_wake(wake), sec_deadlock(dead)]
     Path(a.markdown).write_text("\n".join(head) + "\n" + "\n".join(body))
     print(f"wrote {a.markdown}")
