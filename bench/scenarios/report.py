@@ -355,12 +355,12 @@ def main() -> None:
         head.append(wait_line)
     if quick:
         head.append("- **QUICK MODE** (`--quick`): short smoke-test runs; these numbers are not measurements.")
-    older = [x for x in runs if x["machine"].get("git_commit") != m.get("git_commit")]
-    if older:
-        # `run-all.sh --only` re-ran some scenarios: say which numbers are older.
+    others = [x for x in runs if x["machine"].get("source_commit") != m.get("source_commit")]
+    if others:
+        # `run-all.sh --only` re-ran some scenarios: say which numbers measured other sources.
         head.append("- re-run with `--only`: " + "; ".join(
-            f"{x['scenario']} is from {x['machine'].get('date', '?')} at {x['machine'].get('git_commit', '?')}"
-            for x in older))
+            f"{x['scenario']} is from {x['machine'].get('date', '?')}, sources at "
+            f"{x['machine'].get('source_commit', '?')}" for x in others))
     head += ["- The machine is shared (other engineers compile on it); every number of a scenario comes "
              "from one run of it, loopback only.", ""]
     body = [sec_proxy(proxy), sec_idle(idle), sec_sweep(sweep), sec_wake(wake), sec_deadlock(dead)]
