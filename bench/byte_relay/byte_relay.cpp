@@ -7,7 +7,10 @@
 // per request is what the kernel costs (two receives, two sends, the peers'
 // wake-ups), which no proxy built on the socket API can go below.
 //
-//   byte_relay LISTEN_PORT ORIGIN_PORT      (both on 127.0.0.1)
+//   byte_relay LISTEN_PORT ORIGIN_PORT [--splice]     (both on 127.0.0.1)
+//
+// --splice moves the bytes socket -> pipe -> socket with splice(2) instead of
+// through user memory, as the gateway does for large bodies: the floor for those.
 //
 // A bench tool, not product code: blocking connect to the origin at accept time,
 // exits on any set-up error.
@@ -17,6 +20,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include <arpa/inet.h>
@@ -38,10 +42,12 @@ struct end {
     int peer = -1;
     std::unique_ptr<char[]> pending;
     std::size_t off = 0, len = 0;
+    int pipe_r = -1, pipe_w = -1; // --splice: bytes on their way to fd
 };
 
 std::vector<end> ends;
 int ep = -1;
+bool use_splice = false;
 
 void watch(int fd, unsigned events, int op) {
     epoll_event ev{};
@@ -59,7 +65,12 @@ void close_pair(int fd) {
         if (f < 0)
             continue;
         ::close(f);
-        ends[static_cast<std::size_t>(f)] = end{};
+        end& e = ends[static_cast<std::size_t>(f)];
+        if (e.pipe_r >= 0) {
+            ::close(e.pipe_r);
+            ::close(e.pipe_w);
+        }
+        e = end{};
     }
 }
 
@@ -78,6 +89,13 @@ void set_nodelay(int fd) {
 
 // Sends what waits for `to`; true when nothing is left (else errno says why).
 bool flush(end& to) {
+    while (use_splice && to.len != 0) {
+        const ssize_t n = ::splice(to.pipe_r, nullptr, to.fd, nullptr, to.len,
+                                   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+        if (n < 0)
+            return false;
+        to.len -= static_cast<std::size_t>(n);
+    }
     while (to.len != 0) {
         const ssize_t n = ::send(to.fd, to.pending.get() + to.off, to.len, MSG_NOSIGNAL);
         if (n < 0)
@@ -89,9 +107,38 @@ bool flush(end& to) {
     return true;
 }
 
+// Stop reading the source until the sink took the rest (the sink's own reads
+// wait too: a request/response relay has one direction busy at a time).
+void hold(int fd, end& to) {
+    watch(fd, 0, EPOLL_CTL_MOD);
+    watch(to.fd, EPOLLOUT, EPOLL_CTL_MOD);
+}
+
+void on_readable_splice(int fd, end& to) {
+    const ssize_t n = ::splice(fd, nullptr, to.pipe_w, nullptr, 1 << 20,
+                               SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    if (n <= 0) {
+        if (n < 0 && errno == EAGAIN)
+            return;
+        close_pair(fd);
+        return;
+    }
+    to.len += static_cast<std::size_t>(n);
+    if (!flush(to)) {
+        if (errno != EAGAIN)
+            close_pair(fd);
+        else
+            hold(fd, to);
+    }
+}
+
 void on_readable(int fd, char* buf) {
     end& from = ends[static_cast<std::size_t>(fd)];
     end& to = ends[static_cast<std::size_t>(from.peer)];
+    if (use_splice) {
+        on_readable_splice(fd, to);
+        return;
+    }
     const ssize_t n = ::recv(fd, buf, chunk, 0);
     if (n <= 0) {
         if (n < 0 && errno == EAGAIN)
@@ -112,10 +159,7 @@ void on_readable(int fd, char* buf) {
     std::memcpy(to.pending.get(), buf + sent, static_cast<std::size_t>(n) - sent);
     to.off = 0;
     to.len = static_cast<std::size_t>(n) - sent;
-    // Stop reading the source until the sink took the rest (the sink's own
-    // reads wait too: a request/response relay has one direction busy at a time).
-    watch(fd, 0, EPOLL_CTL_MOD);
-    watch(to.fd, EPOLLOUT, EPOLL_CTL_MOD);
+    hold(fd, to);
 }
 
 void on_writable(int fd) {
@@ -132,10 +176,11 @@ void on_writable(int fd) {
 } // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 3) {
-        std::fprintf(stderr, "usage: byte_relay LISTEN_PORT ORIGIN_PORT\n");
+    if (argc < 3 || argc > 4 || (argc == 4 && std::strcmp(argv[3], "--splice") != 0)) {
+        std::fprintf(stderr, "usage: byte_relay LISTEN_PORT ORIGIN_PORT [--splice]\n");
         return 2;
     }
+    use_splice = argc == 4;
     const sockaddr_in listen_at = loopback(std::atoi(argv[1]));
     const sockaddr_in origin = loopback(std::atoi(argv[2]));
     const int l = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
@@ -170,8 +215,17 @@ int main(int argc, char** argv) {
                     const auto need = static_cast<std::size_t>(std::max(c, s)) + 1;
                     if (ends.size() < need)
                         ends.resize(need);
-                    ends[static_cast<std::size_t>(c)] = end{c, s, nullptr, 0, 0};
-                    ends[static_cast<std::size_t>(s)] = end{s, c, nullptr, 0, 0};
+                    for (const auto& [fd_, peer] : {std::pair{c, s}, std::pair{s, c}}) {
+                        end& e = ends[static_cast<std::size_t>(fd_)];
+                        e = end{};
+                        e.fd = fd_;
+                        e.peer = peer;
+                        int p[2];
+                        if (use_splice && ::pipe2(p, O_NONBLOCK | O_CLOEXEC) == 0) {
+                            e.pipe_r = p[0];
+                            e.pipe_w = p[1];
+                        }
+                    }
                     watch(c, EPOLLIN, EPOLL_CTL_ADD);
                     watch(s, EPOLLIN, EPOLL_CTL_ADD);
                 }

@@ -150,15 +150,16 @@ http {{
 
 
 class ByteRelay(Proxy):
-    """bench/byte_relay: moves bytes with no HTTP at all; its CPU per request is the
-    kernel's share, the floor under every proxy here."""
+    """bench/byte_relay: moves bytes with no HTTP at all, through user memory or (splice)
+    socket -> pipe -> socket; its CPU per request is the kernel's share, the floor under
+    every proxy here."""
 
-    def __init__(self, exe: Path, origin_port: int, cpu=c.PROXY_CPU):
-        self.name = "byte-relay"
+    def __init__(self, exe: Path, origin_port: int, splice: bool = False, cpu=c.PROXY_CPU):
+        self.name = "byte-relay-splice" if splice else "byte-relay"
         d = c.tmpdir("gw-bench-relay-")
         self.port = c.free_port()
-        self.proc = c.spawn([str(exe), str(self.port), str(origin_port)], cpu=cpu,
-                            log_path=d / "byte_relay.log")
+        self.proc = c.spawn([str(exe), str(self.port), str(origin_port)] + (["--splice"] if splice else []),
+                            cpu=cpu, log_path=d / "byte_relay.log")
         c.wait_port(self.port, proc=self.proc)
         self.pid = self.proc.pid
 

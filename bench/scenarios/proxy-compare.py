@@ -10,10 +10,11 @@ origin and gwbench share CPU 1. Runs are interleaved (rep -> size -> proxy, the
 proxy order rotating) so that a burst of background load hits every proxy alike;
 the table reports the median of the repetitions.
 
-Beside them runs `byte-relay` (bench/byte_relay): bytes between client and origin
-with no HTTP at all, one read and one write per message. What it costs per request
-is the kernel's share, a floor no proxy on the socket API goes below; the targets
-table shows it next to each target."""
+Beside them run `byte-relay` and `byte-relay-splice` (bench/byte_relay): bytes
+between client and origin with no HTTP at all, one read and one write per message,
+through user memory or with splice(2). What they cost per request is the kernel's
+share, a floor no proxy on the socket API goes below; the targets table shows the
+lower of the two next to each target."""
 from __future__ import annotations
 
 import statistics
@@ -36,7 +37,8 @@ def main() -> None:
 
     origin, oport = c.start_origin(a.gwbench, size=64, threads=1)
     procs = [px.GatewayProxy(a.gateway, oport), px.HAProxy(oport), px.Nginx(oport),
-             px.ByteRelay(a.gwbench.with_name("byte_relay"), oport)]
+             px.ByteRelay(a.gwbench.with_name("byte_relay"), oport),
+             px.ByteRelay(a.gwbench.with_name("byte_relay"), oport, splice=True)]
     names = [p.name for p in procs]
     for p in procs:
         if not c.lone_request_ok(p.port, "/?size=64"):
@@ -92,12 +94,16 @@ def main() -> None:
         best_name = min(("haproxy", "nginx"), key=lambda n: row[n]["cpu_us_per_request"])
         best = row[best_name]["cpu_us_per_request"]
         gw = row["gateway"]["cpu_us_per_request"]
-        floor = row["byte-relay"]["cpu_us_per_request"]
+        floor = min(row["byte-relay"]["cpu_us_per_request"],
+                    row["byte-relay-splice"]["cpu_us_per_request"])
         targets.append({"size": size, "gateway_cpu_us": gw, "best_other": best_name,
                         "best_other_cpu_us": best, "target_factor": factor,
                         "target_cpu_us": round(best * factor, 2),
-                        "byte_relay_cpu_us": floor,
-                        "gateway_over_byte_relay_us": round(gw - floor, 2),
+                        "byte_relay_cpu_us": row["byte-relay"]["cpu_us_per_request"],
+                        "byte_relay_splice_cpu_us": row["byte-relay-splice"]["cpu_us_per_request"],
+                        "floor_cpu_us": floor,
+                        "target_below_floor": best * factor < floor,
+                        "gateway_over_floor_us": round(gw - floor, 2),
                         "ratio": round(gw / best, 3) if best else None,
                         "met": gw <= best * factor})
 
