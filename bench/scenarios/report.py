@@ -81,7 +81,7 @@ def sec_proxy(r) -> str:
         rows.append([size_name(t["size"]), fmt(t["gateway_cpu_us"], 1),
                      f"{t['best_other']} {fmt(t['best_other_cpu_us'], 1)}",
                      f"<= {t['target_factor']}x = {fmt(t['target_cpu_us'], 1)}",
-                     f"{t['ratio']}x", fmt(t.get("floor_cpu_us", t.get("byte_relay_cpu_us")), 1),
+                     f"{t['ratio']}x", fmt(t.get("floor_cpu_us"), 1),
                      "met" if t["met"] else
                      "**missed**" + (" (target below the floor)" if t.get("target_below_floor") else "")])
     lines += ["### Issue 3 targets: CPU per request", "",
