@@ -42,6 +42,9 @@ struct global_config {
 struct admin_config {
     bool enabled = true;
     host_port listen{host_kind::ipv4, "127.0.0.1", 8404};
+    // Admin connections open at once; more are closed on accept. Each holds 4 KiB
+    // of its own and no pool buffer while it reads.
+    std::size_t max_connections = 64;
 };
 
 // The buffer pool's wake rule on release (DESIGN.md section 2); the two others exist only

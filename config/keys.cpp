@@ -14,6 +14,7 @@ constexpr key_info table[] = {
 
     {"admin.enabled", "boolean"},
     {"admin.listen", "address"},
+    {"admin.max_connections", "integer"},
 
     {"buffers.size", "size"},
     {"buffers.limit", "integer"},

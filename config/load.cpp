@@ -60,6 +60,7 @@ void read_global(table_reader& root, gateway_config& c, load_context& cx) {
         table_reader r(*t, "admin", "admin", cx);
         r.boolean("enabled", c.admin.enabled);
         r.address("listen", c.admin.listen, {});
+        r.integer("max_connections", c.admin.max_connections, 1, 65536);
     }
     if (const auto* t = root.table("logging")) {
         table_reader r(*t, "logging", "logging", cx);

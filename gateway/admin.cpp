@@ -1,19 +1,24 @@
-#include "gateway/error_log.hpp"
 #include "gateway/admin.hpp"
 
+#include <array>
+#include <chrono>
+#include <cstdio>
 #include <exception>
+#include <memory>
 #include <string>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_static_buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
 
 #include "alloc/acquire.hpp"
+#include "gateway/error_log.hpp"
 #include "gateway/worker.hpp"
 
 namespace gw {
@@ -86,48 +91,154 @@ struct admin_link final : drain_listener {
     tcp::socket& socket;
 };
 
-net::awaitable<void> admin_session(worker* w, std::vector<worker*> workers, tcp::socket s) {
+// What the admin accept loop and its sessions share (all on the admin worker's
+// thread); it lives as long as the last of them.
+struct admin_state {
+    std::size_t open = 0;
+};
+
+// A request head larger than this gets 431: the admin pages take no headers
+// of note, and this buffer is the connection's own, not the pool's.
+constexpr std::size_t admin_head_limit = 4096;
+
+// The connection's deadline: one timer that closes the socket when it fires.
+// Every read runs under it, so a slow client holds nothing for longer than
+// timeouts.client_idle (waiting for a request) or client_head (reading one).
+class admin_deadline {
+public:
+    explicit admin_deadline(tcp::socket& s) : socket_(s), timer_(s.get_executor()) {}
+    void arm(std::chrono::steady_clock::duration d) {
+        expired_ = false;
+        timer_.expires_after(d);
+        timer_.async_wait([this](const boost::system::error_code& ec) {
+            // (A wait that completed just before a re-arm is stale: its expiry moved.)
+            if (ec || std::chrono::steady_clock::now() < timer_.expiry())
+                return;
+            expired_ = true;
+            boost::system::error_code ignored;
+            socket_.cancel(ignored);
+        });
+    }
+    net::awaitable<void> stop() {
+        timer_.cancel();
+        co_await net::post(socket_.get_executor(), net::use_awaitable); // its handler runs
+    }
+    bool expired() const noexcept { return expired_; }
+
+private:
+    tcp::socket& socket_;
+    net::steady_timer timer_;
+    bool expired_ = false;
+};
+
+// Reads one request head into `buf` (the connection's own), with no pool buffer
+// held. Returns the parse or read error (operation_aborted when the deadline
+// fired); `p` is done with the head when it returns none.
+net::awaitable<boost::system::error_code> read_admin_head(tcp::socket& s, admin_buffer& buf,
+                                                          http::request_parser<http::empty_body>& p,
+                                                          admin_deadline& deadline,
+                                                          const config::timeouts_config& t) {
+    boost::system::error_code ec;
+    bool started = buf.size() != 0;
+    deadline.arm(started ? t.client_head : t.client_idle);
+    while (!p.is_header_done()) {
+        if (buf.size() != 0) {
+            buf.consume(p.put(buf.data(), ec));
+            if (ec && ec != http::error::need_more)
+                co_return ec;
+            ec = {};
+            if (p.is_header_done())
+                break;
+        }
+        if (buf.size() == buf.max_size())
+            co_return http::error::header_limit;
+        auto [rec, n] = co_await s.async_read_some(buf.prepare(buf.max_size() - buf.size()), use_tuple);
+        if (rec)
+            co_return rec;
+        buf.commit(n);
+        if (!started) { // the first byte: the whole head must follow within client_head
+            started = true;
+            deadline.arm(t.client_head);
+        }
+    }
+    co_return ec;
+}
+
+// Writes the reply: the head into a critical buffer (the one moment the admin
+// listener takes pool memory, like every reply the gateway writes), the body
+// after it in the same write. False when the write failed or timed out.
+net::awaitable<bool> write_admin_reply(worker* w, tcp::socket& s, const admin_reply& reply,
+                                       bool head, bool keep, admin_deadline& deadline) {
+    deadline.arm(w->shared().config->timeouts.send);
+    auto got = co_await alloc::acquire(w->shard(), alloc::buffer_class::critical);
+    if (got.ec)
+        co_return false;
+    char* out = reinterpret_cast<char*>(got.lease.data());
+    const int len = std::snprintf(
+        out, got.lease.size(),
+        "HTTP/1.1 %u %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+        "Cache-Control: no-store\r\nConnection: %s\r\n\r\n",
+        reply.status, std::string(http::obsolete_reason(static_cast<http::status>(reply.status))).c_str(),
+        reply.content_type, reply.body.size(), keep ? "keep-alive" : "close");
+    const std::array<net::const_buffer, 2> parts{
+        net::buffer(out, static_cast<std::size_t>(len)),
+        head ? net::const_buffer{} : net::buffer(reply.body)};
+    auto [ec, n] = co_await net::async_write(s, parts, use_tuple);
+    co_return !ec;
+}
+
+admin_reply error_reply(unsigned status, const char* text) {
+    return admin_reply{status, "text/plain; charset=utf-8", text};
+}
+
+net::awaitable<void> admin_session(worker* w, std::vector<worker*> workers, tcp::socket s,
+                                   std::shared_ptr<admin_state> state) {
     boost::system::error_code ec;
     s.set_option(tcp::no_delay(true), ec);
     admin_link link(s);
     w->add_admin(link);
+    admin_deadline deadline(s);
+    std::array<char, admin_head_limit> storage;
+    admin_buffer buf(storage.data(), storage.size());
+    const auto& timeouts = w->shared().config->timeouts;
     for (;;) {
-        auto [wec] = co_await s.async_wait(tcp::socket::wait_read, use_tuple);
-        if (wec)
-            break;
-        // The request side of an internal responder is critical (DESIGN.md 2).
-        auto got = co_await alloc::acquire(w->shard(), alloc::buffer_class::critical);
-        if (got.ec)
-            break;
-        admin_buffer buf(got.lease.data(), got.lease.size());
         http::request_parser<http::empty_body> p;
-        p.header_limit(static_cast<std::uint32_t>(got.lease.size()));
-        p.body_limit(0);
-        auto [rec, n] = co_await http::async_read(s, buf, p, use_tuple);
-        if (rec)
+        p.header_limit(static_cast<std::uint32_t>(admin_head_limit));
+        p.body_limit(0); // the admin pages take no request body
+        const auto rec = co_await read_admin_head(s, buf, p, deadline, timeouts);
+        if (rec) {
+            if (deadline.expired())
+                ++w->counters().admin_timeouts;
+            // A malformed or oversized head gets its answer; a closed or
+            // silent connection just ends.
+            if (rec == http::error::header_limit)
+                co_await write_admin_reply(w, s, error_reply(431, "request head too large\n"),
+                                           false, false, deadline);
+            else if (rec == http::error::body_limit) // (body_limit(0): any declared body)
+                co_await write_admin_reply(w, s, error_reply(413, "the admin pages take no request body\n"),
+                                           false, false, deadline);
+            else if (rec.category() == http::make_error_code(http::error::bad_target).category())
+                co_await write_admin_reply(w, s, error_reply(400, "bad request\n"), false, false,
+                                           deadline);
             break;
+        }
         const auto& req = p.get();
         const bool head = req.method() == http::verb::head;
-        const bool keep = req.keep_alive() && !w->draining();
-        auto reply = co_await answer(req, w, workers);
-        // The head goes into the critical buffer; the body follows it in one write.
-        char* out = reinterpret_cast<char*>(got.lease.data());
-        const int len = std::snprintf(
-            out, got.lease.size(),
-            "HTTP/1.1 %u %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-            "Cache-Control: no-store\r\nConnection: %s\r\n\r\n",
-            reply.status, std::string(http::obsolete_reason(static_cast<http::status>(reply.status))).c_str(),
-            reply.content_type, reply.body.size(), keep ? "keep-alive" : "close");
-        const std::array<net::const_buffer, 2> parts{
-            net::buffer(out, static_cast<std::size_t>(len)),
-            head ? net::const_buffer{} : net::buffer(reply.body)};
-        auto [xec, xn] = co_await net::async_write(s, parts, use_tuple);
-        if (xec || !keep)
+        // A request with a body is refused rather than read: nothing here takes one.
+        const bool has_body = !p.is_done();
+        const bool keep = req.keep_alive() && !w->draining() && !has_body;
+        // (No co_await inside ?: : g++ 12 destroys the temporaries twice there.)
+        admin_reply reply = error_reply(413, "the admin pages take no request body\n");
+        if (!has_body)
+            reply = co_await answer(req, w, workers);
+        if (!co_await write_admin_reply(w, s, reply, head, keep, deadline) || !keep)
             break;
     }
+    co_await deadline.stop();
     w->remove_admin(link);
     s.shutdown(tcp::socket::shutdown_both, ec);
     s.close(ec);
+    --state->open;
 }
 
 } // namespace
@@ -148,13 +259,24 @@ net::awaitable<gateway_snapshot> collect_snapshot(std::vector<worker*> workers) 
 }
 
 net::awaitable<void> run_admin(worker* w, std::vector<worker*> workers, tcp::acceptor* acceptor) {
+    auto state = std::make_shared<admin_state>();
+    const std::size_t cap = w->shared().config->admin.max_connections;
     for (;;) {
         auto [ec, socket] = co_await acceptor->async_accept(use_tuple);
         if (ec == net::error::operation_aborted || !acceptor->is_open())
             co_return;
         if (ec)
             continue;
-        net::co_spawn(w->io(), admin_session(w, workers, std::move(socket)),
+        if (state->open >= cap) {
+            // Over the cap: closed at once, so that a probe fails fast instead of
+            // waiting in the backlog behind the connections holding the slots.
+            ++w->counters().admin_refused;
+            boost::system::error_code ignored;
+            socket.close(ignored);
+            continue;
+        }
+        ++state->open;
+        net::co_spawn(w->io(), admin_session(w, workers, std::move(socket), state),
                       [](std::exception_ptr e) {
                           if (e)
                               error_log(config::log_level::error, "admin session ended by an exception");

@@ -51,6 +51,8 @@ worker_counters& worker_counters::operator+=(const worker_counters& o) {
     for (std::size_t i = 0; i < o.backends.size(); ++i)
         backends[i] += o.backends[i];
     client_timeouts += o.client_timeouts;
+    admin_refused += o.admin_refused;
+    admin_timeouts += o.admin_timeouts;
     spliced_bytes += o.spliced_bytes;
     return *this;
 }

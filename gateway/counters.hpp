@@ -48,6 +48,8 @@ struct worker_counters {
     std::vector<backend_counters> backends;
     std::uint64_t client_timeouts = 0; // 408s and idle closes mid-request
     std::uint64_t spliced_bytes = 0;   // body bytes moved socket to socket with splice
+    std::uint64_t admin_refused = 0;   // admin connections closed on accept (admin.max_connections)
+    std::uint64_t admin_timeouts = 0;  // admin connections closed by their read deadline
     worker_counters() = default;
     worker_counters(std::size_t listeners_n, std::size_t backends_n)
         : listeners(listeners_n), backends(backends_n) {}

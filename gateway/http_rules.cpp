@@ -1,5 +1,6 @@
 #include "gateway/http_rules.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstring>
@@ -21,6 +22,8 @@ http::status status_of(reply_reason r) noexcept {
         return http::status::bad_request;
     case reply_reason::not_found:
         return http::status::not_found;
+    case reply_reason::method_not_allowed:
+        return http::status::method_not_allowed;
     case reply_reason::request_timeout:
         return http::status::request_timeout;
     case reply_reason::payload_too_large:
@@ -56,7 +59,241 @@ bool raw_head_is_clean(std::string_view head) noexcept {
     return true;
 }
 
+bool single_content_length(const http::fields& f) noexcept {
+    const auto n = f.count(http::field::content_length);
+    if (n == 0)
+        return true;
+    if (n > 1)
+        return false;
+    const auto v = f.find(http::field::content_length)->value();
+    return v.find(',') == std::string_view::npos; // Beast checked the digits
+}
+
+namespace {
+
+bool is_protected(std::string_view name) noexcept {
+    return iequals(name, "content-length") || iequals(name, "transfer-encoding") ||
+           iequals(name, "host");
+}
+
+bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+bool is_alpha(char c) noexcept { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+bool is_hex(char c) noexcept { return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
+// A letter, a digit or one of `extra` (unreserved and sub-delims, RFC 3986 2.2-2.3).
+bool is_name_char(char c, std::string_view extra) noexcept {
+    return is_alpha(c) || is_digit(c) || extra.find(c) != std::string_view::npos;
+}
+
+// reg-name = *( unreserved / pct-encoded / sub-delims ), RFC 3986 3.2.2.
+bool valid_reg_name(std::string_view s) noexcept {
+    if (s.empty())
+        return false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        if (is_name_char(c, "-._~!$&'()*+,;="))
+            continue;
+        if (c == '%' && i + 2 < s.size() && is_hex(s[i + 1]) && is_hex(s[i + 2])) {
+            i += 2;
+            continue;
+        }
+        return false;
+    }
+    return true;
+}
+
+// IP-literal = "[" ( IPv6address / IPvFuture ) "]"; the inside is checked for
+// its alphabet and shape (hex groups, colons, at most one "::", an optional
+// dotted tail), which is what keeps it from hiding another authority.
+bool valid_ip_literal(std::string_view s) noexcept {
+    if (s.size() < 3 || s.front() != '[' || s.back() != ']')
+        return false;
+    s = s.substr(1, s.size() - 2);
+    if ((s[0] | 0x20) == 'v') { // IPvFuture: "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" )
+        std::size_t i = 1;
+        while (i < s.size() && is_hex(s[i]))
+            ++i;
+        if (i == 1 || i >= s.size() || s[i] != '.' || i + 1 >= s.size())
+            return false;
+        for (++i; i < s.size(); ++i)
+            if (!is_name_char(s[i], "-._~!$&'()*+,;=:"))
+                return false;
+        return true;
+    }
+    std::size_t groups = 0, double_colons = 0, i = 0;
+    if (s.substr(0, 2) == "::") {
+        double_colons = 1;
+        i = 2;
+    } else if (s[0] == ':') {
+        return false;
+    }
+    while (i < s.size()) {
+        std::size_t j = i;
+        while (j < s.size() && (is_hex(s[j]) || s[j] == '.'))
+            ++j;
+        const auto group = s.substr(i, j - i);
+        if (group.empty() || group.size() > 15)
+            return false;
+        if (group.find('.') != std::string_view::npos) {
+            // A dotted IPv4 tail counts as two groups and must end the address.
+            if (j != s.size())
+                return false;
+            unsigned parts = 0;
+            for (std::size_t k = 0; k <= group.size();) {
+                std::size_t e = group.find('.', k);
+                if (e == std::string_view::npos)
+                    e = group.size();
+                const auto part = group.substr(k, e - k);
+                if (part.empty() || part.size() > 3 || !std::all_of(part.begin(), part.end(), is_digit))
+                    return false;
+                ++parts;
+                k = e + 1;
+                if (e == group.size())
+                    break;
+            }
+            if (parts != 4)
+                return false;
+            groups += 2;
+        } else {
+            if (group.size() > 4)
+                return false;
+            ++groups;
+        }
+        i = j;
+        if (i == s.size())
+            break;
+        if (s[i] != ':')
+            return false;
+        if (i + 1 < s.size() && s[i + 1] == ':') {
+            if (++double_colons > 1)
+                return false;
+            i += 2;
+        } else {
+            ++i;
+            if (i == s.size())
+                return false; // a trailing single colon
+        }
+    }
+    return double_colons ? groups < 8 : groups == 8;
+}
+
+} // namespace
+
+bool nominates_protected_field(const http::fields& f) noexcept {
+    for (auto it = f.find(http::field::connection);
+         it != f.end() && it->name() == http::field::connection; ++it)
+        for (auto name : http::token_list{it->value()})
+            if (is_protected(name))
+                return true;
+    return false;
+}
+
+bool valid_host(std::string_view v) noexcept {
+    if (v.empty())
+        return false;
+    std::string_view host = v;
+    if (v.front() == '[') {
+        const auto close = v.find(']');
+        if (close == std::string_view::npos)
+            return false;
+        host = v.substr(0, close + 1);
+        if (!valid_ip_literal(host))
+            return false;
+    } else {
+        host = v.substr(0, v.find(':'));
+        // (An IPv4address is also a reg-name: its alphabet is enough here.)
+        if (!valid_reg_name(host))
+            return false;
+    }
+    if (host.size() == v.size())
+        return true;
+    if (v[host.size()] != ':')
+        return false;
+    const auto port = v.substr(host.size() + 1);
+    if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), is_digit))
+        return false;
+    unsigned value = 0;
+    for (char c : port)
+        value = value * 10 + static_cast<unsigned>(c - '0');
+    return value <= 65535;
+}
+
+reply_reason normalize_target_and_host(request_head& h) {
+    if (h.method() == http::verb::connect)
+        return reply_reason::method_not_allowed; // no authority-form tunnels (RFC 9110 9.3.6)
+    const auto hosts = h.count(http::field::host);
+    if (hosts > 1 || (hosts == 0 && h.version() >= 11))
+        return reply_reason::bad_request; // RFC 9112 3.2: exactly one Host
+    if (hosts == 1 && !valid_host(h[http::field::host]))
+        return reply_reason::bad_request;
+    const std::string_view target = h.target();
+    if (target.empty())
+        return reply_reason::bad_request;
+    for (const char c : target)
+        if (c <= 0x20 || c >= 0x7f || c == '#') // RFC 9112 3.2: no whitespace, CTLs or fragment
+            return reply_reason::bad_request;
+    if (target.front() == '/')
+        return reply_reason::none; // origin-form
+    if (target == "*")
+        return h.method() == http::verb::options ? reply_reason::none : reply_reason::bad_request;
+    // absolute-form (RFC 9112 3.2.2): only our own schemes, no userinfo.
+    const auto sep = target.find("://");
+    if (sep == std::string_view::npos)
+        return reply_reason::bad_request;
+    const auto scheme = target.substr(0, sep);
+    if (!iequals(scheme, "http") && !iequals(scheme, "https"))
+        return reply_reason::bad_request;
+    const auto rest = target.substr(sep + 3);
+    const auto path_at = rest.find_first_of("/?");
+    const auto authority = rest.substr(0, path_at);
+    if (!valid_host(authority))
+        return reply_reason::bad_request; // (userinfo's "@" is not a host character)
+    const auto tail = path_at == std::string_view::npos ? std::string_view{} : rest.substr(path_at);
+    // (Copies first: the new Host and target replace the strings they view.)
+    const std::string host(authority);
+    std::string path(tail.size() + 1, '/');
+    if (tail.empty()) // RFC 9112 3.2.1 / 3.2.4: "/", or "*" for OPTIONS
+        path.assign(h.method() == http::verb::options ? "*" : "/");
+    else if (tail.front() == '?')
+        tail.copy(path.data() + 1, tail.size());
+    else
+        path.assign(tail);
+    h.set(http::field::host, host);
+    h.target(path);
+    return reply_reason::none;
+}
+
+reply_reason check_response_framing(const response_head& h) noexcept {
+    const bool has_te = h.find(http::field::transfer_encoding) != h.end();
+    if (!single_content_length(h) || (has_te && h.count(http::field::content_length) != 0))
+        return reply_reason::bad_gateway;
+    if (has_te) {
+        if (h.count(http::field::transfer_encoding) != 1)
+            return reply_reason::bad_gateway;
+        std::size_t codings = 0;
+        bool chunked = false;
+        for (auto coding : http::token_list{h[http::field::transfer_encoding]}) {
+            ++codings;
+            chunked = iequals(coding, "chunked");
+        }
+        if (codings != 1 || !chunked)
+            return reply_reason::bad_gateway; // we relay no other transfer coding
+    }
+    return reply_reason::none;
+}
+
+bool declares_forbidden_body(const response_head& h) noexcept {
+    const unsigned status = h.result_int();
+    if (status >= 200 && status != 204)
+        return false;
+    if (h.find(http::field::transfer_encoding) != h.end())
+        return true;
+    const auto cl = h.find(http::field::content_length);
+    return cl != h.end() && cl->value() != "0";
+}
+
 reply_reason check_request_framing(const request_head& h) noexcept {
+    if (!single_content_length(h))
+        return reply_reason::bad_request;
     const auto te = h.find(http::field::transfer_encoding);
     if (te == h.end())
         return reply_reason::none;
@@ -95,7 +332,7 @@ void remove_hop_by_hop(http::fields& f, bool keep_upgrade) {
             for (auto name : http::token_list{it->value()}) {
                 if (keep_upgrade && iequals(name, "upgrade"))
                     continue;
-                if (!iequals(name, "connection"))
+                if (!iequals(name, "connection") && !is_protected(name))
                     f.erase(name);
             }
             it = f.erase(it);
@@ -126,6 +363,8 @@ void add_forwarding_fields(request_head& h, const forwarding_info& info) {
         h.set("X-Forwarded-Host", host->value());
     if (!info.request_id.empty() && h.find("X-Request-Id") == h.end())
         h.set("X-Request-Id", info.request_id);
+    if (h.find(http::field::host) == h.end() && !info.default_host.empty())
+        h.set(http::field::host, info.default_host);
 }
 
 bool client_keeps_alive(const request_head& req) noexcept {

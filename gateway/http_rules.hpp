@@ -21,6 +21,7 @@ enum class reply_reason {
     none,
     bad_request,         // 400: malformed or ambiguous request
     not_found,           // 404: no route and no default backend
+    method_not_allowed,  // 405: CONNECT (the gateway is no forward proxy)
     request_timeout,     // 408: the head did not arrive in time
     payload_too_large,   // 413: body larger than the listener's body_limit
     header_too_large,    // 431: head larger than buffers.size - buffers.maxrewrite
@@ -44,19 +45,58 @@ bool raw_head_is_clean(std::string_view head) noexcept;
 // Transfer-Encoding on an HTTP/1.0 request (400, section 6.1).
 reply_reason check_request_framing(const request_head& h) noexcept;
 
+// Content-Length as RFC 9110 8.6 and 9112 6.3 allow without guessing: at most
+// one field holding one number. Beast merges repeated fields and lists of the
+// same value ("5, 5"); a server behind us might not, so those are refused too
+// (nginx does the same). True when the head has none or exactly one.
+bool single_content_length(const boost::beast::http::fields& f) noexcept;
+
+// Whether a Connection field nominates a field the message's framing or the
+// gateway's routing depends on (Content-Length, Transfer-Encoding, Host). RFC
+// 9110 7.6.1 makes nominated fields hop-by-hop; removing those would change
+// the message's boundaries for the next hop (request smuggling), so such a
+// request gets 400 and, on a response, the nomination is ignored.
+bool nominates_protected_field(const boost::beast::http::fields& f) noexcept;
+
+// Host syntax (RFC 9110 7.2, RFC 3986 3.2.2): uri-host [":" port] with a
+// reg-name, IPv4address or IP-literal, a port of 1-5 digits up to 65535; no
+// userinfo, no whitespace, nothing empty.
+bool valid_host(std::string_view value) noexcept;
+
+// The request target and Host (RFC 9112 3.2): exactly one valid Host in
+// HTTP/1.1 (at most one in 1.0), a target of visible ASCII in origin-form, or
+// "*" for OPTIONS, or absolute-form with an http(s) authority. An absolute-form
+// target's authority wins over Host (RFC 9112 3.2.2): the head is rewritten to
+// origin-form with Host set from it, so the server and the router see one
+// authority. CONNECT gets 405. Returns none when the head may go on.
+reply_reason normalize_target_and_host(request_head& h);
+
+// Framing of a parsed response head (RFC 9112 6.1, 6.3) that the gateway
+// refuses to relay (502): Transfer-Encoding with Content-Length, repeated or
+// list-valued Content-Length, and transfer codings other than a lone chunked.
+reply_reason check_response_framing(const response_head& h) noexcept;
+
+// A response that has no body by its status (1xx, 204) but declares one
+// (Transfer-Encoding or a non-zero Content-Length): the server may still send
+// those bytes, so its connection must not go back to the pool.
+bool declares_forbidden_body(const response_head& h) noexcept;
+
 // Maps a parse error from Beast's request parser to the reply (400, 413 or 431).
 reply_reason reason_for_parse_error(const boost::system::error_code& ec) noexcept;
 
 // Removes hop-by-hop fields (RFC 9110 section 7.6.1): Connection and every field
 // it names, Keep-Alive, Proxy-Connection, TE, Upgrade (unless kept for a tunnel),
 // Proxy-Authenticate/-Authorization. Trailer stays: trailers are relayed. Transfer-Encoding is left alone:
-// the serializer re-frames the body from the parsed message.
+// the serializer re-frames the body from the parsed message. A nomination of
+// Content-Length, Transfer-Encoding or Host is ignored (see
+// nominates_protected_field): the framing the relay uses always goes along.
 void remove_hop_by_hop(boost::beast::http::fields& f, bool keep_upgrade);
 
 struct forwarding_info {
     std::string_view client_address; // without port
     std::string_view proto;          // "http"
     std::string_view request_id;     // empty: keep the client's / don't add
+    std::string_view default_host;   // Host for a request that has none (the server's address)
 };
 
 // Adds X-Forwarded-For (appended to an existing list), X-Forwarded-Proto,

@@ -128,6 +128,12 @@ std::string render_metrics(const gateway_snapshot& s, const shared_state& shared
     }
     w.family("gateway_client_timeouts_total", "counter", "Client requests ended by a timeout (408).");
     w.sample("gateway_client_timeouts_total", "", s.counters.client_timeouts);
+    w.family("gateway_admin_refused_total", "counter",
+             "Admin connections closed on accept: admin.max_connections were open.");
+    w.sample("gateway_admin_refused_total", "", s.counters.admin_refused);
+    w.family("gateway_admin_timeouts_total", "counter",
+             "Admin connections closed because a request did not arrive in time.");
+    w.sample("gateway_admin_timeouts_total", "", s.counters.admin_timeouts);
     w.family("gateway_spliced_bytes_total", "counter",
              "Body bytes moved socket to socket with splice(2), never copied (buffers.splice).");
     w.sample("gateway_spliced_bytes_total", "", s.counters.spliced_bytes);

@@ -213,7 +213,7 @@ private:
     net::awaitable<bool> read_request_head();
     net::awaitable<bool> take_server(std::size_t backend);
     net::awaitable<bool> connect_server(std::size_t backend, bool fresh_only = false);
-    void prepare_request_head();
+    void prepare_request_head(std::size_t backend);
     // Streams a message body from `from` to `to` through `bounce`, chunk by chunk
     // as it arrives; chunked trailers are relayed (RFC 9112 7.1.2).
     struct body_result {
@@ -557,8 +557,10 @@ net::awaitable<bool> session::read_request_head() {
     head_request_ = h.method() == http::verb::head;
     reply_reason bad = !raw.empty() && raw_head_is_clean(raw) ? check_request_framing(h)
                                                               : reply_reason::bad_request;
-    if (bad == reply_reason::none && h.version() >= 11 && h.find(http::field::host) == h.end())
-        bad = reply_reason::bad_request; // RFC 9112 3.2: Host is mandatory in HTTP/1.1
+    if (bad == reply_reason::none && nominates_protected_field(h))
+        bad = reply_reason::bad_request; // Connection: content-length etc. (smuggling)
+    if (bad == reply_reason::none)
+        bad = normalize_target_and_host(h); // routing below reads the validated Host
     if (bad != reply_reason::none) {
         co_await reply(bad, false);
         co_return false;
@@ -590,7 +592,7 @@ net::awaitable<bool> session::exchange() {
         co_return false;
     }
     ex_.connect_ms = ms_since(connect_start);
-    prepare_request_head();
+    prepare_request_head(*backend);
     for (int attempt = 0;; ++attempt) {
         stale_connection_ = false;
         if (!co_await relay_request()) {
@@ -701,7 +703,7 @@ net::awaitable<bool> session::connect_server(std::size_t backend, bool fresh_onl
 }
 
 // Rewrites the request head for the server, once per request.
-void session::prepare_request_head() {
+void session::prepare_request_head(std::size_t backend) {
     auto& h = req_->get();
     const bool upgrade = is_upgrade_request(h);
     upgrade_requested_ = upgrade;
@@ -710,8 +712,13 @@ void session::prepare_request_head() {
     if (expects_continue_)
         h.erase(http::field::expect); // we answer 100 Continue ourselves, as nginx does
     format_request_id(w_.next_request_id(), request_id_);
+    std::string server_host; // only for an HTTP/1.0 request without Host
+    if (h.find(http::field::host) == h.end()) {
+        const auto& ep = w_.shared().backends[backend]->server(static_cast<std::size_t>(server_index_)).endpoint;
+        server_host = ep.address().to_string() + ':' + std::to_string(ep.port());
+    }
     add_forwarding_fields(h, {std::string_view(client_addr_, client_addr_len_), "http",
-                              std::string_view(request_id_, request_id_length)});
+                              std::string_view(request_id_, request_id_length), server_host});
     if (h.version() < 11) {
         h.version(11); // upstream always HTTP/1.1 with keep-alive
         h.keep_alive(true);
@@ -786,6 +793,15 @@ net::awaitable<bool> session::relay_response(std::size_t backend) {
                            false);
             co_return false;
         }
+        // Framing we will not relay, or a body the status forbids (the server
+        // could send it later, into the next exchange): 502, connection closed.
+        if (check_response_framing(res_->get()) != reply_reason::none ||
+            (declares_forbidden_body(res_->get()) && res_->get().result_int() < 200)) {
+            ex_.response_ms = -1;
+            release_server(false, backend);
+            co_await reply(reply_reason::bad_gateway, false);
+            co_return false;
+        }
         const unsigned status = res_->get().result_int();
         if (status >= 200 || status == 101)
             break;
@@ -800,7 +816,7 @@ net::awaitable<bool> session::relay_response(std::size_t backend) {
     ex_.response_ms = ms_since(sent_at);
     ex_.status = m.result_int();
     ++w_.counters().backends[backend].responses_by_class[status_class(ex_.status)];
-    const bool server_keep_alive = m.keep_alive() && !res_->need_eof();
+    const bool server_keep_alive = m.keep_alive() && !res_->need_eof() && !declares_forbidden_body(m);
     const bool switching = m.result() == http::status::switching_protocols;
     remove_hop_by_hop(m, switching);
     const bool client_is_10 = req_->get().version() < 11;

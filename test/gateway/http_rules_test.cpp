@@ -86,7 +86,7 @@ BOOST_AUTO_TEST_CASE(upgrade_is_kept_for_tunnels) {
 
 BOOST_AUTO_TEST_CASE(forwarding_fields_are_added_and_chained) {
     auto h = make_request();
-    add_forwarding_fields(h, {"10.0.0.1", "http", "00000000000000ab"});
+    add_forwarding_fields(h, {"10.0.0.1", "http", "00000000000000ab", ""});
     BOOST_TEST(h["X-Forwarded-For"] == "10.0.0.1");
     BOOST_TEST(h["X-Forwarded-Proto"] == "http");
     BOOST_TEST(h["X-Forwarded-Host"] == "example.com");
@@ -95,7 +95,7 @@ BOOST_AUTO_TEST_CASE(forwarding_fields_are_added_and_chained) {
     auto chained = make_request();
     chained.set("X-Forwarded-For", "192.0.2.7");
     chained.set("X-Request-Id", "client-id");
-    add_forwarding_fields(chained, {"127.0.0.1", "http", "00000000000000ab"});
+    add_forwarding_fields(chained, {"127.0.0.1", "http", "00000000000000ab", ""});
     BOOST_TEST(chained["X-Forwarded-For"] == "192.0.2.7, 127.0.0.1");
     BOOST_TEST(chained["X-Request-Id"] == "client-id"); // the client's id is kept
 }
