@@ -84,6 +84,9 @@ bool is_name_char(char c, std::string_view extra) noexcept {
     return is_alpha(c) || is_digit(c) || extra.find(c) != std::string_view::npos;
 }
 
+// tchar, RFC 9110 5.6.2.
+bool is_tchar(char c) noexcept { return is_name_char(c, "!#$%&'*+-.^_`|~"); }
+
 // reg-name = *( unreserved / pct-encoded / sub-delims ), RFC 3986 3.2.2.
 bool valid_reg_name(std::string_view s) noexcept {
     if (s.empty())
@@ -178,6 +181,38 @@ bool valid_ip_literal(std::string_view s) noexcept {
 
 } // namespace
 
+transfer_codings read_transfer_codings(const http::fields& f) noexcept {
+    transfer_codings r;
+    for (auto it = f.find(http::field::transfer_encoding);
+         it != f.end() && it->name() == http::field::transfer_encoding; ++it) {
+        ++r.fields;
+        std::string_view v = it->value();
+        for (;;) {
+            const auto comma = v.find(',');
+            std::string_view coding = v.substr(0, comma);
+            while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t'))
+                coding.remove_prefix(1);
+            while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t'))
+                coding.remove_suffix(1);
+            // A bare token: no empty element, no parameters, nothing a
+            // lenient reader could take for "chunked" (RFC 9112 7, 9110 5.6.2).
+            if (coding.empty() || !std::all_of(coding.begin(), coding.end(), is_tchar)) {
+                r.valid = false;
+                return r;
+            }
+            r.chunked_last = iequals(coding, "chunked");
+            if (r.chunked_last)
+                ++r.chunked;
+            else
+                ++r.others;
+            if (comma == std::string_view::npos)
+                break;
+            v.remove_prefix(comma + 1);
+        }
+    }
+    return r;
+}
+
 bool nominates_protected_field(const http::fields& f) noexcept {
     for (auto it = f.find(http::field::connection);
          it != f.end() && it->name() == http::field::connection; ++it)
@@ -266,16 +301,11 @@ reply_reason check_response_framing(const response_head& h) noexcept {
     const bool has_te = h.find(http::field::transfer_encoding) != h.end();
     if (!single_content_length(h) || (has_te && h.count(http::field::content_length) != 0))
         return reply_reason::bad_gateway;
+    if (has_te && h.version() < 11)
+        return reply_reason::bad_gateway; // RFC 9112 6.1: faulty framing in HTTP/1.0
     if (has_te) {
-        if (h.count(http::field::transfer_encoding) != 1)
-            return reply_reason::bad_gateway;
-        std::size_t codings = 0;
-        bool chunked = false;
-        for (auto coding : http::token_list{h[http::field::transfer_encoding]}) {
-            ++codings;
-            chunked = iequals(coding, "chunked");
-        }
-        if (codings != 1 || !chunked)
+        const auto te = read_transfer_codings(h);
+        if (!te.valid || te.fields != 1 || te.chunked != 1 || te.others != 0)
             return reply_reason::bad_gateway; // we relay no other transfer coding
     }
     return reply_reason::none;
@@ -291,28 +321,40 @@ bool declares_forbidden_body(const response_head& h) noexcept {
     return cl != h.end() && cl->value() != "0";
 }
 
+void drop_bodiless_framing(response_head& h) {
+    const unsigned status = h.result_int();
+    if (status < 200 || status == 204) {
+        h.erase(http::field::content_length);
+        h.erase(http::field::transfer_encoding);
+    }
+}
+
+bool allowed_in_trailer(std::string_view name) noexcept {
+    static constexpr std::string_view forbidden[] = {
+        "content-length", "transfer-encoding", "host", "trailer", "connection", "keep-alive",
+        "te", "upgrade", "proxy-connection", "content-type", "content-encoding",
+        "content-range", "content-location", "cache-control", "expect", "max-forwards",
+        "range", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since",
+        "if-range", "authorization", "proxy-authorization", "www-authenticate",
+        "proxy-authenticate", "set-cookie", "cookie", "age", "expires", "date", "location",
+        "retry-after", "vary", "warning", "pragma"};
+    for (const auto f : forbidden)
+        if (iequals(name, f))
+            return false;
+    return true;
+}
+
 reply_reason check_request_framing(const request_head& h) noexcept {
     if (!single_content_length(h))
         return reply_reason::bad_request;
-    const auto te = h.find(http::field::transfer_encoding);
-    if (te == h.end())
+    if (h.find(http::field::transfer_encoding) == h.end())
         return reply_reason::none;
     if (h.version() < 11)
         return reply_reason::bad_request; // RFC 9112 6.1: no TE before HTTP/1.1
-    bool last_is_chunked = false;
-    bool other_coding = false;
-    std::size_t count = 0;
-    for (auto it = te; it != h.end() && it->name() == http::field::transfer_encoding; ++it) {
-        for (auto coding : http::token_list{it->value()}) {
-            ++count;
-            last_is_chunked = iequals(coding, "chunked");
-            if (!last_is_chunked)
-                other_coding = true;
-        }
-    }
-    if (count == 0 || !last_is_chunked)
+    const auto te_list = read_transfer_codings(h);
+    if (!te_list.valid || te_list.chunked != 1 || !te_list.chunked_last)
         return reply_reason::bad_request; // RFC 9112 6.3: length cannot be determined
-    if (other_coding)
+    if (te_list.others != 0)
         return reply_reason::not_implemented;
     return reply_reason::none;
 }
@@ -365,6 +407,94 @@ void add_forwarding_fields(request_head& h, const forwarding_info& info) {
         h.set("X-Request-Id", info.request_id);
     if (h.find(http::field::host) == h.end() && !info.default_host.empty())
         h.set(http::field::host, info.default_host);
+}
+
+reply_reason check_request_head(std::string_view raw, request_head& h) {
+    if (!raw_head_is_clean(raw))
+        return reply_reason::bad_request;
+    if (const auto r = check_request_framing(h); r != reply_reason::none)
+        return r;
+    if (nominates_protected_field(h))
+        return reply_reason::bad_request; // Connection: content-length etc. (smuggling)
+    return normalize_target_and_host(h);
+}
+
+forward_plan prepare_forward_head(request_head& h, bool has_body, const forwarding_info& info) {
+    forward_plan plan;
+    plan.upgrade = is_upgrade_request(h);
+    plan.expects_continue = has_body && iequals(h[http::field::expect], "100-continue");
+    remove_hop_by_hop(h, plan.upgrade);
+    // The one spelling every server reads the same (accepted ones differ only
+    // in case and whitespace).
+    if (h.find(http::field::transfer_encoding) != h.end())
+        h.set(http::field::transfer_encoding, "chunked");
+    if (plan.expects_continue)
+        h.erase(http::field::expect);
+    add_forwarding_fields(h, info);
+    // Upstream always HTTP/1.1 with keep-alive: its default, now that no
+    // Connection field is left but "upgrade".
+    if (h.version() < 11)
+        h.version(11);
+    return plan;
+}
+
+namespace {
+
+// Appends to out[0, cap) while it fits; `fits` turns false for good otherwise.
+struct head_writer {
+    char* out;
+    std::size_t cap;
+    std::size_t n = 0;
+    bool fits = true;
+    void put(std::string_view s) noexcept {
+        if (!fits || s.size() > cap - n) {
+            fits = false;
+            return;
+        }
+        std::memcpy(out + n, s.data(), s.size());
+        n += s.size();
+    }
+    void version(unsigned v) noexcept {
+        const char text[] = {'H', 'T', 'T', 'P', '/', static_cast<char>('0' + v / 10), '.',
+                             static_cast<char>('0' + v % 10)};
+        put({text, sizeof text});
+    }
+    std::size_t fields(const http::fields& f) noexcept {
+        put("\r\n");
+        for (const auto& field : f) {
+            put(field.name_string());
+            put(": ");
+            put(field.value());
+            put("\r\n");
+        }
+        put("\r\n");
+        return fits ? n : 0;
+    }
+};
+
+} // namespace
+
+std::size_t serialize_head(const request_head& h, char* out, std::size_t cap) noexcept {
+    head_writer w{out, cap};
+    w.put(h.method_string());
+    w.put(" ");
+    w.put(h.target());
+    w.put(" ");
+    w.version(h.version());
+    return w.fields(h);
+}
+
+std::size_t serialize_head(const response_head& h, char* out, std::size_t cap) noexcept {
+    head_writer w{out, cap};
+    w.version(h.version());
+    const unsigned status = h.result_int();
+    const char code[] = {' ', static_cast<char>('0' + status / 100 % 10),
+                         static_cast<char>('0' + status / 10 % 10),
+                         static_cast<char>('0' + status % 10), ' '};
+    w.put({code, sizeof code});
+    const auto reason = h.reason();
+    w.put(reason.empty() ? http::obsolete_reason(h.result()) : reason);
+    return w.fields(h);
 }
 
 bool client_keeps_alive(const request_head& req) noexcept {

@@ -40,10 +40,24 @@ bool raw_head_is_clean(std::string_view head) noexcept;
 
 // Framing of a parsed request (RFC 9112 section 6): Beast already rejects
 // Content-Length together with Transfer-Encoding and differing Content-Lengths.
-// This adds: a Transfer-Encoding whose final coding is not chunked (400, section
-// 6.3), codings other than chunked at all (501, we relay only chunked), and
-// Transfer-Encoding on an HTTP/1.0 request (400, section 6.1).
+// This adds: repeated or list-valued Content-Length (400), a Transfer-Encoding
+// that is not read strictly (read_transfer_codings), names chunked more than
+// once or not last (400, section 6.3), codings other than chunked at all (501,
+// we relay only chunked), and Transfer-Encoding on HTTP/1.0 (400, section 6.1).
 reply_reason check_request_framing(const request_head& h) noexcept;
+
+// The Transfer-Encoding fields read strictly: comma-separated bare tokens
+// with optional whitespace around them. `valid` is false on anything else
+// (an empty element, parameters, bytes outside tchar), which Beast's own
+// reading might take differently from a server's.
+struct transfer_codings {
+    bool valid = true;
+    std::size_t fields = 0;  // Transfer-Encoding fields
+    std::size_t chunked = 0; // how often "chunked" appears
+    std::size_t others = 0;  // codings other than chunked
+    bool chunked_last = false;
+};
+transfer_codings read_transfer_codings(const boost::beast::http::fields& f) noexcept;
 
 // Content-Length as RFC 9110 8.6 and 9112 6.3 allow without guessing: at most
 // one field holding one number. Beast merges repeated fields and lists of the
@@ -73,13 +87,25 @@ reply_reason normalize_target_and_host(request_head& h);
 
 // Framing of a parsed response head (RFC 9112 6.1, 6.3) that the gateway
 // refuses to relay (502): Transfer-Encoding with Content-Length, repeated or
-// list-valued Content-Length, and transfer codings other than a lone chunked.
+// list-valued Content-Length, Transfer-Encoding in an HTTP/1.0 response, and
+// transfer codings other than one lone chunked in one field.
 reply_reason check_response_framing(const response_head& h) noexcept;
 
 // A response that has no body by its status (1xx, 204) but declares one
 // (Transfer-Encoding or a non-zero Content-Length): the server may still send
 // those bytes, so its connection must not go back to the pool.
 bool declares_forbidden_body(const response_head& h) noexcept;
+
+// 1xx and 204 responses have no body whatever their fields say (RFC 9112 6.3);
+// a Content-Length or Transfer-Encoding on them (RFC 9110 8.6 forbids both
+// there) is dropped before they are relayed, so no client reads one.
+void drop_bodiless_framing(response_head& h);
+
+// Whether a field may be relayed in a trailer section. RFC 9110 6.5.1 forbids
+// fields that frame, route, authenticate or control the message there, and a
+// recipient that merged one into the head could be misled (a trailer Host or
+// Content-Length); the relay drops them.
+bool allowed_in_trailer(std::string_view name) noexcept;
 
 // Maps a parse error from Beast's request parser to the reply (400, 413 or 431).
 reply_reason reason_for_parse_error(const boost::system::error_code& ec) noexcept;
@@ -101,8 +127,33 @@ struct forwarding_info {
 
 // Adds X-Forwarded-For (appended to an existing list), X-Forwarded-Proto,
 // X-Forwarded-Host (the Host the client sent) and X-Request-Id (only when the
-// client sent none), and makes sure the request has a Host field (HTTP/1.0).
+// client sent none). An HTTP/1.0 request without Host gets `default_host`:
+// it goes upstream as HTTP/1.1, where Host is mandatory (RFC 9112 3.2).
 void add_forwarding_fields(request_head& h, const forwarding_info& info);
+
+// Every check a request head passes before it may go on (issue 12), in order:
+// the raw bytes (raw_head_is_clean), the framing (check_request_framing), no
+// Connection nomination of a framing field, then the target and Host, which
+// it normalizes (normalize_target_and_host). `raw` is the head as received.
+reply_reason check_request_head(std::string_view raw, request_head& h);
+
+struct forward_plan {
+    bool upgrade = false;          // Connection: upgrade + Upgrade: a tunnel may follow
+    bool expects_continue = false; // the gateway answers 100 Continue itself
+};
+
+// Rewrites an accepted request head for the server: hop-by-hop fields out
+// (Upgrade kept for an upgrade), Expect: 100-continue answered here and removed
+// when a body follows (as nginx does), the forwarding fields in, and HTTP/1.0
+// sent on as HTTP/1.1 with keep-alive.
+forward_plan prepare_forward_head(request_head& h, bool has_body, const forwarding_info& info);
+
+// Writes a head (start line, fields, empty line) to out[0, cap) as one
+// contiguous block, as Beast's serializer would emit it in pieces; 0 when it
+// does not fit. One buffer instead of four per field: cheaper to gather in user
+// space and to copy in the kernel.
+std::size_t serialize_head(const request_head& h, char* out, std::size_t cap) noexcept;
+std::size_t serialize_head(const response_head& h, char* out, std::size_t cap) noexcept;
 
 // Whether the client connection stays open after this exchange: the request's
 // keep-alive wish (HTTP/1.1 default on, 1.0 default off) and whether the

@@ -62,52 +62,6 @@ public:
 using request_parser = http::request_parser<http::buffer_body>;
 using response_parser = http::response_parser<http::buffer_body>;
 
-// Writes the head of `m` (start line, fields, empty line) to out[0, cap) as one
-// contiguous block, as Beast's serializer would emit it in pieces; 0 when it
-// does not fit. One buffer instead of four per field: cheaper to gather in user
-// space and to copy in the kernel.
-template <bool IsRequest>
-std::size_t serialize_head(const http::message<IsRequest, http::buffer_body>& m, char* out,
-                           std::size_t cap) {
-    std::size_t n = 0;
-    bool fits = true;
-    const auto put = [&](std::string_view s) {
-        if (!fits || s.size() > cap - n) {
-            fits = false;
-            return;
-        }
-        std::memcpy(out + n, s.data(), s.size());
-        n += s.size();
-    };
-    const char version[] = {'H', 'T', 'T', 'P', '/', static_cast<char>('0' + m.version() / 10), '.',
-                            static_cast<char>('0' + m.version() % 10)};
-    if constexpr (IsRequest) {
-        put(m.method_string());
-        put(" ");
-        put(m.target());
-        put(" ");
-        put({version, sizeof version});
-    } else {
-        put({version, sizeof version});
-        const unsigned status = m.result_int();
-        const char code[] = {' ', static_cast<char>('0' + status / 100 % 10),
-                             static_cast<char>('0' + status / 10 % 10),
-                             static_cast<char>('0' + status % 10), ' '};
-        put({code, sizeof code});
-        const auto reason = m.reason();
-        put(reason.empty() ? http::obsolete_reason(m.result()) : reason);
-    }
-    put("\r\n");
-    for (const auto& f : m) {
-        put(f.name_string());
-        put(": ");
-        put(f.value());
-        put("\r\n");
-    }
-    put("\r\n");
-    return fits ? n : 0;
-}
-
 bool is_network_error(const error_code& ec) {
     return ec == net::error::eof || ec == http::error::end_of_stream ||
            ec == net::error::connection_reset || ec == net::error::broken_pipe ||
@@ -546,21 +500,15 @@ net::awaitable<bool> session::read_request_head() {
             co_await reply(reason_for_parse_error(ec), false);
         co_return false;
     }
-    // The head starts at the buffer's front (compacted above) and ends at the
-    // first empty line: Beast accepted it, so that CRLF CRLF is there. (The
-    // buffer's read pointer cannot tell: a fully consumed buffer rewinds.)
-    const std::string_view area(reinterpret_cast<const char*>(req_lease_.data()), head_area_);
-    const auto end = area.find("\r\n\r\n");
-    const std::string_view raw = end == std::string_view::npos ? std::string_view{} : area.substr(0, end + 4);
+    // The head starts at the buffer's front (compacted above) and is exactly the
+    // n bytes the parser took: it consumes a head only whole. (The buffer's read
+    // pointer cannot tell: a fully consumed buffer rewinds.)
+    const std::string_view raw(reinterpret_cast<const char*>(req_lease_.data()), n);
     auto& h = req_->get();
     ++lc().requests_total;
     head_request_ = h.method() == http::verb::head;
-    reply_reason bad = !raw.empty() && raw_head_is_clean(raw) ? check_request_framing(h)
-                                                              : reply_reason::bad_request;
-    if (bad == reply_reason::none && nominates_protected_field(h))
-        bad = reply_reason::bad_request; // Connection: content-length etc. (smuggling)
-    if (bad == reply_reason::none)
-        bad = normalize_target_and_host(h); // routing below reads the validated Host
+    // (Routing below reads the Host this validates.)
+    const reply_reason bad = check_request_head(raw, h);
     if (bad != reply_reason::none) {
         co_await reply(bad, false);
         co_return false;
@@ -705,24 +653,18 @@ net::awaitable<bool> session::connect_server(std::size_t backend, bool fresh_onl
 // Rewrites the request head for the server, once per request.
 void session::prepare_request_head(std::size_t backend) {
     auto& h = req_->get();
-    const bool upgrade = is_upgrade_request(h);
-    upgrade_requested_ = upgrade;
-    expects_continue_ = request_has_body_ && beast::iequals(h[http::field::expect], "100-continue");
-    remove_hop_by_hop(h, upgrade);
-    if (expects_continue_)
-        h.erase(http::field::expect); // we answer 100 Continue ourselves, as nginx does
     format_request_id(w_.next_request_id(), request_id_);
     std::string server_host; // only for an HTTP/1.0 request without Host
     if (h.find(http::field::host) == h.end()) {
         const auto& ep = w_.shared().backends[backend]->server(static_cast<std::size_t>(server_index_)).endpoint;
         server_host = ep.address().to_string() + ':' + std::to_string(ep.port());
     }
-    add_forwarding_fields(h, {std::string_view(client_addr_, client_addr_len_), "http",
-                              std::string_view(request_id_, request_id_length), server_host});
-    if (h.version() < 11) {
-        h.version(11); // upstream always HTTP/1.1 with keep-alive
-        h.keep_alive(true);
-    }
+    const auto plan = prepare_forward_head(
+        h, request_has_body_,
+        {std::string_view(client_addr_, client_addr_len_), "http",
+         std::string_view(request_id_, request_id_length), server_host});
+    upgrade_requested_ = plan.upgrade;
+    expects_continue_ = plan.expects_continue;
 }
 
 net::awaitable<bool> session::relay_request() {
@@ -819,6 +761,7 @@ net::awaitable<bool> session::relay_response(std::size_t backend) {
     const bool server_keep_alive = m.keep_alive() && !res_->need_eof() && !declares_forbidden_body(m);
     const bool switching = m.result() == http::status::switching_protocols;
     remove_hop_by_hop(m, switching);
+    drop_bodiless_framing(m);
     const bool client_is_10 = req_->get().version() < 11;
     if (res_->need_eof() && !res_->is_done()) {
         // Close-delimited body: chunk it for HTTP/1.1 clients to keep them alive.
@@ -883,7 +826,10 @@ session::relay_body(http::parser<IsRequest, http::buffer_body>* p, tcp::socket* 
     // bounce area, with the body bytes already read, in one write; the rest of
     // the body moves raw. Chunked and close-delimited bodies take Beast's way, as
     // does a bodyless request sent again after its buffer went back (stale retry).
-    if (lease != nullptr && !m.chunked() && (p->is_done() || p->content_length())) {
+    // A message with no body at all (a response to HEAD, 204, 304) goes this
+    // way even when it says chunked: Beast's serializer would add a last-chunk
+    // that the peer, expecting no body, would read as the next message.
+    if (lease != nullptr && (p->is_done() || (!m.chunked() && p->content_length()))) {
         if (const std::size_t head = serialize_head(m, bounce, body_area_)) {
             std::uint64_t remaining = p->is_done() ? 0 : *p->content_length();
             const auto first = static_cast<std::size_t>(std::min<std::uint64_t>(in->size(), remaining));
@@ -968,7 +914,7 @@ session::relay_body_framed(http::parser<IsRequest, http::buffer_body>* p, tcp::s
         std::string block = "0\r\n";
         std::size_t i = 0;
         for (const auto& f : m) {
-            if (i++ < head_fields)
+            if (i++ < head_fields || !allowed_in_trailer(f.name_string()))
                 continue;
             block.append(f.name_string()).append(": ").append(f.value()).append("\r\n");
         }
@@ -986,12 +932,17 @@ session::relay_body_framed(http::parser<IsRequest, http::buffer_body>* p, tcp::s
 template <class Parser>
 net::awaitable<std::tuple<error_code, std::size_t>> session::read_head(tcp::socket& s,
                                                                        pool_buffer& b, Parser& p) {
+    // The parser takes a head piecewise (the start line first); what it took
+    // stays in the buffer until the head is whole, so that the head is one
+    // contiguous block at the buffer's front for the checks that follow (a
+    // consume() here would let prepare() move the rest over it).
     std::size_t parsed = 0;
     error_code ec;
     while (!p.is_header_done()) {
-        if (b.size() != 0) {
-            const std::size_t used = p.put(b.data(), ec);
-            b.consume(used);
+        if (b.size() > parsed) {
+            const auto d = b.data();
+            const std::size_t used =
+                p.put(net::buffer(static_cast<const char*>(d.data()) + parsed, d.size() - parsed), ec);
             parsed += used;
             if (ec && ec != http::error::need_more)
                 break;
@@ -1018,6 +969,7 @@ net::awaitable<std::tuple<error_code, std::size_t>> session::read_head(tcp::sock
         }
         b.commit(got);
     }
+    b.consume(parsed);
     co_return std::tuple{ec, parsed};
 }
 
