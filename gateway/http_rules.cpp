@@ -298,6 +298,8 @@ reply_reason normalize_target_and_host(request_head& h) {
 }
 
 reply_reason check_response_framing(const response_head& h) noexcept {
+    if (h.result_int() < 100 || h.result_int() > 599)
+        return reply_reason::bad_gateway; // RFC 9110 15: no such status; a client may misframe it
     const bool has_te = h.find(http::field::transfer_encoding) != h.end();
     if (!single_content_length(h) || (has_te && h.count(http::field::content_length) != 0))
         return reply_reason::bad_gateway;
@@ -319,6 +321,18 @@ bool declares_forbidden_body(const response_head& h) noexcept {
         return true;
     const auto cl = h.find(http::field::content_length);
     return cl != h.end() && cl->value() != "0";
+}
+
+void canonicalize_content_length(http::fields& f) {
+    const auto it = f.find(http::field::content_length);
+    if (it == f.end())
+        return;
+    const std::string_view v = it->value();
+    const auto first = v.find_first_not_of('0');
+    if (first == 0)
+        return;
+    const std::string digits(first == std::string_view::npos ? "0" : v.substr(first));
+    f.set(http::field::content_length, digits);
 }
 
 void drop_bodiless_framing(response_head& h) {
@@ -428,6 +442,7 @@ forward_plan prepare_forward_head(request_head& h, bool has_body, const forwardi
     // in case and whitespace).
     if (h.find(http::field::transfer_encoding) != h.end())
         h.set(http::field::transfer_encoding, "chunked");
+    canonicalize_content_length(h);
     if (plan.expects_continue)
         h.erase(http::field::expect);
     add_forwarding_fields(h, info);

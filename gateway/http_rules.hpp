@@ -87,14 +87,20 @@ reply_reason normalize_target_and_host(request_head& h);
 
 // Framing of a parsed response head (RFC 9112 6.1, 6.3) that the gateway
 // refuses to relay (502): Transfer-Encoding with Content-Length, repeated or
-// list-valued Content-Length, Transfer-Encoding in an HTTP/1.0 response, and
-// transfer codings other than one lone chunked in one field.
+// list-valued Content-Length, Transfer-Encoding in an HTTP/1.0 response,
+// transfer codings other than one lone chunked in one field, and a status
+// outside 100-599 (Beast takes any three digits).
 reply_reason check_response_framing(const response_head& h) noexcept;
 
 // A response that has no body by its status (1xx, 204) but declares one
 // (Transfer-Encoding or a non-zero Content-Length): the server may still send
 // those bytes, so its connection must not go back to the pool.
 bool declares_forbidden_body(const response_head& h) noexcept;
+
+// Writes a Content-Length value without leading zeros ("007" -> "7"): the
+// same number, in the one spelling no recipient could read as octal or as
+// another length. Beast checked it is digits only.
+void canonicalize_content_length(boost::beast::http::fields& f);
 
 // 1xx and 204 responses have no body whatever their fields say (RFC 9112 6.3);
 // a Content-Length or Transfer-Encoding on them (RFC 9110 8.6 forbids both

@@ -762,6 +762,7 @@ net::awaitable<bool> session::relay_response(std::size_t backend) {
     const bool switching = m.result() == http::status::switching_protocols;
     remove_hop_by_hop(m, switching);
     drop_bodiless_framing(m);
+    canonicalize_content_length(m);
     const bool client_is_10 = req_->get().version() < 11;
     if (res_->need_eof() && !res_->is_done()) {
         // Close-delimited body: chunk it for HTTP/1.1 clients to keep them alive.

@@ -11,6 +11,8 @@ packages=(
   libboost1.81-dev libboost-test1.81-dev
   libtomlplusplus-dev
   libbenchmark-dev
+  # the fuzzers (scripts/fuzz.sh): clang with libFuzzer and its sanitizer runtimes
+  clang libclang-rt-14-dev
   # observability tests: a real Prometheus text parser and a real browser
   python3 python3-prometheus-client chromium
 )

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The README's test command: installs whatever is missing (Debian 12, as root),
 # runs the container test (always in CI, elsewhere when podman is installed),
-# then builds the release and the ASan+UBSan variants and runs the whole suite in
-# each. CTest's summary closes the output; the exit status is non-zero if any
-# suite failed in any variant, or the container test did.
+# runs the fuzzers for a bounded time (scripts/fuzz.sh, 60 s each), then builds
+# the release and the ASan+UBSan variants and runs the whole suite in each.
+# CTest's summary closes the output; the exit status is non-zero if any suite
+# failed in any variant, or the container test or a fuzzer did.
 #
 #   bash scripts/test.sh              # container + release + asan (what CI runs)
 #   GW_PRESETS="debug tsan" bash scripts/test.sh
 #   GW_CONTAINER_TEST=0 bash scripts/test.sh   # skip the container test
+#   GW_FUZZ_SECONDS=0 bash scripts/test.sh      # skip the fuzzers
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +22,13 @@ if [[ ${GW_CONTAINER_TEST:-} != 0 ]] && { [[ -n ${CI:-} ]] || command -v podman 
   echo "=== container: build the image and run it"
   if ! GW_BUILD_JOBS= bash scripts/container-test.sh; then
     failed+=(container)
+  fi
+fi
+
+if [[ ${GW_FUZZ_SECONDS:-60} != 0 ]]; then
+  echo "=== fuzz: build the harnesses and run each for ${GW_FUZZ_SECONDS:-60} s"
+  if ! bash scripts/fuzz.sh; then
+    failed+=(fuzz)
   fi
 fi
 

@@ -1,6 +1,7 @@
 // gwcorpus: runs the attack corpus through any HTTP/1.1 proxy.
 //
 //   gwcorpus --proxy-port 8080 --origin-port 9000 [--json out.json] [--fail-unsafe]
+//   gwcorpus --dump DIR    (the vectors as fuzzing seeds: DIR/request_head, DIR/response)
 //
 // It starts the strict observer origin on 127.0.0.1:<origin-port> (the proxy
 // must forward there, with the client's Host), waits for the proxy to accept
@@ -52,9 +53,35 @@ std::string json_escape(const std::string& s) {
     return out;
 }
 
+// Writes every vector as a seed file for the fuzzers (fuzz/): request vectors
+// under request_head/, response vectors under response/, each behind the one
+// byte the harness reads first (read size; HEAD or not).
+int dump(const std::string& dir) {
+    using namespace gw::corpus;
+    const auto write = [](const std::string& path, char first, const std::string& bytes) {
+        std::ofstream out(path, std::ios::binary);
+        out.put(first);
+        out << bytes;
+        return static_cast<bool>(out);
+    };
+    const auto& req = request_vectors();
+    for (std::size_t i = 0; i < req.size(); ++i) {
+        const char piece = i % 7 == 0 ? 2 : 63; // a few seeds arrive 3 bytes per read
+        if (!write(dir + "/request_head/vector-" + std::to_string(i), piece, req[i].bytes))
+            return 1;
+    }
+    const auto& res = response_vectors();
+    for (std::size_t i = 0; i < res.size(); ++i)
+        if (!write(dir + "/response/vector-" + std::to_string(i), res[i].method == "HEAD" ? 1 : 0,
+                   res[i].bytes))
+            return 1;
+    return 0;
+}
+
 int usage() {
     std::fprintf(stderr, "usage: gwcorpus --proxy-port N [--origin-port N] [--json FILE] "
-                         "[--quiet-ms N] [--fail-unsafe] [--only NAME-PREFIX]\n");
+                         "[--quiet-ms N] [--fail-unsafe] [--only NAME-PREFIX]\n"
+                         "       gwcorpus --dump DIR\n");
     return 64;
 }
 
@@ -81,6 +108,8 @@ int main(int argc, char** argv) {
             only = value();
         else if (a == "--fail-unsafe")
             fail_unsafe = true;
+        else if (a == "--dump")
+            return dump(value());
         else
             return usage();
     }

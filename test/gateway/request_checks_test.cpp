@@ -185,6 +185,42 @@ BOOST_AUTO_TEST_CASE(response_framing_the_gateway_will_not_relay) {
     BOOST_TEST((check_response_framing(two_te) == reply_reason::bad_gateway));
 }
 
+// Found by fuzz_response (fuzz/regressions/response/status-605).
+BOOST_AUTO_TEST_CASE(statuses_outside_100_599_are_not_relayed) {
+    for (unsigned status : {0u, 99u, 600u, 605u, 999u}) {
+        auto r = response(status);
+        BOOST_TEST((check_response_framing(r) == reply_reason::bad_gateway), status);
+    }
+    auto ok = response(599);
+    BOOST_TEST((check_response_framing(ok) == reply_reason::none));
+}
+
+// Found by fuzz_request_head (fuzz/regressions/request_head/content-length-leading-zeros):
+// the length goes on in one spelling, never with leading zeros a server might read as octal.
+BOOST_AUTO_TEST_CASE(content_length_goes_on_without_leading_zeros) {
+    for (auto [in, out] : {std::pair{"007", "7"}, std::pair{"0", "0"}, std::pair{"000", "0"},
+                           std::pair{"10", "10"}}) {
+        auto h = request("/");
+        h.set(http::field::content_length, in);
+        prepare_forward_head(h, true, {"10.0.0.1", "http", "", ""});
+        BOOST_TEST(h[http::field::content_length] == out);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(transfer_encoding_goes_on_as_exactly_chunked) {
+    auto h = request("/");
+    h.set(http::field::transfer_encoding, " Chunked ");
+    BOOST_TEST((check_request_framing(h) == reply_reason::none));
+    prepare_forward_head(h, true, {"10.0.0.1", "http", "", ""});
+    BOOST_TEST(h[http::field::transfer_encoding] == "chunked");
+    for (const char* bad : {"chunked, chunked", "chunked;x", "chunked,", ", chunked", "xchunked",
+                            "chunked\xa0", "identity, chunked;q=1"}) {
+        auto b = request("/");
+        b.set(http::field::transfer_encoding, bad);
+        BOOST_TEST((check_request_framing(b) == reply_reason::bad_request), bad);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(bodies_a_status_forbids_keep_the_connection_out_of_the_pool) {
     auto no_content = response(204);
     BOOST_TEST(!declares_forbidden_body(no_content));

@@ -97,14 +97,17 @@ BOOST_AUTO_TEST_CASE(connections_over_the_cap_are_closed_at_once) {
         BOOST_TEST(over.closed());
         BOOST_TEST((std::chrono::steady_clock::now() - start < std::chrono::seconds(1)));
     }
-    held.pop_back(); // one slot frees: the admin listener serves again
+    held.pop_back(); // one slot frees (once the gateway sees the close): it serves again
     std::optional<double> refused;
+    int early = 0; // tries that came before the slot was free: refused too
     BOOST_TEST(wait_until([&] {
         try {
             client c(gw.admin_port(), std::chrono::seconds(1));
             auto r = c.get("/metrics");
-            if (!r)
+            if (!r) {
+                ++early;
                 return false;
+            }
             const auto at = r->body().find("\ngateway_admin_refused_total ");
             refused = std::stod(r->body().substr(at + 29));
             return true;
@@ -112,7 +115,7 @@ BOOST_AUTO_TEST_CASE(connections_over_the_cap_are_closed_at_once) {
             return false;
         }
     }));
-    BOOST_TEST(refused.value_or(-1) == 1.0);
+    BOOST_TEST(refused.value_or(-1) == 1.0 + early);
 }
 
 BOOST_AUTO_TEST_CASE(oversized_heads_and_bodies_are_refused) {
