@@ -92,12 +92,14 @@ backend be
 
 
 class HAProxy(Proxy):
-    def __init__(self, origin_port: int, cpu=c.PROXY_CPU):
+    """`template` (HAPROXY_CFG unless given) is formatted with {port} and {origin}."""
+
+    def __init__(self, origin_port: int, cpu=c.PROXY_CPU, template: str = HAPROXY_CFG):
         self.name = "haproxy"
         d = c.tmpdir("gw-bench-haproxy-")
         self.port = c.free_port()
         cfg = d / "haproxy.cfg"
-        cfg.write_text(HAPROXY_CFG.format(port=self.port, origin=origin_port))
+        cfg.write_text(template.format(port=self.port, origin=origin_port))
         self.proc = c.spawn(["haproxy", "-db", "-f", str(cfg)], cpu=cpu, log_path=d / "haproxy.log")
         c.wait_port(self.port, proc=self.proc)
         self.pid = self.proc.pid
@@ -165,7 +167,10 @@ class ByteRelay(Proxy):
 
 
 class Nginx(Proxy):
-    def __init__(self, origin_port: int, cpu=c.PROXY_CPU):
+    """`template` (NGINX_CFG unless given) is formatted with {d} (the temp dir),
+    {port}, {origin} and {user}; it must run one worker (master + worker)."""
+
+    def __init__(self, origin_port: int, cpu=c.PROXY_CPU, template: str = NGINX_CFG):
         import time
         self.name = "nginx"
         d = c.tmpdir("gw-bench-nginx-")
@@ -173,7 +178,7 @@ class Nginx(Proxy):
         self.port = c.free_port()
         user = "user nobody nogroup;" if os.geteuid() == 0 else ""
         cfg = d / "nginx.conf"
-        cfg.write_text(NGINX_CFG.format(d=d, port=self.port, origin=origin_port, user=user))
+        cfg.write_text(template.format(d=d, port=self.port, origin=origin_port, user=user))
         # master + one worker, as nginx normally runs; the worker does the work
         self.proc = c.spawn(["nginx", "-p", str(d), "-e", str(d / "error.log"), "-c", str(cfg)],
                             cpu=cpu, log_path=d / "stdout.log")

@@ -217,6 +217,80 @@ def sec_deadlock(r) -> str:
         "", refused, ""])
 
 
+PROXY_TITLES = {"gateway": "gateway", "haproxy": "HAProxy", "nginx": "nginx"}
+
+
+def outcomes(vectors: list[dict]) -> str:
+    """pass / lenient / unsafe as one table cell, unsafe in bold when there is any."""
+    n = {k: sum(1 for v in vectors if v["outcome"] == k) for k in ("pass", "lenient", "unsafe")}
+    return f"{n['pass']} / {n['lenient']} / " + (f"**{n['unsafe']}**" if n["unsafe"] else "0")
+
+
+def visible(text: str) -> str:
+    """Control bytes (the corpus sends them on purpose) as \\xNN, so RESULTS.md stays text."""
+    return "".join(f"\\x{ord(ch):02x}" if ord(ch) < 0x20 or ord(ch) == 0x7f else ch for ch in text)
+
+
+def code(text: str) -> str:
+    """A Markdown code span: names and details hold `*`, `_` and brackets that plain
+    text would render as emphasis or links; a single backtick inside gets a double fence."""
+    text = visible(text)
+    if "`" in text:
+        return f"`` {text} ``"
+    return f"`{text}`"
+
+
+def run_line(r) -> str:
+    """Where and from what this run came: it may be another machine and commit than the
+    header's (run-all.sh --only), and the binaries may be older than their sources."""
+    m, meta = r["machine"], r["meta"]
+    stale = m.get("stale_sources", []) + meta.get("gwcorpus_stale_sources", [])
+    return (f"Run {m.get('date', '?')} on {m.get('nproc', '?')} CPUs ({m.get('cpu_model', '?')}, Linux "
+            f"{m.get('kernel', '?')}), git commit {m.get('git_commit', '?')}; gateway linked "
+            f"{m.get('gateway_built', '?')}, gwcorpus linked {meta.get('gwcorpus_built', '?')}"
+            + (f"; sources newer than the binaries: {', '.join(sorted(set(stale)))}" if stale else "")
+            + f"; 1-minute load average {m.get('loadavg_1m_at_start', 0):.2f} -> {r.get('loadavg_1m_at_end', 0):.2f}.")
+
+
+def sec_smuggling(r) -> str:
+    if not r:
+        return "## Request smuggling corpus\n\nNot run.\n"
+    meta, res = r["meta"], r["proxies"]
+    names = [n for n in PROXY_TITLES if n in res]
+    cats = list(dict.fromkeys(v["category"] for n in names for v in res[n]))  # corpus order
+    rows = []
+    for cat in cats:
+        per = {n: [v for v in res[n] if v["category"] == cat] for n in names}
+        rows.append([cat, len(per[names[0]])] + [outcomes(per[n]) for n in names])
+    rows.append(["**all**", len(res[names[0]])] + [outcomes(res[n]) for n in names])
+    v = meta["versions"]
+    lines = [
+        "## Request smuggling: the attack corpus through gateway, HAProxy and nginx", "",
+        f"`smuggling.py`. `gwcorpus` (bench/corpus) sends each of the {meta['vectors']} vectors through one "
+        "proxy at a time, in front of a fresh strict observer origin: request vectors (what a client "
+        "sends: CL/TE conflicts, malformed chunking, odd whitespace and bytes, pipelining, ...) and "
+        "response vectors (what a misbehaving server answers, then probes on the same and on a new "
+        "connection). **pass**: the preferred outcome (served exactly, or refused); **lenient**: safe but "
+        "not preferred (e.g. a lenient reading forwarded, or a probe refused); **unsafe**: the origin saw a "
+        "request the client did not mean, or responses and requests no longer match one for one. "
+        "Cells are pass / lenient / unsafe; a category can hold both request and response vectors "
+        "(as in gwcorpus's own table)."
+        + (f" **Subset only**: vectors whose name starts with `{meta['only']}`." if meta.get("only") else ""),
+        "",
+        "Each proxy runs with its defaults plus what forwarding to one origin needs: "
+        + "; ".join(f"{PROXY_TITLES[n]}: {meta['settings'][n]}" for n in names)
+        + f". {v['gateway']}; {v['haproxy']}; {v['nginx']}.", "",
+        run_line(r), "",
+        table(["category", "vectors"] + [PROXY_TITLES[n] for n in names], rows), "",
+        "### Unsafe vectors", ""]
+    for n in names:
+        bad = [x for x in res[n] if x["outcome"] == "unsafe"]
+        lines.append(f"{PROXY_TITLES[n]}: " + ("none." if not bad else f"{len(bad)}."))
+        lines += [f"- {x['category']} / {code(x['name'])}: {code(x['detail'])}" for x in bad]
+        lines.append("")
+    return "\n".join(lines)
+
+
 # ---------------------------------------------------------------------------
 # plots
 
@@ -314,12 +388,13 @@ def main() -> None:
     a = ap.parse_args()
     d = Path(a.results)
     meta = load(d, "run-meta") or {}
-    sweep, wake, dead, proxy, idle = (load(d, n) for n in
-                                      ("memory-sweep", "wake-strategies", "deadlock", "proxy-compare", "idle-memory"))
+    sweep, wake, dead, proxy, idle, smug = (load(d, n) for n in
+                                            ("memory-sweep", "wake-strategies", "deadlock", "proxy-compare",
+                                             "idle-memory", "smuggling"))
     plots(d, sweep, proxy)
-    any_r = next((x for x in (proxy, idle, sweep, wake, dead) if x), None)
+    any_r = next((x for x in (proxy, idle, sweep, wake, dead, smug) if x), None)
     m = (any_r or {}).get("machine", {})
-    runs = [x for x in (proxy, idle, sweep, wake, dead) if x]
+    runs = [x for x in (proxy, idle, sweep, wake, dead, smug) if x]
     loads = ", ".join(f"{x['scenario']} {x['machine']['loadavg_1m_at_start']:.2f} -> {x['loadavg_1m_at_end']:.2f}"
                       for x in runs)
     quick = any(x.get("quick") for x in runs)
@@ -365,7 +440,8 @@ def main() -> None:
             f"{x['machine'].get('source_commit', '?')}" for x in others))
     head += ["- The machine is shared (other engineers compile on it); every number of a scenario comes "
              "from one run of it, loopback only.", ""]
-    body = [sec_proxy(proxy), sec_idle(idle), sec_sweep(sweep), sec_wake(wake), sec_deadlock(dead)]
+    body = [sec_proxy(proxy), sec_idle(idle), sec_sweep(sweep), sec_wake(wake), sec_deadlock(dead),
+            sec_smuggling(smug)]
     Path(a.markdown).write_text("\n".join(head) + "\n" + "\n".join(body))
     print(f"wrote {a.markdown}")
 

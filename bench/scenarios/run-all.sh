@@ -5,20 +5,23 @@
 #   bench/scenarios/run-all.sh [--build-dir DIR] [--quick] [--no-pin] [--no-wait]
 #                              [--out DIR] [--only "name ..."]
 #
-#   --build-dir DIR  build tree with gateway/gateway and bench/gwbench (default build/release)
-#   --quick          short runs to smoke-test the scripts (about 1 minute in all); the
-#                    results go to /tmp/gwbench-quick/ unless --out says otherwise, so a
-#                    quick run never overwrites the committed numbers
+#   --build-dir DIR  build tree with gateway/gateway, bench/gwbench and bench/gwcorpus
+#                    (default build/release)
+#   --quick          short runs to smoke-test the scripts (about 1 minute, plus 5 for
+#                    smuggling, which always runs the whole corpus); the results go to
+#                    /tmp/gwbench-quick/ unless --out says otherwise, so a quick run
+#                    never overwrites the committed numbers
 #   --no-pin         do not pin (default: proxy on CPU 0, gwbench + origin on CPU 1)
 #   --no-wait        do not wait for a quiet machine (a full run waits until the 1-minute
 #                    load average is below 0.7, polling every 20 s, at most 15 minutes)
 #   --out DIR        where the JSON and PNG files go (RESULTS.md goes next to DIR's parent
 #                    when DIR is bench/results, else into DIR)
 #   --only "a b"     run only these scenarios (proxy-compare idle-memory memory-sweep
-#                    wake-strategies deadlock); the report uses whatever JSON is there
+#                    wake-strategies deadlock smuggling); the report uses whatever JSON
+#                    is there
 #
 # Everything runs on 127.0.0.1, on free ports, bounded in time; the scenario scripts
-# kill what they start. A full run takes about 15 minutes (plus the wait).
+# kill what they start. A full run takes about 20 minutes (plus the wait).
 set -euo pipefail
 export PYTHONDONTWRITEBYTECODE=1
 
@@ -29,7 +32,7 @@ quick=0
 pin=1
 wait_quiet=1
 out=""
-only="proxy-compare idle-memory memory-sweep wake-strategies deadlock"
+only="proxy-compare idle-memory memory-sweep wake-strategies deadlock smuggling"
 threshold=0.7
 max_wait=900
 
@@ -41,7 +44,7 @@ while [ $# -gt 0 ]; do
         --no-wait) wait_quiet=0; shift ;;
         --out) out="$2"; shift 2 ;;
         --only) only="$2"; shift 2 ;;
-        -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "run-all.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
