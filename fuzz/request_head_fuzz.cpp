@@ -16,7 +16,8 @@
 
 #include "bench/corpus/strict_http.hpp"
 #include "fuzz/fuzz_check.hpp"
-#include "gateway/http_rules.hpp"
+#include "gateway/http1/head.hpp"
+#include "gateway/http1/request.hpp"
 
 namespace http = boost::beast::http;
 using gw::fuzz::require;

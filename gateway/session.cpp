@@ -32,7 +32,11 @@
 
 #include "alloc/async_acquire.hpp"
 #include "gateway/access_log.hpp"
-#include "gateway/http_rules.hpp"
+#include "gateway/http1/framing.hpp"
+#include "gateway/http1/head.hpp"
+#include "gateway/http1/replies.hpp"
+#include "gateway/http1/request.hpp"
+#include "gateway/http1/rewrite.hpp"
 #include "gateway/worker.hpp"
 
 namespace gw {

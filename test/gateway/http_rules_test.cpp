@@ -5,7 +5,9 @@
 
 #include <boost/beast/http/field.hpp>
 
-#include "gateway/http_rules.hpp"
+#include "gateway/http1/framing.hpp"
+#include "gateway/http1/replies.hpp"
+#include "gateway/http1/rewrite.hpp"
 
 using namespace gw;
 namespace http = boost::beast::http;

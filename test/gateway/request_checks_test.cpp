@@ -7,7 +7,9 @@
 
 #include <boost/beast/http/field.hpp>
 
-#include "gateway/http_rules.hpp"
+#include "gateway/http1/framing.hpp"
+#include "gateway/http1/host.hpp"
+#include "gateway/http1/request.hpp"
 
 using namespace gw;
 namespace http = boost::beast::http;
