@@ -13,9 +13,9 @@
 
 #include "config/check.hpp"
 #include "config/load.hpp"
-#include "gateway/cli.hpp"
-#include "gateway/error_log.hpp"
-#include "gateway/gateway.hpp"
+#include "gateway/app/cli.hpp"
+#include "gateway/observe/error_log.hpp"
+#include "gateway/app/gateway.hpp"
 
 namespace net = boost::asio;
 

@@ -8,7 +8,7 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "gateway/backend.hpp"
+#include "gateway/upstream/backend.hpp"
 
 using namespace gw;
 namespace net = boost::asio;

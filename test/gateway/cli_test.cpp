@@ -1,7 +1,7 @@
 // The command line.
 #include <boost/test/unit_test.hpp>
 
-#include "gateway/cli.hpp"
+#include "gateway/app/cli.hpp"
 
 using namespace gw;
 

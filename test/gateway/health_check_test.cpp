@@ -1,7 +1,7 @@
 // Parsing the status line of a health check answer.
 #include <boost/test/unit_test.hpp>
 
-#include "gateway/health_check.hpp"
+#include "gateway/upstream/health_check.hpp"
 
 using gw::parse_status_line;
 

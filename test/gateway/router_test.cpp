@@ -2,7 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "config/load.hpp"
-#include "gateway/router.hpp"
+#include "gateway/proxy/router.hpp"
 
 using namespace gw;
 

@@ -24,7 +24,7 @@
 
 #include "bench/origin/origin_server.hpp"
 #include "config/config.hpp"
-#include "gateway/gateway.hpp"
+#include "gateway/app/gateway.hpp"
 
 namespace gw::test {
 

@@ -15,13 +15,13 @@
 
 #include "alloc/pool_shard.hpp"
 #include "config/config.hpp"
-#include "gateway/backend.hpp"
-#include "gateway/access_log.hpp"
-#include "gateway/connection_cache.hpp"
-#include "gateway/counters.hpp"
-#include "gateway/parking.hpp"
-#include "gateway/pipe_pool.hpp"
-#include "gateway/router.hpp"
+#include "gateway/upstream/backend.hpp"
+#include "gateway/observe/access_log.hpp"
+#include "gateway/upstream/connection_cache.hpp"
+#include "gateway/observe/counters.hpp"
+#include "gateway/io/parking.hpp"
+#include "gateway/io/pipe_pool.hpp"
+#include "gateway/proxy/router.hpp"
 
 namespace gw {
 

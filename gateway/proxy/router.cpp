@@ -1,4 +1,4 @@
-#include "gateway/router.hpp"
+#include "gateway/proxy/router.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -1,4 +1,4 @@
-#include "gateway/backend.hpp"
+#include "gateway/upstream/backend.hpp"
 
 #include <limits>
 

@@ -1,4 +1,4 @@
-#include "gateway/connection_cache.hpp"
+#include "gateway/upstream/connection_cache.hpp"
 
 #include <sys/socket.h>
 

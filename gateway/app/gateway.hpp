@@ -14,7 +14,7 @@
 #include "alloc/buffer_pool.hpp"
 #include "alloc/pool_stats.hpp"
 #include "config/config.hpp"
-#include "gateway/worker.hpp"
+#include "gateway/app/worker.hpp"
 
 namespace gw {
 

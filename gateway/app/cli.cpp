@@ -1,4 +1,4 @@
-#include "gateway/cli.hpp"
+#include "gateway/app/cli.hpp"
 
 namespace gw {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "alloc/pool_stats.hpp"
-#include "gateway/counters.hpp"
+#include "gateway/observe/counters.hpp"
 
 namespace gw {
 

@@ -1,6 +1,6 @@
-#include "gateway/error_log.hpp"
-#include "gateway/gateway.hpp"
-#include "gateway/health_check.hpp"
+#include "gateway/observe/error_log.hpp"
+#include "gateway/app/gateway.hpp"
+#include "gateway/upstream/health_check.hpp"
 
 #include <exception>
 #include <future>

@@ -1,5 +1,5 @@
-#include "gateway/error_log.hpp"
-#include "gateway/worker.hpp"
+#include "gateway/observe/error_log.hpp"
+#include "gateway/app/worker.hpp"
 
 #include <chrono>
 #include <exception>
@@ -15,8 +15,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "gateway/admin.hpp"
-#include "gateway/session.hpp"
+#include "gateway/observe/admin.hpp"
+#include "gateway/proxy/session.hpp"
 
 namespace gw {
 

@@ -1,4 +1,4 @@
-#include "gateway/error_log.hpp"
+#include "gateway/observe/error_log.hpp"
 
 #include <atomic>
 #include <string>

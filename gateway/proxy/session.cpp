@@ -1,5 +1,5 @@
 // The client session coroutine and its relay (the Beast-heavy file).
-#include "gateway/session.hpp"
+#include "gateway/proxy/session.hpp"
 
 #include <array>
 #include <cerrno>
@@ -31,13 +31,13 @@
 #include <boost/beast/http/write.hpp>
 
 #include "alloc/async_acquire.hpp"
-#include "gateway/access_log.hpp"
+#include "gateway/observe/access_log.hpp"
 #include "gateway/http1/framing.hpp"
 #include "gateway/http1/head.hpp"
 #include "gateway/http1/replies.hpp"
 #include "gateway/http1/request.hpp"
 #include "gateway/http1/rewrite.hpp"
-#include "gateway/worker.hpp"
+#include "gateway/app/worker.hpp"
 
 namespace gw {
 

@@ -11,7 +11,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
-#include "gateway/metrics.hpp"
+#include "gateway/observe/metrics.hpp"
 
 namespace gw {
 

@@ -1,5 +1,5 @@
-#include "gateway/error_log.hpp"
-#include "gateway/health_check.hpp"
+#include "gateway/observe/error_log.hpp"
+#include "gateway/upstream/health_check.hpp"
 
 #include <array>
 #include <charconv>
@@ -12,7 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include "gateway/worker.hpp"
+#include "gateway/app/worker.hpp"
 
 namespace gw {
 

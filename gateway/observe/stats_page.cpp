@@ -4,8 +4,8 @@
 #include <string>
 #include <string_view>
 
-#include "gateway/metrics.hpp"
-#include "gateway/worker.hpp"
+#include "gateway/observe/metrics.hpp"
+#include "gateway/app/worker.hpp"
 
 namespace gw {
 

@@ -1,9 +1,9 @@
-#include "gateway/metrics.hpp"
+#include "gateway/observe/metrics.hpp"
 
 #include <cstdio>
 #include <string_view>
 
-#include "gateway/worker.hpp"
+#include "gateway/app/worker.hpp"
 
 namespace gw {
 

@@ -1,4 +1,4 @@
-#include "gateway/pipe_pool.hpp"
+#include "gateway/io/pipe_pool.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

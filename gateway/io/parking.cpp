@@ -1,4 +1,4 @@
-#include "gateway/parking.hpp"
+#include "gateway/io/parking.hpp"
 
 #include <cerrno>
 #include <system_error>
@@ -8,8 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "gateway/session.hpp"
-#include "gateway/worker.hpp"
+#include "gateway/proxy/session.hpp"
+#include "gateway/app/worker.hpp"
 
 namespace gw {
 

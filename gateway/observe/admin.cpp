@@ -1,4 +1,4 @@
-#include "gateway/admin.hpp"
+#include "gateway/observe/admin.hpp"
 
 #include <array>
 #include <chrono>
@@ -18,8 +18,8 @@
 #include <boost/beast/http/parser.hpp>
 
 #include "alloc/acquire.hpp"
-#include "gateway/error_log.hpp"
-#include "gateway/worker.hpp"
+#include "gateway/observe/error_log.hpp"
+#include "gateway/app/worker.hpp"
 
 namespace gw {
 

@@ -1,4 +1,4 @@
-#include "gateway/counters.hpp"
+#include "gateway/observe/counters.hpp"
 
 namespace gw {
 

@@ -1,4 +1,4 @@
-#include "gateway/access_log.hpp"
+#include "gateway/observe/access_log.hpp"
 
 #include <cstdio>
 #include <ctime>
