@@ -2,18 +2,11 @@
 #include "gateway/proxy/session.hpp"
 
 #include <array>
-#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <optional>
 #include <string_view>
 #include <tuple>
-
-#include <fcntl.h> // splice
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -37,6 +30,7 @@
 #include "gateway/http1/replies.hpp"
 #include "gateway/http1/request.hpp"
 #include "gateway/http1/rewrite.hpp"
+#include "gateway/io/transport.hpp"
 #include "gateway/app/worker.hpp"
 
 namespace gw {
@@ -73,31 +67,6 @@ bool is_network_error(const error_code& ec) {
            ec == net::error::bad_descriptor;
 }
 
-// Sends out what a send with MSG_MORE left waiting for more (TCP_NODELAY set
-// again pushes the pending segments): a sender that corked must call this before
-// it waits for anything else, or the peer would wait for bytes we hold.
-void uncork(tcp::socket& s) noexcept {
-    const int one = 1;
-    ::setsockopt(s.native_handle(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-}
-
-// Reads what is there without waiting: bytes (> 0), 0 when nothing is there
-// yet, or an error (end of stream included).
-std::size_t read_ready(tcp::socket& s, char* out, std::size_t n, error_code& ec) noexcept {
-    for (;;) {
-        const ssize_t r = ::recv(s.native_handle(), out, n, MSG_DONTWAIT);
-        if (r > 0)
-            return static_cast<std::size_t>(r);
-        if (r == 0)
-            ec = net::error::eof;
-        else if (errno == EINTR)
-            continue;
-        else if (errno != EAGAIN && errno != EWOULDBLOCK)
-            ec = error_code(errno, boost::system::system_category());
-        return 0;
-    }
-}
-
 } // namespace
 
 class session final : public session_link {
@@ -111,8 +80,8 @@ public:
         body_area_ = b.maxrewrite;
         error_code ec;
         if (!resumed)
-            client_.set_option(tcp::no_delay(true), ec);
-        const auto ep = client_.remote_endpoint(ec);
+            client_.socket().set_option(tcp::no_delay(true), ec);
+        const auto ep = client_.socket().remote_endpoint(ec);
         if (!ec) {
             const auto text = ep.address().to_string();
             client_addr_len_ = std::min(text.size(), sizeof client_addr_);
@@ -135,7 +104,7 @@ public:
     // After serve(): the session ended idle for client_park; its socket parks.
     void park() {
         if (parking_)
-            w_.parking().park(std::move(client_), listener_, first_wait_, deadline_);
+            w_.parking().park(std::move(client_.socket()), listener_, first_wait_, deadline_);
     }
 
     net::awaitable<void> serve();
@@ -147,22 +116,19 @@ public:
 
     void on_drain() noexcept override {
         if (idle_) {
-            error_code ignored;
-            client_.cancel(ignored);
+            client_.cancel();
         }
     }
     void on_park() noexcept override {
         if (idle_) {
             park_requested_ = true;
-            error_code ignored;
-            client_.cancel(ignored);
+            client_.cancel();
         }
     }
     void on_abort() noexcept override {
         aborted_ = true;
-        error_code ignored;
-        client_.cancel(ignored);
-        server_.cancel(ignored);
+        client_.cancel();
+        server_.cancel();
         cancel_.emit(net::cancellation_type::terminal);
     }
 
@@ -180,14 +146,14 @@ private:
     };
     template <bool IsRequest>
     net::awaitable<body_result> relay_body(http::parser<IsRequest, http::buffer_body>* p,
-                                           tcp::socket* from, pool_buffer* in, tcp::socket* to,
+                                           transport* from, pool_buffer* in, transport* to,
                                            char* lease, config::duration read_timeout,
                                            deadline_kind read_kind, std::uint64_t* bytes_in,
                                            std::uint64_t* bytes_out);
     template <bool IsRequest>
     net::awaitable<body_result> relay_body_framed(http::parser<IsRequest, http::buffer_body>* p,
-                                                  tcp::socket* from, pool_buffer* in,
-                                                  tcp::socket* to, char* lease,
+                                                  transport* from, pool_buffer* in,
+                                                  transport* to, char* lease,
                                                   config::duration read_timeout,
                                                   deadline_kind read_kind,
                                                   std::uint64_t* bytes_in,
@@ -196,26 +162,21 @@ private:
     // async_read_header does, without its composed operations: a head already
     // in the buffer is parsed with no I/O at all. Returns the bytes parsed.
     template <class Parser>
-    net::awaitable<std::tuple<error_code, std::size_t>> read_head(tcp::socket& s, pool_buffer& b,
+    net::awaitable<std::tuple<error_code, std::size_t>> read_head(transport& s, pool_buffer& b,
                                                                   Parser& p);
-    // Writes all of `out`; with `more`, more of this message follows at once
-    // (MSG_MORE): it leaves with the next write as one segment, and the peer
-    // is woken once. Whoever corks so uncork()s before waiting on the source.
-    net::awaitable<std::tuple<error_code, std::size_t>>
-    send_all(tcp::socket& to, std::array<net::const_buffer, 2> out, bool more);
     // Writes a response head alone (1xx, 101) through Beast's serializer.
     net::awaitable<error_code> write_response_head(http::response<http::buffer_body>& m);
     // The rest of a Content-Length body, moved raw through the whole buffer.
     // `corked`: the last write to `to` went with MSG_MORE.
     net::awaitable<body_result> relay_raw(std::uint64_t remaining, bool corked,
-                                          tcp::socket* from, pool_buffer* in, tcp::socket* to,
+                                          transport* from, pool_buffer* in, transport* to,
                                           char* lease, config::duration read_timeout,
                                           deadline_kind read_kind, std::uint64_t* bytes_in,
                                           std::uint64_t* bytes_out);
     // The same, socket to socket through a pipe with splice(2); the pipe is
     // empty again when it succeeds.
     net::awaitable<body_result> relay_splice(std::uint64_t remaining, bool corked,
-                                             pipe_fds pipe, tcp::socket* from, tcp::socket* to,
+                                             pipe_fds pipe, transport* from, transport* to,
                                              config::duration read_timeout,
                                              deadline_kind read_kind, std::uint64_t* bytes_in,
                                              std::uint64_t* bytes_out);
@@ -231,7 +192,7 @@ private:
     }
     net::awaitable<bool> acquire(alloc::buffer_class c, alloc::buffer_lease& out);
     net::awaitable<void> tunnel();
-    net::awaitable<void> pump(tcp::socket* from, tcp::socket* to, char* buf, std::size_t n);
+    net::awaitable<void> pump(transport* from, transport* to, char* buf, std::size_t n);
 
     // Moves the watchdog's deadline. Its timer stays where it is unless the new
     // deadline comes before it (then it re-arms at once); when it fires early it
@@ -268,11 +229,10 @@ private:
         if (server_index_ < 0)
             return;
         if (keep && server_.is_open()) {
-            w_.cache().put(backend, static_cast<std::size_t>(server_index_), std::move(server_));
-            server_ = tcp::socket(client_.get_executor());
+            w_.cache().put(backend, static_cast<std::size_t>(server_index_), std::move(server_.socket()));
+            server_.socket() = tcp::socket(client_.get_executor());
         } else {
-            error_code ignored;
-            server_.close(ignored);
+            server_.close();
         }
         w_.shared().backends[backend]->release(static_cast<std::size_t>(server_index_));
         last_server_ = server_index_;
@@ -282,8 +242,8 @@ private:
     worker& w_;
     const config::gateway_config& cfg_;
     std::size_t listener_;
-    tcp::socket client_;
-    tcp::socket server_;
+    transport client_;
+    transport server_;
     net::steady_timer timer_;
     net::cancellation_signal cancel_; // bound to pool and queue waits
     clock_type::time_point deadline_ = clock_type::time_point::max();
@@ -365,9 +325,8 @@ void session::watch() {
             // (else re-armed earlier, or the deadline moved later meanwhile)
             expired_ = kind_;
             disarm();
-            error_code ignored;
-            client_.cancel(ignored);
-            server_.cancel(ignored);
+            client_.cancel();
+            server_.cancel();
             cancel_.emit(net::cancellation_type::terminal);
         }
         watch();
@@ -397,7 +356,7 @@ net::awaitable<void> session::serve() {
             // A read, not a wait for readability: Asio re-registers the socket
             // with epoll for every wait (one more syscall per request), while a
             // read after one that emptied the socket just waits for the next edge.
-            auto [ec, n] = co_await client_.async_read_some(net::buffer(early_), use_tuple);
+            auto [ec, n] = co_await client_.read_some(net::buffer(early_));
             early_size_ = n;
             w_.parking().idle_end(*this);
             idle_ = false;
@@ -432,9 +391,7 @@ net::awaitable<void> session::serve() {
     req_lease_.reset();
     res_lease_.reset();
     if (!parking_) {
-        error_code ignored;
-        client_.shutdown(tcp::socket::shutdown_both, ignored);
-        client_.close(ignored);
+        client_.close(true);
     }
 }
 
@@ -563,8 +520,7 @@ net::awaitable<bool> session::exchange() {
             }
         }
         // The server had closed the kept-alive connection: once more on a new one.
-        error_code ignored;
-        server_.close(ignored);
+        server_.close();
         if (!co_await connect_server(*backend, true)) {
             release_server(false, *backend);
             co_return false;
@@ -622,19 +578,19 @@ net::awaitable<bool> session::connect_server(std::size_t backend, bool fresh_onl
         auto cached = fresh_only ? std::nullopt
                                  : w_.cache().take(backend, static_cast<std::size_t>(server_index_));
         if (cached) {
-            server_ = std::move(*cached);
+            server_.socket() = std::move(*cached);
             server_reused_ = true;
             s.requests.fetch_add(1, std::memory_order_relaxed);
             co_return true;
         }
         server_reused_ = false;
-        server_ = tcp::socket(client_.get_executor());
+        server_.socket() = tcp::socket(client_.get_executor());
         expired_ = deadline_kind::none;
         arm(cfg_.timeouts.connect, deadline_kind::connect);
-        auto [ec] = co_await server_.async_connect(s.endpoint, use_tuple);
+        auto [ec] = co_await server_.socket().async_connect(s.endpoint, use_tuple);
         if (!ec) {
             error_code ignored;
-            server_.set_option(tcp::no_delay(true), ignored);
+            server_.socket().set_option(tcp::no_delay(true), ignored);
             s.requests.fetch_add(1, std::memory_order_relaxed);
             s.connects.fetch_add(1, std::memory_order_relaxed);
             co_return true;
@@ -644,8 +600,7 @@ net::awaitable<bool> session::connect_server(std::size_t backend, bool fresh_onl
             timed_out_once = true;
             ++w_.counters().backends[backend].connect_timeouts;
         }
-        error_code ignored;
-        server_.close(ignored);
+        server_.close();
         if (aborted_)
             co_return false;
     }
@@ -822,8 +777,8 @@ net::awaitable<error_code> session::write_response_head(http::response<http::buf
 
 template <bool IsRequest>
 net::awaitable<session::body_result>
-session::relay_body(http::parser<IsRequest, http::buffer_body>* p, tcp::socket* from,
-                    pool_buffer* in, tcp::socket* to, char* lease, config::duration read_timeout,
+session::relay_body(http::parser<IsRequest, http::buffer_body>* p, transport* from,
+                    pool_buffer* in, transport* to, char* lease, config::duration read_timeout,
                     deadline_kind read_kind, std::uint64_t* bytes_in, std::uint64_t* bytes_out) {
     auto& m = p->get();
     char* const bounce = lease + head_area_;
@@ -840,8 +795,8 @@ session::relay_body(http::parser<IsRequest, http::buffer_body>* p, tcp::socket* 
             const auto first = static_cast<std::size_t>(std::min<std::uint64_t>(in->size(), remaining));
             const bool more = remaining > first;
             arm(cfg_.timeouts.send, deadline_kind::send);
-            auto [ec, n] = co_await send_all(
-                *to, {net::buffer(bounce, head), net::buffer(in->data().data(), first)}, more);
+            auto [ec, n] = co_await to->write(
+                {net::buffer(bounce, head), net::buffer(in->data().data(), first)}, more);
             if (bytes_out != nullptr)
                 *bytes_out += n;
             if (ec)
@@ -862,8 +817,8 @@ session::relay_body(http::parser<IsRequest, http::buffer_body>* p, tcp::socket* 
 // frame recycling, and the common case above should not allocate it.)
 template <bool IsRequest>
 net::awaitable<session::body_result>
-session::relay_body_framed(http::parser<IsRequest, http::buffer_body>* p, tcp::socket* from,
-                           pool_buffer* in, tcp::socket* to, char* lease,
+session::relay_body_framed(http::parser<IsRequest, http::buffer_body>* p, transport* from,
+                           pool_buffer* in, transport* to, char* lease,
                            config::duration read_timeout, deadline_kind read_kind,
                            std::uint64_t* bytes_in, std::uint64_t* bytes_out) {
     auto& m = p->get();
@@ -935,7 +890,7 @@ session::relay_body_framed(http::parser<IsRequest, http::buffer_body>* p, tcp::s
 }
 
 template <class Parser>
-net::awaitable<std::tuple<error_code, std::size_t>> session::read_head(tcp::socket& s,
+net::awaitable<std::tuple<error_code, std::size_t>> session::read_head(transport& s,
                                                                        pool_buffer& b, Parser& p) {
     // The parser takes a head piecewise (the start line first); what it took
     // stays in the buffer until the head is whole, so that the head is one
@@ -960,7 +915,7 @@ net::awaitable<std::tuple<error_code, std::size_t>> session::read_head(tcp::sock
             ec = http::error::buffer_overflow; // the head does not fit: 431
             break;
         }
-        auto [rec, got] = co_await s.async_read_some(b.prepare(room), use_tuple);
+        auto [rec, got] = co_await s.read_some(b.prepare(room));
         if (rec == net::error::eof) {
             if (p.got_some())
                 p.put_eof(ec); // a head cut short
@@ -978,52 +933,9 @@ net::awaitable<std::tuple<error_code, std::size_t>> session::read_head(tcp::sock
     co_return std::tuple{ec, parsed};
 }
 
-net::awaitable<std::tuple<error_code, std::size_t>>
-session::send_all(tcp::socket& to, std::array<net::const_buffer, 2> out, bool more) {
-    std::size_t total = 0;
-    const auto sent = [&](std::size_t n) {
-        total += n;
-        for (auto& b : out) {
-            const std::size_t k = std::min(n, b.size());
-            b += k;
-            n -= k;
-        }
-    };
-    // What the socket takes at once goes without an asynchronous operation
-    // (Asio completes even an immediate send through its queue).
-    iovec iov[2];
-    for (std::size_t i = 0; i < 2; ++i)
-        iov[i] = {const_cast<void*>(out[i].data()), out[i].size()};
-    msghdr m{};
-    m.msg_iov = iov;
-    m.msg_iovlen = 2;
-    ssize_t r;
-    do
-        r = ::sendmsg(to.native_handle(), &m, MSG_DONTWAIT | MSG_NOSIGNAL | (more ? MSG_MORE : 0));
-    while (r < 0 && errno == EINTR);
-    if (r >= 0)
-        sent(static_cast<std::size_t>(r));
-    else if (errno != EAGAIN && errno != EWOULDBLOCK)
-        co_return std::tuple{error_code(errno, boost::system::system_category()), total};
-    if (out[0].size() + out[1].size() == 0 && !more) {
-        // The peer answers this message: let the other sessions run first, so
-        // that the read which follows finds the answer there (else one more
-        // recv that comes back empty, and the wait for it).
-        co_await net::post(to.get_executor(), net::use_awaitable);
-        co_return std::tuple{error_code{}, total};
-    }
-    while (out[0].size() + out[1].size() != 0) {
-        auto [ec, n] = co_await to.async_send(out, more ? MSG_MORE : 0, use_tuple);
-        sent(n);
-        if (ec)
-            co_return std::tuple{ec, total};
-    }
-    co_return std::tuple{error_code{}, total};
-}
-
 net::awaitable<session::body_result>
-session::relay_raw(std::uint64_t remaining, bool corked, tcp::socket* from, pool_buffer* in,
-                   tcp::socket* to, char* lease, config::duration read_timeout,
+session::relay_raw(std::uint64_t remaining, bool corked, transport* from, pool_buffer* in,
+                   transport* to, char* lease, config::duration read_timeout,
                    deadline_kind read_kind, std::uint64_t* bytes_in, std::uint64_t* bytes_out) {
     const std::size_t capacity = head_area_ + body_area_;
     while (remaining != 0) {
@@ -1049,15 +961,15 @@ session::relay_raw(std::uint64_t remaining, bool corked, tcp::socket* from, pool
             if (corked) {
                 // The last write waits for this one: if the bytes are here, they
                 // join it; if not, it goes now, before we wait for them.
-                n = read_ready(*from, lease, want, ec);
+                n = from->read_ready(lease, want, ec);
                 if (n == 0 && !ec) {
-                    uncork(*to);
+                    to->uncork();
                     corked = false;
                 }
             }
             if (n == 0 && !ec) {
                 arm(read_timeout, read_kind);
-                std::tie(ec, n) = co_await from->async_read_some(net::buffer(lease, want), use_tuple);
+                std::tie(ec, n) = co_await from->read_some(net::buffer(lease, want));
             }
             if (bytes_in != nullptr)
                 *bytes_in += n;
@@ -1066,7 +978,7 @@ session::relay_raw(std::uint64_t remaining, bool corked, tcp::socket* from, pool
         }
         corked = remaining > n; // (the last piece pushes the whole message out)
         arm(cfg_.timeouts.send, deadline_kind::send);
-        auto [ec, put] = co_await send_all(*to, {net::buffer(data, n), net::const_buffer{}}, corked);
+        auto [ec, put] = co_await to->write({net::buffer(data, n), net::const_buffer{}}, corked);
         if (bytes_out != nullptr)
             *bytes_out += put;
         if (ec)
@@ -1079,58 +991,55 @@ session::relay_raw(std::uint64_t remaining, bool corked, tcp::socket* from, pool
 }
 
 net::awaitable<session::body_result>
-session::relay_splice(std::uint64_t remaining, bool corked, pipe_fds pipe, tcp::socket* from,
-                      tcp::socket* to, config::duration read_timeout, deadline_kind read_kind,
+session::relay_splice(std::uint64_t remaining, bool corked, pipe_fds pipe, transport* from,
+                      transport* to, config::duration read_timeout, deadline_kind read_kind,
                       std::uint64_t* bytes_in, std::uint64_t* bytes_out) {
     using failed = body_result::failed;
-    const auto system_error = [] { return error_code(errno, boost::system::system_category()); };
     std::size_t in_pipe = 0;
     while (remaining != 0 || in_pipe != 0) {
         if (remaining != 0) {
             // Never more than this body: what follows stays in the socket.
             const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, 1u << 20));
-            const ssize_t n = ::splice(from->native_handle(), nullptr, pipe.write, nullptr, want,
-                                       SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+            error_code ec;
+            const std::size_t n = from->splice_to_pipe(pipe.write, want, ec);
+            if (ec) // (eof: a truncated body)
+                co_return body_result{failed::read, ec};
             if (n > 0) {
-                remaining -= static_cast<std::uint64_t>(n);
-                in_pipe += static_cast<std::size_t>(n);
+                remaining -= n;
+                in_pipe += n;
                 if (bytes_in != nullptr)
-                    *bytes_in += static_cast<std::uint64_t>(n);
-            } else if (n == 0) {
-                co_return body_result{failed::read, net::error::eof}; // a truncated body
-            } else if (errno != EAGAIN && errno != EINTR) {
-                co_return body_result{failed::read, system_error()};
+                    *bytes_in += n;
             } else if (in_pipe == 0) {
                 // Nothing to read and nothing to write: wait for the source,
                 // after pushing out what the last SPLICE_F_MORE held back.
                 if (corked) {
-                    uncork(*to);
+                    to->uncork();
                     corked = false;
                 }
                 arm(read_timeout, read_kind);
-                auto [ec] = co_await from->async_wait(tcp::socket::wait_read, use_tuple);
-                if (ec)
-                    co_return body_result{failed::read, ec};
+                // (Not inside the if: g++ 12 fails on a co_await in a condition's init.)
+                const auto wec = co_await from->wait_readable();
+                if (wec)
+                    co_return body_result{failed::read, wec};
                 continue;
             } // else the pipe is full, or the socket empty: drain the pipe first
         }
         if (in_pipe != 0) {
-            const ssize_t n = ::splice(pipe.read, nullptr, to->native_handle(), nullptr, in_pipe,
-                                       SPLICE_F_MOVE | SPLICE_F_NONBLOCK |
-                                           (remaining != 0 ? SPLICE_F_MORE : 0));
+            error_code ec;
+            const std::size_t n = to->splice_from_pipe(pipe.read, in_pipe, remaining != 0, ec);
+            if (ec)
+                co_return body_result{failed::write, ec};
             if (n > 0) {
-                in_pipe -= static_cast<std::size_t>(n);
+                in_pipe -= n;
                 corked = remaining != 0;
-                w_.counters().spliced_bytes += static_cast<std::uint64_t>(n);
+                w_.counters().spliced_bytes += n;
                 if (bytes_out != nullptr)
-                    *bytes_out += static_cast<std::uint64_t>(n);
-            } else if (n < 0 && errno == EAGAIN) {
+                    *bytes_out += n;
+            } else {
                 arm(cfg_.timeouts.send, deadline_kind::send);
-                auto [ec] = co_await to->async_wait(tcp::socket::wait_write, use_tuple);
-                if (ec)
-                    co_return body_result{failed::write, ec};
-            } else if (n == 0 || errno != EINTR) {
-                co_return body_result{failed::write, n == 0 ? net::error::broken_pipe : system_error()};
+                const auto wec = co_await to->wait_writable();
+                if (wec)
+                    co_return body_result{failed::write, wec};
             }
         }
     }
@@ -1211,7 +1120,7 @@ net::awaitable<void> session::tunnel() {
     disarm();
 }
 
-net::awaitable<void> session::pump(tcp::socket* from, tcp::socket* to, char* buf, std::size_t n) {
+net::awaitable<void> session::pump(transport* from, transport* to, char* buf, std::size_t n) {
     for (;;) {
         arm(cfg_.timeouts.tunnel, deadline_kind::tunnel); // lazy: a later deadline is a store
         auto [ec, got] = co_await from->async_read_some(net::buffer(buf, n), use_tuple);
