@@ -79,6 +79,8 @@ public:
     std::size_t splice_to_pipe(int pipe_write, std::size_t n, error_code& ec) noexcept;
     // Moves up to n bytes from the pipe without waiting (`more`: more of the
     // message follows): bytes, 0 when the connection takes none now, or `ec`.
+    // splice(2) has no MSG_NOSIGNAL: a peer that is gone raises SIGPIPE, which
+    // the process must ignore (gateway/main.cpp does) to get EPIPE instead.
     std::size_t splice_from_pipe(int pipe_read, std::size_t n, bool more, error_code& ec) noexcept;
 
 private:

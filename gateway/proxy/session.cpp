@@ -30,7 +30,11 @@
 #include "gateway/http1/replies.hpp"
 #include "gateway/http1/request.hpp"
 #include "gateway/http1/rewrite.hpp"
+#include "gateway/io/deadline.hpp"
 #include "gateway/io/transport.hpp"
+#include "gateway/relay/body.hpp"
+#include "gateway/relay/head_reader.hpp"
+#include "gateway/relay/leg.hpp"
 #include "gateway/app/worker.hpp"
 
 namespace gw {
@@ -46,19 +50,6 @@ namespace {
 
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
-// Which timeout is running; decides the reply when it fires.
-enum class deadline_kind { none, client_idle, client_head, queue, connect, server, send, tunnel };
-
-// A Beast dynamic buffer over pool memory (the base class keeps re-pointing it
-// to a new lease protected).
-class pool_buffer : public beast::flat_static_buffer_base {
-public:
-    pool_buffer() noexcept : flat_static_buffer_base(nullptr, 0) {}
-    using flat_static_buffer_base::reset;
-};
-
-using request_parser = http::request_parser<http::buffer_body>;
-using response_parser = http::response_parser<http::buffer_body>;
 
 bool is_network_error(const error_code& ec) {
     return ec == net::error::eof || ec == http::error::end_of_stream ||
@@ -69,11 +60,11 @@ bool is_network_error(const error_code& ec) {
 
 } // namespace
 
-class session final : public session_link {
+class session final : public session_link, private deadline::owner {
 public:
     session(worker& w, std::size_t listener, tcp::socket client, bool resumed)
         : w_(w), cfg_(*w.shared().config), listener_(listener), client_(std::move(client)),
-          server_(client_.get_executor()), timer_(client_.get_executor()), resumed_(resumed),
+          server_(client_.get_executor()), dl_(client_.get_executor(), *this), resumed_(resumed),
           rbuf_(), sbuf_() {
         const auto& b = cfg_.buffers;
         head_area_ = b.size - b.maxrewrite;
@@ -104,15 +95,12 @@ public:
     // After serve(): the session ended idle for client_park; its socket parks.
     void park() {
         if (parking_)
-            w_.parking().park(std::move(client_.socket()), listener_, first_wait_, deadline_);
+            w_.parking().park(std::move(client_.socket()), listener_, first_wait_, dl_.at());
     }
 
     net::awaitable<void> serve();
-    // The watchdog: a handler on timer_ beside serve(), not a coroutine joined
-    // to it with `||`, which would give each of the session's operations a
-    // cancellation slot to fill and clear. unwatch() stops it for good.
-    void watch();
-    net::awaitable<void> unwatch();
+    // The connection's watchdog (io/deadline): started before serve(), stopped after.
+    deadline& watchdog() noexcept { return dl_; }
 
     void on_drain() noexcept override {
         if (idle_) {
@@ -138,48 +126,17 @@ private:
     net::awaitable<bool> take_server(std::size_t backend);
     net::awaitable<bool> connect_server(std::size_t backend, bool fresh_only = false);
     void prepare_request_head(std::size_t backend);
-    // Streams a message body from `from` to `to` through `bounce`, chunk by chunk
-    // as it arrives; chunked trailers are relayed (RFC 9112 7.1.2).
-    struct body_result {
-        enum class failed { nothing, read, write } stage = failed::nothing;
-        error_code ec;
-    };
-    template <bool IsRequest>
-    net::awaitable<body_result> relay_body(http::parser<IsRequest, http::buffer_body>* p,
-                                           transport* from, pool_buffer* in, transport* to,
-                                           char* lease, config::duration read_timeout,
-                                           deadline_kind read_kind, std::uint64_t* bytes_in,
-                                           std::uint64_t* bytes_out);
-    template <bool IsRequest>
-    net::awaitable<body_result> relay_body_framed(http::parser<IsRequest, http::buffer_body>* p,
-                                                  transport* from, pool_buffer* in,
-                                                  transport* to, char* lease,
-                                                  config::duration read_timeout,
-                                                  deadline_kind read_kind,
-                                                  std::uint64_t* bytes_in,
-                                                  std::uint64_t* bytes_out);
-    // Reads a message head into `b` and parses it with `p` as Beast's
-    // async_read_header does, without its composed operations: a head already
-    // in the buffer is parsed with no I/O at all. Returns the bytes parsed.
-    template <class Parser>
-    net::awaitable<std::tuple<error_code, std::size_t>> read_head(transport& s, pool_buffer& b,
-                                                                  Parser& p);
     // Writes a response head alone (1xx, 101) through Beast's serializer.
     net::awaitable<error_code> write_response_head(http::response<http::buffer_body>& m);
-    // The rest of a Content-Length body, moved raw through the whole buffer.
-    // `corked`: the last write to `to` went with MSG_MORE.
-    net::awaitable<body_result> relay_raw(std::uint64_t remaining, bool corked,
-                                          transport* from, pool_buffer* in, transport* to,
-                                          char* lease, config::duration read_timeout,
-                                          deadline_kind read_kind, std::uint64_t* bytes_in,
-                                          std::uint64_t* bytes_out);
-    // The same, socket to socket through a pipe with splice(2); the pipe is
-    // empty again when it succeeds.
-    net::awaitable<body_result> relay_splice(std::uint64_t remaining, bool corked,
-                                             pipe_fds pipe, transport* from, transport* to,
-                                             config::duration read_timeout,
-                                             deadline_kind read_kind, std::uint64_t* bytes_in,
-                                             std::uint64_t* bytes_out);
+    // One direction of this exchange for the relays: `lease` is the buffer
+    // `in` reads into, the read timeout is the source's.
+    leg make_leg(transport& from, pool_buffer& in, transport& to, alloc::buffer_lease& lease,
+                 config::duration read_timeout, deadline_kind read_kind, std::uint64_t* bytes_in,
+                 std::uint64_t* bytes_out) {
+        return leg{&from, &to, &in, reinterpret_cast<char*>(lease.data()), head_area_, body_area_,
+                   &dl_, read_timeout, read_kind, cfg_.timeouts.send, bytes_in, bytes_out,
+                   cfg_.buffers.splice ? &w_.pipes() : nullptr, &w_.counters().spliced_bytes};
+    }
     net::awaitable<bool> relay_request();
     net::awaitable<bool> relay_response(std::size_t backend);
     net::awaitable<void> reply(reply_reason r, bool keep_alive);
@@ -194,24 +151,14 @@ private:
     net::awaitable<void> tunnel();
     net::awaitable<void> pump(transport* from, transport* to, char* buf, std::size_t n);
 
-    // Moves the watchdog's deadline. Its timer stays where it is unless the new
-    // deadline comes before it (then it re-arms at once); when it fires early it
-    // re-arms for the deadline then in force. A request's shorter timeouts after
-    // the longer idle one so cost a timer event per timeout period, not each one.
-    void arm(config::duration d, deadline_kind k) {
-        const auto when = clock_type::now() + d;
-        kind_ = k;
-        deadline_ = when;
-        if (when < timer_at_) {
-            timer_at_ = clock_type::time_point::min(); // re-armed by the handler
-            timer_.cancel();
-        }
+    // The watchdog fired: whatever the session waits for ends now.
+    void on_deadline() noexcept override {
+        client_.cancel();
+        server_.cancel();
+        cancel_.emit(net::cancellation_type::terminal);
     }
-    void disarm() noexcept {
-        kind_ = deadline_kind::none;
-        deadline_ = clock_type::time_point::max();
-    }
-    bool timed_out(deadline_kind k) const noexcept { return expired_ == k; }
+    void arm(config::duration d, deadline_kind k) { dl_.arm(d, k); }
+    bool timed_out(deadline_kind k) const noexcept { return dl_.timed_out(k); }
 
     // Pipelined bytes left after the previous request go to the buffer's front,
     // so that the next head starts at the buffer's first byte.
@@ -244,19 +191,13 @@ private:
     std::size_t listener_;
     transport client_;
     transport server_;
-    net::steady_timer timer_;
+    deadline dl_;
     net::cancellation_signal cancel_; // bound to pool and queue waits
-    clock_type::time_point deadline_ = clock_type::time_point::max();
-    clock_type::time_point timer_at_ = clock_type::time_point::max(); // timer_'s expiry
-    deadline_kind kind_ = deadline_kind::none;
-    deadline_kind expired_ = deadline_kind::none;
     bool idle_ = false;
     bool resumed_ = false;        // taken over from the parking lot
     bool first_wait_ = false;     // idle before the first request
     bool park_requested_ = false; // the parking lot cancelled the idle wait
     bool parking_ = false;        // ending to park: the socket stays open
-    bool stopping_ = false;
-    bool watching_ = false; // a wait on timer_ is pending
     bool aborted_ = false;
 
     // The first bytes of a request, read while idle before the session holds a
@@ -313,33 +254,6 @@ private:
     char request_id_[request_id_length] = {};
 };
 
-void session::watch() {
-    watching_ = true;
-    timer_at_ = deadline_;
-    timer_.expires_at(timer_at_);
-    timer_.async_wait([this](const error_code& ec) {
-        watching_ = false;
-        if (stopping_)
-            return;
-        if (!ec && clock_type::now() >= deadline_) {
-            // (else re-armed earlier, or the deadline moved later meanwhile)
-            expired_ = kind_;
-            disarm();
-            client_.cancel();
-            server_.cancel();
-            cancel_.emit(net::cancellation_type::terminal);
-        }
-        watch();
-    });
-}
-
-net::awaitable<void> session::unwatch() {
-    stopping_ = true;
-    timer_.cancel();
-    while (watching_) // the cancelled wait's handler is queued: let it run
-        co_await net::post(client_.get_executor(), net::use_awaitable);
-}
-
 net::awaitable<void> session::serve() {
     bool first = !resumed_;
     bool readable = resumed_; // a resumed connection has its next request waiting
@@ -351,7 +265,7 @@ net::awaitable<void> session::serve() {
             first_wait_ = first;
             arm(first ? cfg_.timeouts.client_head : cfg_.timeouts.client_idle,
                 deadline_kind::client_idle);
-            w_.parking().idle_begin(*this, deadline_ - (first ? cfg_.timeouts.client_head
+            w_.parking().idle_begin(*this, dl_.at() - (first ? cfg_.timeouts.client_head
                                                               : cfg_.timeouts.client_idle));
             // A read, not a wait for readability: Asio re-registers the socket
             // with epoll for every wait (one more syscall per request), while a
@@ -361,7 +275,7 @@ net::awaitable<void> session::serve() {
             w_.parking().idle_end(*this);
             idle_ = false;
             if (park_requested_ && ec == net::error::operation_aborted && !w_.draining() &&
-                !aborted_ && expired_ != deadline_kind::client_idle) {
+                !aborted_ && !timed_out(deadline_kind::client_idle)) {
                 parking_ = true;
                 break;
             }
@@ -371,7 +285,7 @@ net::awaitable<void> session::serve() {
         }
         readable = false;
         first = false;
-        expired_ = deadline_kind::none;
+        dl_.clear_expired();
         ex_ = exchange_state{};
         req_.reset();
         last_server_ = -1;
@@ -585,7 +499,7 @@ net::awaitable<bool> session::connect_server(std::size_t backend, bool fresh_onl
         }
         server_reused_ = false;
         server_.socket() = tcp::socket(client_.get_executor());
-        expired_ = deadline_kind::none;
+        dl_.clear_expired();
         arm(cfg_.timeouts.connect, deadline_kind::connect);
         auto [ec] = co_await server_.socket().async_connect(s.endpoint, use_tuple);
         if (!ec) {
@@ -636,10 +550,10 @@ net::awaitable<bool> session::relay_request() {
             co_return false;
     }
 
-    const auto r = co_await relay_body(&*req_, &client_, &rbuf_, &server_,
-                                       reinterpret_cast<char*>(req_lease_.data()),
-                                       cfg_.timeouts.client_head, deadline_kind::client_head,
-                                       &lc().bytes_in, nullptr);
+    const auto r = co_await relay_body(*req_, make_leg(client_, rbuf_, server_, req_lease_,
+                                                       cfg_.timeouts.client_head,
+                                                       deadline_kind::client_head,
+                                                       &lc().bytes_in, nullptr));
     using failed = body_result::failed;
     if (r.stage == failed::read) {
         if (!is_network_error(r.ec) && !timed_out(deadline_kind::client_head))
@@ -750,10 +664,9 @@ net::awaitable<bool> session::relay_response(std::size_t backend) {
     m.version(11);
     m.keep_alive(client_keep_alive_ && !w_.draining());
 
-    const auto r = co_await relay_body(&*res_, &server_, &sbuf_, &client_,
-                                       reinterpret_cast<char*>(res_lease_.data()),
-                                       cfg_.timeouts.server, deadline_kind::server, nullptr,
-                                       &ex_.bytes_out);
+    const auto r = co_await relay_body(*res_, make_leg(server_, sbuf_, client_, res_lease_,
+                                                       cfg_.timeouts.server, deadline_kind::server,
+                                                       nullptr, &ex_.bytes_out));
     if (r.stage != body_result::failed::nothing) {
         // Part of the response is out already: all we can do is close.
         if (r.stage == body_result::failed::read)
@@ -764,7 +677,7 @@ net::awaitable<bool> session::relay_response(std::size_t backend) {
         co_return false;
     }
     release_server(server_keep_alive && sbuf_.size() == 0, backend);
-    disarm();
+    dl_.disarm();
     co_return true;
 }
 
@@ -773,277 +686,6 @@ net::awaitable<error_code> session::write_response_head(http::response<http::buf
     arm(cfg_.timeouts.send, deadline_kind::send);
     auto [ec, n] = co_await http::async_write_header(client_, sr, use_tuple);
     co_return ec;
-}
-
-template <bool IsRequest>
-net::awaitable<session::body_result>
-session::relay_body(http::parser<IsRequest, http::buffer_body>* p, transport* from,
-                    pool_buffer* in, transport* to, char* lease, config::duration read_timeout,
-                    deadline_kind read_kind, std::uint64_t* bytes_in, std::uint64_t* bytes_out) {
-    auto& m = p->get();
-    char* const bounce = lease + head_area_;
-    // A body of known length (or none): the head goes out as one block from the
-    // bounce area, with the body bytes already read, in one write; the rest of
-    // the body moves raw. Chunked and close-delimited bodies take Beast's way, as
-    // does a bodyless request sent again after its buffer went back (stale retry).
-    // A message with no body at all (a response to HEAD, 204, 304) goes this
-    // way even when it says chunked: Beast's serializer would add a last-chunk
-    // that the peer, expecting no body, would read as the next message.
-    if (lease != nullptr && (p->is_done() || (!m.chunked() && p->content_length()))) {
-        if (const std::size_t head = serialize_head(m, bounce, body_area_)) {
-            std::uint64_t remaining = p->is_done() ? 0 : *p->content_length();
-            const auto first = static_cast<std::size_t>(std::min<std::uint64_t>(in->size(), remaining));
-            const bool more = remaining > first;
-            arm(cfg_.timeouts.send, deadline_kind::send);
-            auto [ec, n] = co_await to->write(
-                {net::buffer(bounce, head), net::buffer(in->data().data(), first)}, more);
-            if (bytes_out != nullptr)
-                *bytes_out += n;
-            if (ec)
-                co_return body_result{body_result::failed::write, ec};
-            in->consume(first);
-            remaining -= first;
-            if (remaining == 0)
-                co_return body_result{};
-            co_return co_await relay_raw(remaining, more, from, in, to, lease, read_timeout,
-                                         read_kind, bytes_in, bytes_out);
-        }
-    }
-    co_return co_await relay_body_framed(p, from, in, to, lease, read_timeout, read_kind, bytes_in,
-                                         bytes_out);
-}
-
-// (A coroutine of its own: Beast's serializer makes its frame too big for Asio's
-// frame recycling, and the common case above should not allocate it.)
-template <bool IsRequest>
-net::awaitable<session::body_result>
-session::relay_body_framed(http::parser<IsRequest, http::buffer_body>* p, transport* from,
-                           pool_buffer* in, transport* to, char* lease,
-                           config::duration read_timeout, deadline_kind read_kind,
-                           std::uint64_t* bytes_in, std::uint64_t* bytes_out) {
-    auto& m = p->get();
-    char* const bounce = lease + head_area_;
-    // Fields parsed after this many are the chunked body's trailer section.
-    const auto head_fields = static_cast<std::size_t>(std::distance(m.begin(), m.end()));
-    http::serializer<IsRequest, http::buffer_body> sr{m};
-    bool trailers = false;
-    for (;;) {
-        if (!p->is_done()) {
-            arm(read_timeout, read_kind);
-            m.body().data = bounce;
-            m.body().size = body_area_;
-            // read_some: forward what has arrived instead of waiting for a full bounce.
-            auto [ec, n] = co_await http::async_read_some(*from, *in, *p, use_tuple);
-            if (bytes_in != nullptr)
-                *bytes_in += n;
-            if (ec == http::error::need_buffer)
-                ec = {};
-            if (ec)
-                co_return body_result{body_result::failed::read, ec};
-            m.body().size = body_area_ - m.body().size;
-            // No bytes yet: a null buffer, or the chunked serializer would emit a
-            // zero-size chunk, which is the end of the body.
-            m.body().data = m.body().size ? bounce : nullptr;
-            trailers = p->is_done() && m.chunked() &&
-                       static_cast<std::size_t>(std::distance(m.begin(), m.end())) > head_fields;
-            // With trailers the last chunk is ours to write, after the data.
-            m.body().more = !p->is_done() || trailers;
-        } else {
-            m.body().data = nullptr;
-            m.body().size = 0;
-            m.body().more = false;
-        }
-        arm(cfg_.timeouts.send, deadline_kind::send);
-        auto [ec, n] = co_await http::async_write(*to, sr, use_tuple);
-        if (bytes_out != nullptr)
-            *bytes_out += n;
-        if (ec == http::error::need_buffer)
-            ec = {};
-        if (ec)
-            co_return body_result{body_result::failed::write, ec};
-        if (p->is_done() && (sr.is_done() || trailers))
-            break;
-        // Head and first bytes are out; the rest of a Content-Length body needs no
-        // parsing: move it raw, through the whole buffer, without the bounce copy.
-        if (!p->is_done() && sr.is_header_done() && !m.chunked() && p->content_length_remaining())
-            co_return co_await relay_raw(*p->content_length_remaining(), false, from, in, to,
-                                         lease, read_timeout, read_kind, bytes_in, bytes_out);
-    }
-    if (trailers) {
-        // last-chunk, the trailer fields, then the empty line (RFC 9112 7.1.2).
-        std::string block = "0\r\n";
-        std::size_t i = 0;
-        for (const auto& f : m) {
-            if (i++ < head_fields || !allowed_in_trailer(f.name_string()))
-                continue;
-            block.append(f.name_string()).append(": ").append(f.value()).append("\r\n");
-        }
-        block += "\r\n";
-        arm(cfg_.timeouts.send, deadline_kind::send);
-        auto [ec, n] = co_await net::async_write(*to, net::buffer(block), use_tuple);
-        if (bytes_out != nullptr)
-            *bytes_out += n;
-        if (ec)
-            co_return body_result{body_result::failed::write, ec};
-    }
-    co_return body_result{};
-}
-
-template <class Parser>
-net::awaitable<std::tuple<error_code, std::size_t>> session::read_head(transport& s,
-                                                                       pool_buffer& b, Parser& p) {
-    // The parser takes a head piecewise (the start line first); what it took
-    // stays in the buffer until the head is whole, so that the head is one
-    // contiguous block at the buffer's front for the checks that follow (a
-    // consume() here would let prepare() move the rest over it).
-    std::size_t parsed = 0;
-    error_code ec;
-    while (!p.is_header_done()) {
-        if (b.size() > parsed) {
-            const auto d = b.data();
-            const std::size_t used =
-                p.put(net::buffer(static_cast<const char*>(d.data()) + parsed, d.size() - parsed), ec);
-            parsed += used;
-            if (ec && ec != http::error::need_more)
-                break;
-            ec = {};
-            if (p.is_header_done())
-                break;
-        }
-        const std::size_t room = b.max_size() - b.size();
-        if (room == 0) {
-            ec = http::error::buffer_overflow; // the head does not fit: 431
-            break;
-        }
-        auto [rec, got] = co_await s.read_some(b.prepare(room));
-        if (rec == net::error::eof) {
-            if (p.got_some())
-                p.put_eof(ec); // a head cut short
-            else
-                ec = http::error::end_of_stream;
-            break;
-        }
-        if (rec) {
-            ec = rec;
-            break;
-        }
-        b.commit(got);
-    }
-    b.consume(parsed);
-    co_return std::tuple{ec, parsed};
-}
-
-net::awaitable<session::body_result>
-session::relay_raw(std::uint64_t remaining, bool corked, transport* from, pool_buffer* in,
-                   transport* to, char* lease, config::duration read_timeout,
-                   deadline_kind read_kind, std::uint64_t* bytes_in, std::uint64_t* bytes_out) {
-    const std::size_t capacity = head_area_ + body_area_;
-    while (remaining != 0) {
-        std::size_t n = 0;
-        const char* data = lease;
-        if (in->size() != 0) {
-            // Bytes the parser has not seen yet belong to this body first.
-            n = static_cast<std::size_t>(std::min<std::uint64_t>(in->size(), remaining));
-            data = static_cast<const char*>(in->data().data());
-        } else if (cfg_.buffers.splice && remaining > capacity) {
-            // Larger than the buffer: the rest need not pass through it at all.
-            if (const auto pipe = w_.pipes().take()) {
-                const auto r = co_await relay_splice(remaining, corked, pipe, from, to,
-                                                     read_timeout, read_kind, bytes_in, bytes_out);
-                w_.pipes().give(pipe, r.stage == body_result::failed::nothing);
-                co_return r;
-            }
-            continue; // no pipe to be had: through the buffer after all
-        } else {
-            // Never read past this body: what follows stays in the socket.
-            const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(capacity, remaining));
-            error_code ec;
-            if (corked) {
-                // The last write waits for this one: if the bytes are here, they
-                // join it; if not, it goes now, before we wait for them.
-                n = from->read_ready(lease, want, ec);
-                if (n == 0 && !ec) {
-                    to->uncork();
-                    corked = false;
-                }
-            }
-            if (n == 0 && !ec) {
-                arm(read_timeout, read_kind);
-                std::tie(ec, n) = co_await from->read_some(net::buffer(lease, want));
-            }
-            if (bytes_in != nullptr)
-                *bytes_in += n;
-            if (ec) // (an early EOF: a truncated body, the connection just closes)
-                co_return body_result{body_result::failed::read, ec};
-        }
-        corked = remaining > n; // (the last piece pushes the whole message out)
-        arm(cfg_.timeouts.send, deadline_kind::send);
-        auto [ec, put] = co_await to->write({net::buffer(data, n), net::const_buffer{}}, corked);
-        if (bytes_out != nullptr)
-            *bytes_out += put;
-        if (ec)
-            co_return body_result{body_result::failed::write, ec};
-        if (data != lease)
-            in->consume(n);
-        remaining -= n;
-    }
-    co_return body_result{};
-}
-
-net::awaitable<session::body_result>
-session::relay_splice(std::uint64_t remaining, bool corked, pipe_fds pipe, transport* from,
-                      transport* to, config::duration read_timeout, deadline_kind read_kind,
-                      std::uint64_t* bytes_in, std::uint64_t* bytes_out) {
-    using failed = body_result::failed;
-    std::size_t in_pipe = 0;
-    while (remaining != 0 || in_pipe != 0) {
-        if (remaining != 0) {
-            // Never more than this body: what follows stays in the socket.
-            const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, 1u << 20));
-            error_code ec;
-            const std::size_t n = from->splice_to_pipe(pipe.write, want, ec);
-            if (ec) // (eof: a truncated body)
-                co_return body_result{failed::read, ec};
-            if (n > 0) {
-                remaining -= n;
-                in_pipe += n;
-                if (bytes_in != nullptr)
-                    *bytes_in += n;
-            } else if (in_pipe == 0) {
-                // Nothing to read and nothing to write: wait for the source,
-                // after pushing out what the last SPLICE_F_MORE held back.
-                if (corked) {
-                    to->uncork();
-                    corked = false;
-                }
-                arm(read_timeout, read_kind);
-                // (Not inside the if: g++ 12 fails on a co_await in a condition's init.)
-                const auto wec = co_await from->wait_readable();
-                if (wec)
-                    co_return body_result{failed::read, wec};
-                continue;
-            } // else the pipe is full, or the socket empty: drain the pipe first
-        }
-        if (in_pipe != 0) {
-            error_code ec;
-            const std::size_t n = to->splice_from_pipe(pipe.read, in_pipe, remaining != 0, ec);
-            if (ec)
-                co_return body_result{failed::write, ec};
-            if (n > 0) {
-                in_pipe -= n;
-                corked = remaining != 0;
-                w_.counters().spliced_bytes += n;
-                if (bytes_out != nullptr)
-                    *bytes_out += n;
-            } else {
-                arm(cfg_.timeouts.send, deadline_kind::send);
-                const auto wec = co_await to->wait_writable();
-                if (wec)
-                    co_return body_result{failed::write, wec};
-            }
-        }
-    }
-    co_return body_result{};
 }
 
 // Counts the exchange and writes its access log line.
@@ -1117,7 +759,7 @@ net::awaitable<void> session::tunnel() {
     const std::size_t n = res_lease_.size();
     co_await (pump(&client_, &server_, reinterpret_cast<char*>(req_lease_.data()), n) ||
               pump(&server_, &client_, reinterpret_cast<char*>(res_lease_.data()), n));
-    disarm();
+    dl_.disarm();
 }
 
 net::awaitable<void> session::pump(transport* from, transport* to, char* buf, std::size_t n) {
@@ -1135,9 +777,9 @@ net::awaitable<void> session::pump(transport* from, transport* to, char* buf, st
 net::awaitable<void> run_session(worker* w, std::size_t listener, tcp::socket client,
                                  bool resumed) {
     session s(*w, listener, std::move(client), resumed);
-    s.watch();
+    s.watchdog().start();
     co_await s.serve();
-    co_await s.unwatch();
+    co_await s.watchdog().stop();
     s.park();
 }
 
