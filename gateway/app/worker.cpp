@@ -108,7 +108,7 @@ std::vector<std::size_t> keepalive_per_backend(const config::gateway_config& cfg
 } // namespace
 
 worker::worker(shared_state& shared, std::size_t index, alloc::pool_shard& shard, int access_log_fd)
-    : shared_(shared), index_(index), shard_(shard), parking_(*this, shared.config->timeouts),
+    : shared_(shared), index_(index), shard_(shard), parking_(ioc_.get_executor(), *this, shared.config->timeouts),
       cache_(servers_per_backend(*shared.config), keepalive_per_backend(*shared.config)),
       rr_cursors_(shared.config->backends.size(), index),
       request_id_base_(std::random_device{}() * 0x100000000ull + (std::uint64_t{index} << 56)),

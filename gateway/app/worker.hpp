@@ -62,7 +62,7 @@ struct shared_state {
           connections(std::make_unique<std::atomic<std::size_t>[]>(cfg->listeners.size())) {}
 };
 
-class worker {
+class worker final : private parking_host {
 public:
     worker(shared_state& shared, std::size_t index, alloc::pool_shard& shard, int access_log_fd = 1);
     ~worker();
@@ -120,6 +120,11 @@ public:
     void remove(drain_listener& l) noexcept;
 
 private:
+    // parking_host: a parked connection comes back as a session, or closes.
+    void resume_parked(std::size_t listener, boost::asio::ip::tcp::socket client) override {
+        spawn_session(listener, std::move(client), true);
+    }
+    void parked_closed(std::size_t listener) noexcept override { connection_closed(listener); }
     void reserve_reactor_states();
     void begin_drain();
     void close_all();

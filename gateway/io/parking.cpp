@@ -8,8 +8,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "gateway/proxy/session.hpp"
-#include "gateway/app/worker.hpp"
 
 namespace gw {
 
@@ -33,8 +31,9 @@ int make_epoll() {
 }
 } // namespace
 
-parking_lot::parking_lot(worker& w, const config::timeouts_config& t)
-    : w_(w), park_after_(t.client_park), timer_(w.io()), epoll_(w.io(), make_epoll()) {}
+parking_lot::parking_lot(const net::any_io_executor& ex, parking_host& host,
+                         const config::timeouts_config& t)
+    : ex_(ex), host_(host), park_after_(t.client_park), timer_(ex), epoll_(ex, make_epoll()) {}
 
 parking_lot::~parking_lot() {
     for (const auto& l : waiting_)
@@ -42,7 +41,7 @@ parking_lot::~parking_lot() {
             ::close(slots_[i].fd);
 }
 
-void parking_lot::idle_begin(session_link& s, clock_type::time_point now) {
+void parking_lot::idle_begin(parkable& s, clock_type::time_point now) {
     s.idle_since_ = now;
     s.idle_prev_ = idle_tail_;
     s.idle_next_ = nullptr;
@@ -53,7 +52,7 @@ void parking_lot::idle_begin(session_link& s, clock_type::time_point now) {
         schedule(now + park_after_); // later ones are due no earlier than this one
 }
 
-void parking_lot::idle_end(session_link& s) noexcept {
+void parking_lot::idle_end(parkable& s) noexcept {
     if (!s.idle_linked_)
         return;
     (s.idle_prev_ ? s.idle_prev_->idle_next_ : idle_head_) = s.idle_next_;
@@ -72,7 +71,7 @@ void parking_lot::park(tcp::socket client, std::size_t listener, bool first,
     if (fd < 0 || ec) {
         if (fd >= 0)
             ::close(fd);
-        w_.connection_closed(listener);
+        host_.parked_closed(listener);
         return;
     }
     std::uint32_t i = free_head_;
@@ -96,7 +95,7 @@ void parking_lot::park(tcp::socket client, std::size_t listener, bool first,
         s.next = free_head_;
         free_head_ = i;
         ::close(fd);
-        w_.connection_closed(listener);
+        host_.parked_closed(listener);
         return;
     }
     insert_sorted(waiting_[s.list], i);
@@ -144,7 +143,7 @@ void parking_lot::close_slot(std::uint32_t i) noexcept {
     const std::size_t listener = slots_[i].listener;
     release_slot(i);
     ::close(fd); // also leaves the private epoll
-    w_.connection_closed(listener);
+    host_.parked_closed(listener);
 }
 
 void parking_lot::watch_epoll() {
@@ -190,15 +189,15 @@ void parking_lot::resume(std::uint32_t i) {
     const std::size_t listener = slots_[i].listener;
     ::epoll_ctl(epoll_.native_handle(), EPOLL_CTL_DEL, fd, nullptr);
     release_slot(i);
-    tcp::socket client(w_.io());
+    tcp::socket client(ex_);
     error_code ec;
     client.assign(v6 ? tcp::v6() : tcp::v4(), fd, ec);
     if (ec) {
         ::close(fd);
-        w_.connection_closed(listener);
+        host_.parked_closed(listener);
         return;
     }
-    w_.spawn_session(listener, std::move(client), true);
+    host_.resume_parked(listener, std::move(client));
 }
 
 void parking_lot::close_all() noexcept {
@@ -241,7 +240,7 @@ void parking_lot::on_timer() {
     timer_waiting_ = false;
     const auto now = clock_type::now();
     while (idle_head_ != nullptr && idle_head_->idle_since_ + park_after_ <= now) {
-        session_link* s = idle_head_;
+        parkable* s = idle_head_;
         idle_end(*s);
         s->on_park(); // it ends and comes back through park()
     }

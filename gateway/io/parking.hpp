@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <vector>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -29,22 +30,50 @@
 
 namespace gw {
 
-class session_link;
-class worker;
+// A connection that waits idle and may be parked: what the parking lot needs
+// of a session. It links itself while idle (an intrusive FIFO, O(1)).
+class parkable {
+public:
+    // Idle for timeouts.client_park: end, and hand the socket to park().
+    virtual void on_park() noexcept = 0;
+
+protected:
+    ~parkable() = default;
+
+private:
+    friend class parking_lot;
+    parkable* idle_prev_ = nullptr;
+    parkable* idle_next_ = nullptr;
+    bool idle_linked_ = false;
+    std::chrono::steady_clock::time_point idle_since_;
+};
+
+// What the parking lot needs of its worker.
+class parking_host {
+public:
+    // A parked connection became readable: a new session takes it over.
+    virtual void resume_parked(std::size_t listener, boost::asio::ip::tcp::socket client) = 0;
+    // A parked connection was closed (it leaves its listener's count).
+    virtual void parked_closed(std::size_t listener) noexcept = 0;
+
+protected:
+    ~parking_host() = default;
+};
 
 class parking_lot {
 public:
     using clock_type = std::chrono::steady_clock;
 
     // Throws std::system_error when the epoll instance cannot be created (start-up).
-    parking_lot(worker& w, const config::timeouts_config& t);
+    parking_lot(const boost::asio::any_io_executor& ex, parking_host& host,
+                const config::timeouts_config& t);
     ~parking_lot();
     parking_lot(const parking_lot&) = delete;
     parking_lot& operator=(const parking_lot&) = delete;
 
     // A session starts / stops waiting idle (O(1), on every request).
-    void idle_begin(session_link& s, clock_type::time_point now);
-    void idle_end(session_link& s) noexcept;
+    void idle_begin(parkable& s, clock_type::time_point now);
+    void idle_end(parkable& s) noexcept;
 
     // Takes over the socket of a session that ended idle. `first`: it has not
     // sent a request yet; `deadline`: when its idle time runs out.
@@ -85,7 +114,8 @@ private:
     void schedule(clock_type::time_point next);
     clock_type::time_point next_wake() const noexcept;
 
-    worker& w_;
+    boost::asio::any_io_executor ex_;
+    parking_host& host_;
     clock_type::duration park_after_;
     boost::asio::steady_timer timer_;
     clock_type::time_point wake_at_ = clock_type::time_point::max();
@@ -93,8 +123,8 @@ private:
     std::uint64_t timer_generation_ = 0;
     bool stopped_ = false;
 
-    session_link* idle_head_ = nullptr;
-    session_link* idle_tail_ = nullptr;
+    parkable* idle_head_ = nullptr;
+    parkable* idle_tail_ = nullptr;
 
     boost::asio::posix::stream_descriptor epoll_; // the private epoll instance
     bool epoll_watched_ = false;

@@ -10,32 +10,26 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "gateway/io/parking.hpp"
+
 namespace gw {
 
 class worker;
 
-// How a worker reaches its live sessions (intrusive list, worker thread only).
-class session_link {
+// How a worker reaches its live sessions (intrusive list, worker thread only);
+// the parking lot reaches them as parkable while they wait idle.
+class session_link : public parkable {
 public:
     virtual ~session_link() = default;
     // Draining: close now if idle between requests, else after the exchange.
     virtual void on_drain() noexcept = 0;
     // Shutdown timeout: close both sides now.
     virtual void on_abort() noexcept = 0;
-    // Idle for timeouts.client_park: end the session, hand the socket to the
-    // worker's parking lot (only called while the session waits idle).
-    virtual void on_park() noexcept = 0;
 
 private:
     friend class worker;
-    friend class parking_lot;
     session_link* prev_ = nullptr;
     session_link* next_ = nullptr;
-    // The parking lot's FIFO of sessions waiting idle, oldest first.
-    session_link* idle_prev_ = nullptr;
-    session_link* idle_next_ = nullptr;
-    bool idle_linked_ = false;
-    std::chrono::steady_clock::time_point idle_since_;
 };
 
 // Serves `client`, accepted on listener `listener`, until it closes or parks.
