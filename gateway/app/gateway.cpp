@@ -148,7 +148,9 @@ void gateway::start() {
     for (std::size_t b = 0; b < c.backends.size(); ++b)
         if (c.backends[b].health_check)
             for (std::size_t s = 0; s < c.backends[b].servers.size(); ++s)
-                net::co_spawn(first.io(), run_health_check(&first, b, s), [](std::exception_ptr e) {
+                net::co_spawn(first.io(),
+                              run_health_check(&c.backends[b], shared_->backends[b].get(), s, &first),
+                              [](std::exception_ptr e) {
                     if (e)
                         error_log(config::log_level::error, "health check ended by an exception");
                 });

@@ -19,6 +19,7 @@
 #include "gateway/observe/access_log.hpp"
 #include "gateway/upstream/connection_cache.hpp"
 #include "gateway/observe/counters.hpp"
+#include "gateway/io/drain.hpp"
 #include "gateway/io/parking.hpp"
 #include "gateway/io/pipe_pool.hpp"
 #include "gateway/proxy/router.hpp"
@@ -26,18 +27,6 @@
 namespace gw {
 
 class session_link;
-
-// Something long-lived on a worker (a health check) that must stop when it drains.
-class drain_listener {
-public:
-    virtual ~drain_listener() = default;
-    virtual void on_drain() noexcept = 0;
-
-private:
-    friend class worker;
-    drain_listener* prev_ = nullptr;
-    drain_listener* next_ = nullptr;
-};
 
 // What all workers share: immutable config and routing, plus the backends'
 // cross-worker counters and queues.
@@ -62,7 +51,7 @@ struct shared_state {
           connections(std::make_unique<std::atomic<std::size_t>[]>(cfg->listeners.size())) {}
 };
 
-class worker final : private parking_host {
+class worker final : public drain_registry, private parking_host {
 public:
     worker(shared_state& shared, std::size_t index, alloc::pool_shard& shard, int access_log_fd = 1);
     ~worker();
@@ -92,7 +81,7 @@ public:
     std::size_t index() const noexcept { return index_; }
     std::size_t& rr_cursor(std::size_t backend) noexcept { return rr_cursors_[backend]; }
     std::uint64_t next_request_id() noexcept { return request_id_base_ + ++request_seq_; }
-    bool draining() const noexcept { return draining_; }
+    bool draining() const noexcept override { return draining_; }
 
     worker_counters& counters() noexcept { return counters_; }
     access_log& log() noexcept { return log_; }
@@ -116,8 +105,8 @@ public:
     void spawn_session(std::size_t listener, boost::asio::ip::tcp::socket client, bool resumed);
     // A client connection of listener `l` closed (it leaves max_connections).
     void connection_closed(std::size_t l);
-    void add(drain_listener& l) noexcept;
-    void remove(drain_listener& l) noexcept;
+    void add(drain_listener& l) noexcept override;
+    void remove(drain_listener& l) noexcept override;
 
 private:
     // parking_host: a parked connection comes back as a session, or closes.

@@ -12,7 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include "gateway/app/worker.hpp"
+#include "gateway/upstream/backend.hpp"
 
 namespace gw {
 
@@ -78,18 +78,19 @@ struct drain_stop final : drain_listener {
 
 } // namespace
 
-net::awaitable<void> run_health_check(worker* w, std::size_t backend, std::size_t server) {
-    const auto& bcfg = w->shared().config->backends[backend];
+net::awaitable<void> run_health_check(const config::backend_config* backend, backend_state* be,
+                                      std::size_t server, drain_registry* drain) {
+    const auto& bcfg = *backend;
     const config::health_check_config* hc = &*bcfg.health_check;
-    server_state& s = w->shared().backends[backend]->server(server);
+    server_state& s = be->server(server);
     const std::string request = "GET " + hc->path + " HTTP/1.1\r\nHost: " +
                                 bcfg.servers[server].address.host +
                                 "\r\nUser-Agent: gateway-health-check\r\nConnection: close\r\n\r\n";
     net::steady_timer tick(co_await net::this_coro::executor);
     drain_stop stop(tick);
-    w->add(stop);
+    drain->add(stop);
     unsigned successes = 0, failures = 0;
-    while (!w->draining()) {
+    while (!drain->draining()) {
         const bool ok = co_await probe(s.endpoint, hc, request);
         if (ok) {
             failures = 0;
@@ -108,7 +109,7 @@ net::awaitable<void> run_health_check(worker* w, std::size_t backend, std::size_
         tick.expires_after(hc->interval);
         co_await tick.async_wait(use_tuple);
     }
-    w->remove(stop);
+    drain->remove(stop);
 }
 
 } // namespace gw

@@ -10,15 +10,21 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "config/config.hpp"
+#include "gateway/io/drain.hpp"
+
 namespace gw {
 
-class worker;
+class backend_state;
 
 // The status code of an HTTP/1.x status line ("HTTP/1.1 200 OK\r\n..."), or
 // nullopt when `head` does not start with one.
 std::optional<unsigned> parse_status_line(std::string_view head) noexcept;
 
-// Checks server `server` of backend `backend` until the worker drains.
-boost::asio::awaitable<void> run_health_check(worker* w, std::size_t backend, std::size_t server);
+// Checks server `server` of the backend (its config and its shared state) until
+// `drain` drains; runs on the executor it is spawned on (worker 0's).
+boost::asio::awaitable<void> run_health_check(const config::backend_config* bcfg,
+                                              backend_state* be, std::size_t server,
+                                              drain_registry* drain);
 
 } // namespace gw
