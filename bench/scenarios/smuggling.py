@@ -70,13 +70,7 @@ events {{
 }}
 
 http {{
-    access_log off;
-    client_body_temp_path {d}/body;
-    proxy_temp_path {d}/proxy;
-    fastcgi_temp_path {d}/fastcgi;
-    uwsgi_temp_path {d}/uwsgi;
-    scgi_temp_path {d}/scgi;
-    client_max_body_size 0;
+""" + px.NGINX_HTTP_PATHS + """    client_max_body_size 0;
 
     upstream backend {{
         server 127.0.0.1:{origin} max_fails=0;

@@ -25,6 +25,27 @@ boost::system::error_code last_error() noexcept {
     return {errno, boost::system::system_category()};
 }
 
+// One non-blocking splice(2) of up to n bytes from `in` to `out`: bytes (> 0),
+// 0 when it would block, or `ec` set (`at_zero` when splice returns 0: the
+// source ended, or the sink took nothing).
+std::size_t splice_once(int in, int out, std::size_t n, unsigned flags,
+                        const boost::system::error_code& at_zero,
+                        boost::system::error_code& ec) noexcept {
+    for (;;) {
+        const ssize_t r = ::splice(in, nullptr, out, nullptr, n,
+                                   SPLICE_F_MOVE | SPLICE_F_NONBLOCK | flags);
+        if (r > 0)
+            return static_cast<std::size_t>(r);
+        if (r == 0)
+            ec = at_zero;
+        else if (errno == EINTR)
+            continue;
+        else if (errno != EAGAIN)
+            ec = last_error();
+        return 0;
+    }
+}
+
 } // namespace
 
 void transport::cancel() noexcept {
@@ -117,36 +138,13 @@ net::awaitable<transport::error_code> transport::wait_writable() {
 }
 
 std::size_t transport::splice_to_pipe(int pipe_write, std::size_t n, error_code& ec) noexcept {
-    for (;;) {
-        const ssize_t r = ::splice(socket_.native_handle(), nullptr, pipe_write, nullptr, n,
-                                   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-        if (r > 0)
-            return static_cast<std::size_t>(r);
-        if (r == 0)
-            ec = net::error::eof;
-        else if (errno == EINTR)
-            continue;
-        else if (errno != EAGAIN)
-            ec = last_error();
-        return 0;
-    }
+    return splice_once(socket_.native_handle(), pipe_write, n, 0, net::error::eof, ec);
 }
 
 std::size_t transport::splice_from_pipe(int pipe_read, std::size_t n, bool more,
                                         error_code& ec) noexcept {
-    for (;;) {
-        const ssize_t r = ::splice(pipe_read, nullptr, socket_.native_handle(), nullptr, n,
-                                   SPLICE_F_MOVE | SPLICE_F_NONBLOCK | (more ? SPLICE_F_MORE : 0));
-        if (r > 0)
-            return static_cast<std::size_t>(r);
-        if (r == 0)
-            ec = net::error::broken_pipe;
-        else if (errno == EINTR)
-            continue;
-        else if (errno != EAGAIN)
-            ec = last_error();
-        return 0;
-    }
+    return splice_once(pipe_read, socket_.native_handle(), n, more ? SPLICE_F_MORE : 0,
+                       net::error::broken_pipe, ec);
 }
 
 } // namespace gw

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/as_tuple.hpp>
@@ -191,6 +192,20 @@ admin_reply error_reply(unsigned status, const char* text) {
     return admin_reply{status, "text/plain; charset=utf-8", text};
 }
 
+constexpr const char* no_body_text = "the admin pages take no request body\n";
+
+// The answer to a head that could not be read: 431 too large, 413 with a body
+// (body_limit(0)), 400 malformed; none when the connection closed or went silent.
+std::optional<admin_reply> refusal_for(const boost::system::error_code& ec) {
+    if (ec == http::error::header_limit)
+        return error_reply(431, "request head too large\n");
+    if (ec == http::error::body_limit)
+        return error_reply(413, no_body_text);
+    if (ec.category() == http::make_error_code(http::error::bad_target).category())
+        return error_reply(400, "bad request\n");
+    return std::nullopt;
+}
+
 net::awaitable<void> admin_session(worker* w, std::vector<worker*> workers, tcp::socket s,
                                    std::shared_ptr<admin_state> state) {
     boost::system::error_code ec;
@@ -209,17 +224,9 @@ net::awaitable<void> admin_session(worker* w, std::vector<worker*> workers, tcp:
         if (rec) {
             if (deadline.expired())
                 ++w->counters().admin_timeouts;
-            // A malformed or oversized head gets its answer; a closed or
-            // silent connection just ends.
-            if (rec == http::error::header_limit)
-                co_await write_admin_reply(w, s, error_reply(431, "request head too large\n"),
-                                           false, false, deadline);
-            else if (rec == http::error::body_limit) // (body_limit(0): any declared body)
-                co_await write_admin_reply(w, s, error_reply(413, "the admin pages take no request body\n"),
-                                           false, false, deadline);
-            else if (rec.category() == http::make_error_code(http::error::bad_target).category())
-                co_await write_admin_reply(w, s, error_reply(400, "bad request\n"), false, false,
-                                           deadline);
+            const auto refusal = refusal_for(rec); // (a reply, or a close without one)
+            if (refusal)
+                co_await write_admin_reply(w, s, *refusal, false, false, deadline);
             break;
         }
         const auto& req = p.get();
@@ -228,7 +235,7 @@ net::awaitable<void> admin_session(worker* w, std::vector<worker*> workers, tcp:
         const bool has_body = !p.is_done();
         const bool keep = req.keep_alive() && !w->draining() && !has_body;
         // (No co_await inside ?: : g++ 12 destroys the temporaries twice there.)
-        admin_reply reply = error_reply(413, "the admin pages take no request body\n");
+        admin_reply reply = error_reply(413, no_body_text);
         if (!has_body)
             reply = co_await answer(req, w, workers);
         if (!co_await write_admin_reply(w, s, reply, head, keep, deadline) || !keep)
