@@ -19,7 +19,7 @@ ALLOWED = {
     "io": set(),
     "relay": {"io", "http1"},
     "upstream": {"io", "http1", "observe"},
-    "observe": {"upstream"},
+    "observe": {"io", "upstream"},
     "proxy": {"io", "http1", "relay", "upstream", "observe"},
     "app": {"io", "http1", "relay", "upstream", "observe", "proxy"},
 }

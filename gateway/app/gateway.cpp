@@ -1,5 +1,6 @@
 #include "gateway/observe/error_log.hpp"
 #include "gateway/app/gateway.hpp"
+#include "gateway/app/snapshot.hpp"
 #include "gateway/upstream/health_check.hpp"
 
 #include <exception>
@@ -9,6 +10,7 @@
 #include <thread>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_future.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
@@ -49,29 +51,6 @@ tcp::endpoint resolve(net::io_context& ioc, const config::host_port& hp, bool pa
     if (ec || results.empty())
         throw std::runtime_error("cannot resolve " + describe(hp) + ": " + ec.message());
     return results.begin()->endpoint();
-}
-
-template <class F>
-auto on_each_worker(std::vector<std::unique_ptr<worker>>& workers, F f) {
-    using result = decltype(f(*workers.front()));
-    std::vector<std::future<result>> futures;
-    for (auto& w : workers) {
-        auto p = std::make_shared<std::promise<result>>();
-        futures.push_back(p->get_future());
-        net::post(w->io(), [p, f, wp = w.get()] { p->set_value(f(*wp)); });
-    }
-    std::vector<result> out;
-    for (auto& fu : futures)
-        out.push_back(fu.get());
-    return out;
-}
-
-template <class F>
-auto sum_over_workers(std::vector<std::unique_ptr<worker>>& workers, F f) {
-    decltype(f(*workers.front())) total{};
-    for (const auto& part : on_each_worker(workers, f))
-        total += part;
-    return total;
 }
 
 } // namespace
@@ -175,20 +154,19 @@ void gateway::wait() {
         w->join();
 }
 
-alloc::pool_stats gateway::pool_stats() {
-    return sum_over_workers(workers_, [](worker& w) { return w.shard().stats(); });
+gateway_snapshot gateway::snapshot() {
+    std::vector<worker*> all;
+    for (auto& w : workers_)
+        all.push_back(w.get());
+    // (Run from worker 0's executor like the admin pages; this thread blocks.)
+    return net::co_spawn(workers_.front()->io(), collect_snapshot(*shared_, std::move(all)),
+                         net::use_future)
+        .get();
 }
 
-std::size_t gateway::session_count() {
-    return sum_over_workers(workers_, [](worker& w) { return w.session_count(); });
-}
-
-std::size_t gateway::parked_count() {
-    return sum_over_workers(workers_, [](worker& w) { return w.parked_count(); });
-}
-
-worker_counters gateway::counters() {
-    return sum_over_workers(workers_, [](worker& w) { return w.counters(); });
-}
+alloc::pool_stats gateway::pool_stats() { return snapshot().pool; }
+std::size_t gateway::session_count() { return snapshot().sessions; }
+std::size_t gateway::parked_count() { return snapshot().parked; }
+worker_counters gateway::counters() { return snapshot().counters; }
 
 } // namespace gw

@@ -15,6 +15,7 @@
 #include "alloc/pool_stats.hpp"
 #include "config/config.hpp"
 #include "gateway/app/worker.hpp"
+#include "gateway/observe/snapshot.hpp"
 
 namespace gw {
 
@@ -44,8 +45,11 @@ public:
     // Blocks until every worker has run out of work (after drain or abort).
     void wait();
 
-    // The pool's counters summed over the workers (collected on each worker's
-    // thread; blocks the caller until they answered). Not for the data path.
+    // The gateway's state now, as the admin pages see it (collected on each
+    // worker's thread; blocks the caller until they answered; the workers must
+    // be running). Not for the data path.
+    gateway_snapshot snapshot();
+    // Parts of it: the pool's counters summed over the workers,
     alloc::pool_stats pool_stats();
     // Open client connections over all workers (same collection).
     std::size_t session_count();

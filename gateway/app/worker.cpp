@@ -15,8 +15,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "gateway/app/snapshot.hpp"
+#include "gateway/io/listener.hpp"
 #include "gateway/observe/admin.hpp"
 #include "gateway/proxy/session.hpp"
+#include "gateway/io/use_tuple.hpp"
 
 namespace gw {
 
@@ -39,38 +42,26 @@ void log_escaped(std::exception_ptr e) {
     }
 }
 
-net::awaitable<void> accept_loop(worker* w, tcp::acceptor* acceptor, std::size_t listener) {
-    constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+// Admits a client connection under its listener's max_connections (shared by
+// all workers). At the limit it waits, unread and holding no buffer, and the
+// accept loop with it: later connections wait in the kernel's backlog.
+net::awaitable<void> admit_client(worker* w, tcp::acceptor* acceptor, std::size_t listener,
+                                  tcp::socket socket) {
     const std::size_t limit = w->shared().config->listeners[listener].max_connections;
     auto& open = w->shared().connections[listener];
-    net::steady_timer pause(acceptor->get_executor());
-    for (;;) {
-        auto [ec, socket] = co_await acceptor->async_accept(use_tuple);
-        if (ec == net::error::operation_aborted || !acceptor->is_open())
-            co_return;
-        if (ec) {
-            // Out of file descriptors or a transient error: back off instead of spinning.
-            pause.expires_after(std::chrono::milliseconds(50));
-            co_await pause.async_wait(use_tuple);
+    for (std::size_t cur = open.load();;) {
+        if (limit == 0 || cur < limit) {
+            if (open.compare_exchange_weak(cur, cur + 1))
+                break;
             continue;
         }
-        // Reserve a place under max_connections (shared by all workers). At the
-        // limit this connection waits, unread and holding no buffer, and the loop
-        // accepts nothing more: later ones wait in the kernel's backlog.
-        for (std::size_t cur = open.load();;) {
-            if (limit == 0 || cur < limit) {
-                if (open.compare_exchange_weak(cur, cur + 1))
-                    break;
-                continue;
-            }
-            pause.expires_after(std::chrono::milliseconds(5));
-            co_await pause.async_wait(use_tuple);
-            if (!acceptor->is_open())
-                co_return; // draining: the waiting connection is closed
-            cur = open.load();
-        }
-        w->spawn_session(listener, std::move(socket), false);
+        net::steady_timer pause(acceptor->get_executor(), std::chrono::milliseconds(5));
+        co_await pause.async_wait(use_tuple);
+        if (!acceptor->is_open())
+            co_return; // draining: the waiting connection is closed
+        cur = open.load();
     }
+    w->spawn_session(listener, std::move(socket), false);
 }
 
 // Writes the worker's buffered access log lines every 100 ms until it drains.
@@ -111,10 +102,19 @@ worker::worker(shared_state& shared, std::size_t index, alloc::pool_shard& shard
     : shared_(shared), index_(index), shard_(shard), parking_(ioc_.get_executor(), *this, shared.config->timeouts),
       cache_(servers_per_backend(*shared.config), keepalive_per_backend(*shared.config)),
       rr_cursors_(shared.config->backends.size(), index),
-      request_id_base_(std::random_device{}() * 0x100000000ull + (std::uint64_t{index} << 56)),
       counters_(shared.config->listeners.size(), shared.config->backends.size()),
       log_(shared.config->logging.access_log,
-           shared.config->logging.format == config::log_format::json, access_log_fd) {}
+           shared.config->logging.format == config::log_format::json, access_log_fd),
+      proxy_{*shared.config,
+             shared.routes,
+             {*shared.config, shared.backends, cache_, rr_cursors_, counters_.backends},
+             shard,
+             pipes_,
+             parking_,
+             counters_,
+             log_,
+             *this,
+             std::random_device{}() * 0x100000000ull + (std::uint64_t{index} << 56)} {}
 
 worker::~worker() {
     if (thread_.joinable())
@@ -147,6 +147,9 @@ tcp::endpoint worker::listen_admin(const tcp::endpoint& ep, std::vector<worker*>
     const auto bound = a->local_endpoint();
     admin_acceptor_ = std::move(a);
     peers_ = std::move(peers);
+    admin_ = std::make_unique<admin_context>(admin_context{
+        *shared_.config, shard_, counters_, admin_sessions_, shared_.draining,
+        [this] { return collect_snapshot(shared_, peers_); }});
     shared_.admin_worker = this;
     return bound;
 }
@@ -174,18 +177,22 @@ void worker::reserve_reactor_states() {
 
 void worker::start() {
     reserve_reactor_states();
-    for (std::size_t i = 0; i < acceptors_.size(); ++i)
-        net::co_spawn(ioc_, accept_loop(this, acceptors_[i].get(), acceptor_listener_[i]),
-                      log_escaped);
+    for (std::size_t i = 0; i < acceptors_.size(); ++i) {
+        tcp::acceptor* a = acceptors_[i].get();
+        const std::size_t l = acceptor_listener_[i];
+        net::co_spawn(ioc_, accept_loop(*a, [this, a, l](tcp::socket s) {
+                          return admit_client(this, a, l, std::move(s));
+                      }), log_escaped);
+    }
     if (admin_acceptor_)
-        net::co_spawn(ioc_, run_admin(this, peers_, admin_acceptor_.get()), log_escaped);
+        net::co_spawn(ioc_, run_admin(*admin_, *admin_acceptor_), log_escaped);
     if (log_.enabled())
         net::co_spawn(ioc_, flush_log(this), log_escaped);
     thread_ = std::thread([this] { ioc_.run(); });
 }
 
 void worker::spawn_session(std::size_t listener, tcp::socket client, bool resumed) {
-    net::co_spawn(ioc_, run_session(this, listener, std::move(client), resumed), log_escaped);
+    net::co_spawn(ioc_, run_session(proxy_, listener, std::move(client), resumed), log_escaped);
 }
 
 void worker::connection_closed(std::size_t l) {
@@ -216,40 +223,15 @@ void worker::begin_drain() {
         boost::system::error_code ignored;
         a->close(ignored);
     }
-    for (session_link* s = sessions_; s != nullptr;) {
-        session_link* next = s->next_; // on_drain may not unlink, but be safe
-        s->on_drain();
-        s = next;
-    }
+    for_each(sessions_, [](session_link& s) { s.on_drain(); });
     parking_.close_all();
-    for (drain_listener* l = listeners_; l != nullptr;) {
-        drain_listener* next = l->next_;
-        l->on_drain();
-        l = next;
-    }
+    listeners_.drain_all();
     cache_.clear();
     session_gone(); // nothing open at all: the admin listener can go at once
 }
 
-void worker::link(drain_listener*& head, drain_listener& l) noexcept {
-    l.prev_ = nullptr;
-    l.next_ = head;
-    if (head != nullptr)
-        head->prev_ = &l;
-    head = &l;
-}
-
-void worker::unlink(drain_listener*& head, drain_listener& l) noexcept {
-    (l.prev_ ? l.prev_->next_ : head) = l.next_;
-    if (l.next_ != nullptr)
-        l.next_->prev_ = l.prev_;
-    l.prev_ = l.next_ = nullptr;
-}
-
-void worker::add(drain_listener& l) noexcept { link(listeners_, l); }
-void worker::remove(drain_listener& l) noexcept { unlink(listeners_, l); }
-void worker::add_admin(drain_listener& l) noexcept { link(admin_sessions_, l); }
-void worker::remove_admin(drain_listener& l) noexcept { unlink(admin_sessions_, l); }
+void worker::add(drain_listener& l) noexcept { listeners_.add(l); }
+void worker::remove(drain_listener& l) noexcept { listeners_.remove(l); }
 
 void worker::session_gone() {
     if (!shared_.draining.load() || shared_.open_connections() != 0)
@@ -263,40 +245,26 @@ void worker::close_admin() {
         boost::system::error_code ignored;
         admin_acceptor_->close(ignored);
     }
-    for (drain_listener* l = admin_sessions_; l != nullptr;) {
-        drain_listener* next = l->next_;
-        l->on_drain();
-        l = next;
-    }
+    admin_sessions_.drain_all();
 }
 
 void worker::close_all() {
-    for (session_link* s = sessions_; s != nullptr; s = s->next_)
-        s->on_abort();
+    for_each(sessions_, [](session_link& s) { s.on_abort(); });
     cache_.clear();
     close_admin();
 }
 
 void worker::add(session_link& s) noexcept {
-    s.prev_ = nullptr;
-    s.next_ = sessions_;
-    if (sessions_ != nullptr)
-        sessions_->prev_ = &s;
-    sessions_ = &s;
-    ++session_count_;
+    sessions_.push_front(s);
     // A session registers its client socket and usually a server socket.
-    if (2 * session_count_ + 64 > reactor_states_)
+    if (2 * sessions_.size() + 64 > reactor_states_)
         reserve_reactor_states();
 }
 
 void worker::remove(session_link& s) noexcept {
-    (s.prev_ ? s.prev_->next_ : sessions_) = s.next_;
-    if (s.next_ != nullptr)
-        s.next_->prev_ = s.prev_;
-    s.prev_ = s.next_ = nullptr;
-    --session_count_;
+    sessions_.erase(sessions_.iterator_to(s));
     // A drained worker whose last session ends may drop its idle server connections.
-    if (draining_ && session_count_ == 0)
+    if (draining_ && sessions_.empty())
         cache_.clear();
 }
 

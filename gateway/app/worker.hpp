@@ -12,6 +12,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/intrusive/list.hpp>
 
 #include "alloc/pool_shard.hpp"
 #include "config/config.hpp"
@@ -22,11 +23,12 @@
 #include "gateway/io/drain.hpp"
 #include "gateway/io/parking.hpp"
 #include "gateway/io/pipe_pool.hpp"
+#include "gateway/observe/admin.hpp"
+#include "gateway/proxy/context.hpp"
 #include "gateway/proxy/router.hpp"
+#include "gateway/proxy/session.hpp"
 
 namespace gw {
-
-class session_link;
 
 // What all workers share: immutable config and routing, plus the backends'
 // cross-worker counters and queues.
@@ -51,7 +53,7 @@ struct shared_state {
           connections(std::make_unique<std::atomic<std::size_t>[]>(cfg->listeners.size())) {}
 };
 
-class worker final : public drain_registry, private parking_host {
+class worker final : public drain_registry, private parking_host, private session_host {
 public:
     worker(shared_state& shared, std::size_t index, alloc::pool_shard& shard, int access_log_fd = 1);
     ~worker();
@@ -79,32 +81,23 @@ public:
     shared_state& shared() noexcept { return shared_; }
     connection_cache& cache() noexcept { return cache_; }
     std::size_t index() const noexcept { return index_; }
-    std::size_t& rr_cursor(std::size_t backend) noexcept { return rr_cursors_[backend]; }
-    std::uint64_t next_request_id() noexcept { return request_id_base_ + ++request_seq_; }
     bool draining() const noexcept override { return draining_; }
 
     worker_counters& counters() noexcept { return counters_; }
     access_log& log() noexcept { return log_; }
+    // The worker as its sessions see it.
+    proxy_context& proxy() noexcept { return proxy_; }
     // A client connection closed: once draining and none is left anywhere, the
     // admin listener closes too (it answers /readyz with 503 until then).
     void session_gone();
 
-    // Admin sessions close when the admin listener does.
-    void add_admin(drain_listener& l) noexcept;
-    void remove_admin(drain_listener& l) noexcept;
-
-    // Sessions register themselves so that drain() and abort() can reach them.
-    void add(session_link& s) noexcept;
-    void remove(session_link& s) noexcept;
     // Open client connections: with a session or parked.
-    std::size_t session_count() const noexcept { return session_count_ + parking_.parked(); }
+    std::size_t session_count() const noexcept { return sessions_.size() + parking_.parked(); }
     std::size_t parked_count() const noexcept { return parking_.parked(); }
     parking_lot& parking() noexcept { return parking_; }
     pipe_pool& pipes() noexcept { return pipes_; }
     // Starts a session on `client` (accepted, or `resumed` from the parking lot).
     void spawn_session(std::size_t listener, boost::asio::ip::tcp::socket client, bool resumed);
-    // A client connection of listener `l` closed (it leaves max_connections).
-    void connection_closed(std::size_t l);
     void add(drain_listener& l) noexcept override;
     void remove(drain_listener& l) noexcept override;
 
@@ -114,12 +107,22 @@ private:
         spawn_session(listener, std::move(client), true);
     }
     void parked_closed(std::size_t listener) noexcept override { connection_closed(listener); }
+    // session_host: sessions register themselves so that drain() and abort()
+    // can reach them; a closed one leaves its listener's max_connections.
+    void add(session_link& s) noexcept override;
+    void remove(session_link& s) noexcept override;
+    void connection_closed(std::size_t l) override;
     void reserve_reactor_states();
     void begin_drain();
     void close_all();
     void close_admin();
-    static void link(drain_listener*& head, drain_listener& l) noexcept;
-    static void unlink(drain_listener*& head, drain_listener& l) noexcept;
+    using session_list = boost::intrusive::list<session_link, boost::intrusive::constant_time_size<true>>;
+    // Tells each on the list; a listener may leave the list meanwhile.
+    template <class List, class F>
+    static void for_each(List& l, F f) {
+        for (auto it = l.begin(); it != l.end();)
+            f(*it++);
+    }
 
     shared_state& shared_;
     std::size_t index_;
@@ -133,18 +136,17 @@ private:
     connection_cache cache_;
     pipe_pool pipes_;
     std::vector<std::size_t> rr_cursors_;
-    std::uint64_t request_id_base_;
-    std::uint64_t request_seq_ = 0;
     bool draining_ = false;
-    session_link* sessions_ = nullptr; // intrusive list of live sessions
-    std::size_t session_count_ = 0;
+    session_list sessions_; // live sessions
     std::size_t reactor_states_ = 0; // registered up front (reserve_reactor_states)
-    drain_listener* listeners_ = nullptr;
-    drain_listener* admin_sessions_ = nullptr;
+    drain_set listeners_;      // health checks, the log flusher
+    drain_set admin_sessions_; // close when the admin listener does
     std::unique_ptr<boost::asio::ip::tcp::acceptor> admin_acceptor_;
     std::vector<worker*> peers_;
+    std::unique_ptr<admin_context> admin_;
     worker_counters counters_;
     access_log log_;
+    proxy_context proxy_;
     std::thread thread_;
 };
 

@@ -2,17 +2,15 @@
 // Long-lived work on a worker (a health check, an admin connection) that must
 // stop when the worker drains, and what it registers with. Worker thread only.
 
+#include <boost/intrusive/list.hpp>
+
 namespace gw {
 
-class drain_listener {
+// (The registry keeps its listeners in a Boost.Intrusive list: no allocation.)
+class drain_listener : public boost::intrusive::list_base_hook<> {
 public:
     virtual ~drain_listener() = default;
     virtual void on_drain() noexcept = 0;
-
-private:
-    friend class worker; // (links the listeners into its intrusive list)
-    drain_listener* prev_ = nullptr;
-    drain_listener* next_ = nullptr;
 };
 
 // Where drain listeners register: the worker, seen from below app/.
@@ -24,6 +22,24 @@ public:
 
 protected:
     ~drain_registry() = default;
+};
+
+// A registry of its own: what registered is told once drain_all() runs (each
+// may leave the set meanwhile), and draining() is true from then on.
+class drain_set final : public drain_registry {
+public:
+    void add(drain_listener& l) noexcept override { list_.push_front(l); }
+    void remove(drain_listener& l) noexcept override { list_.erase(list_.iterator_to(l)); }
+    bool draining() const noexcept override { return drained_; }
+    void drain_all() noexcept {
+        drained_ = true;
+        for (auto it = list_.begin(); it != list_.end();)
+            (it++)->on_drain();
+    }
+
+private:
+    boost::intrusive::list<drain_listener, boost::intrusive::constant_time_size<false>> list_;
+    bool drained_ = false;
 };
 
 } // namespace gw

@@ -1,4 +1,5 @@
 #include "gateway/io/transport.hpp"
+#include "gateway/io/use_tuple.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -19,7 +20,6 @@ namespace net = boost::asio;
 
 namespace {
 
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
 boost::system::error_code last_error() noexcept {
     return {errno, boost::system::system_category()};
@@ -49,11 +49,15 @@ std::size_t splice_once(int in, int out, std::size_t n, unsigned flags,
 } // namespace
 
 void transport::cancel() noexcept {
+    if (other_)
+        return other_->cancel();
     error_code ignored;
     socket_.cancel(ignored);
 }
 
 void transport::close(bool shutdown) noexcept {
+    if (other_)
+        return other_->close();
     error_code ignored;
     if (shutdown)
         socket_.shutdown(socket_type::shutdown_both, ignored);
@@ -62,10 +66,12 @@ void transport::close(bool shutdown) noexcept {
 
 net::awaitable<std::tuple<transport::error_code, std::size_t>>
 transport::read_some(net::mutable_buffer b) {
-    co_return co_await socket_.async_read_some(b, use_tuple);
+    co_return co_await async_read_some(b, use_tuple);
 }
 
 std::size_t transport::read_ready(void* out, std::size_t n, error_code& ec) noexcept {
+    if (other_)
+        return other_->read_ready(out, n, ec);
     for (;;) {
         const ssize_t r = ::recv(socket_.native_handle(), out, n, MSG_DONTWAIT);
         if (r > 0)
@@ -82,6 +88,8 @@ std::size_t transport::read_ready(void* out, std::size_t n, error_code& ec) noex
 
 net::awaitable<std::tuple<transport::error_code, std::size_t>>
 transport::write(std::array<net::const_buffer, 2> out, bool more) {
+    if (other_)
+        co_return co_await write_other(out);
     std::size_t total = 0;
     const auto sent = [&](std::size_t n) {
         total += n;
@@ -121,18 +129,41 @@ transport::write(std::array<net::const_buffer, 2> out, bool more) {
     co_return std::tuple{error_code{}, total};
 }
 
+net::awaitable<std::tuple<transport::error_code, std::size_t>>
+transport::write_other(std::array<net::const_buffer, 2> out) {
+    std::size_t total = 0;
+    for (auto& b : out)
+        while (b.size() != 0) {
+            auto [ec, n] = co_await async_write_some(b, use_tuple);
+            total += n;
+            b += n;
+            if (ec)
+                co_return std::tuple{ec, total};
+        }
+    co_return std::tuple{error_code{}, total};
+}
+
 void transport::uncork() noexcept {
+    if (other_)
+        return;
     // TCP_NODELAY set again pushes the segments MSG_MORE held back.
     const int one = 1;
     ::setsockopt(socket_.native_handle(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
 net::awaitable<transport::error_code> transport::wait_readable() {
+    if (other_) {
+        auto [ec] = co_await net::async_initiate<decltype(use_tuple), void(error_code)>(
+            [s = other_.get()](auto h) { s->async_wait_readable(std::move(h)); }, use_tuple);
+        co_return ec;
+    }
     auto [ec] = co_await socket_.async_wait(socket_type::wait_read, use_tuple);
     co_return ec;
 }
 
 net::awaitable<transport::error_code> transport::wait_writable() {
+    if (other_)
+        co_return error_code{}; // (its writes complete as they can)
     auto [ec] = co_await socket_.async_wait(socket_type::wait_write, use_tuple);
     co_return ec;
 }

@@ -12,13 +12,17 @@
 
 #include <array>
 #include <cstddef>
+#include <memory>
 #include <tuple>
 #include <utility>
 
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/system/error_code.hpp>
+
+#include "gateway/io/byte_stream.hpp"
 
 namespace gw {
 
@@ -30,25 +34,41 @@ public:
 
     explicit transport(socket_type s) noexcept : socket_(std::move(s)) {}
     explicit transport(const executor_type& ex) : socket_(ex) {}
+    // A connection of another kind (`other`), on executor `ex`.
+    transport(const executor_type& ex, std::unique_ptr<byte_stream> other)
+        : socket_(ex), other_(std::move(other)) {}
 
     // The plain-TCP connection's socket, for what is not moving bytes: connect,
     // options, endpoints, and handing the connection to the server connection
     // pool or the parking lot.
     socket_type& socket() noexcept { return socket_; }
     executor_type get_executor() noexcept { return socket_.get_executor(); }
-    bool is_open() const noexcept { return socket_.is_open(); }
+    bool is_open() const noexcept { return other_ ? other_->is_open() : socket_.is_open(); }
+    // Makes this the connection `other` (a test stream; later TLS), or plain
+    // TCP again with null.
+    void reset(std::unique_ptr<byte_stream> other) noexcept { other_ = std::move(other); }
     // Pending operations complete with operation_aborted.
     void cancel() noexcept;
     // Closes the connection (both directions first when `shutdown`).
     void close(bool shutdown = false) noexcept;
 
     // AsyncStream, for Beast and Asio's composed operations.
+    // (Another kind of connection reads into, and writes from, the first
+    // non-empty buffer of the sequence: a partial read or write, as allowed.)
     template <class Buffers, class Token>
     auto async_read_some(const Buffers& b, Token&& token) {
+        if (other_)
+            return boost::asio::async_initiate<Token, void(error_code, std::size_t)>(
+                [s = other_.get()](auto h, boost::asio::mutable_buffer m) { s->async_read_some(m, std::move(h)); },
+                token, first_of<boost::asio::mutable_buffer>(b));
         return socket_.async_read_some(b, std::forward<Token>(token));
     }
     template <class Buffers, class Token>
     auto async_write_some(const Buffers& b, Token&& token) {
+        if (other_)
+            return boost::asio::async_initiate<Token, void(error_code, std::size_t)>(
+                [s = other_.get()](auto h, boost::asio::const_buffer c) { s->async_write_some(c, std::move(h)); },
+                token, first_of<boost::asio::const_buffer>(b));
         return socket_.async_write_some(b, std::forward<Token>(token));
     }
 
@@ -73,7 +93,7 @@ public:
     // splice(2): bytes between the connection and a pipe, never through user
     // space. A kind of connection without a descriptor of plain bytes (TLS)
     // says false, and the relay copies instead.
-    bool can_splice() const noexcept { return true; }
+    bool can_splice() const noexcept { return !other_; }
     // Moves up to n bytes into the pipe without waiting: bytes (> 0), 0 when
     // nothing is there yet (or the pipe is full), or an error in `ec` (eof).
     std::size_t splice_to_pipe(int pipe_write, std::size_t n, error_code& ec) noexcept;
@@ -84,7 +104,19 @@ public:
     std::size_t splice_from_pipe(int pipe_read, std::size_t n, bool more, error_code& ec) noexcept;
 
 private:
+    // write() on another kind of connection: write_some until all is out.
+    boost::asio::awaitable<std::tuple<error_code, std::size_t>>
+    write_other(std::array<boost::asio::const_buffer, 2> out);
+    template <class Buffer, class Buffers>
+    static Buffer first_of(const Buffers& bs) {
+        for (auto it = boost::asio::buffer_sequence_begin(bs); it != boost::asio::buffer_sequence_end(bs); ++it)
+            if (Buffer(*it).size() != 0)
+                return Buffer(*it);
+        return Buffer();
+    }
+
     socket_type socket_;
+    std::unique_ptr<byte_stream> other_; // null: plain TCP on socket_
 };
 
 } // namespace gw

@@ -20,7 +20,8 @@
 
 #include "alloc/acquire.hpp"
 #include "gateway/observe/error_log.hpp"
-#include "gateway/app/worker.hpp"
+#include "gateway/io/listener.hpp"
+#include "gateway/io/use_tuple.hpp"
 
 namespace gw {
 
@@ -31,19 +32,6 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
-
-struct worker_part {
-    alloc::pool_stats pool;
-    worker_counters counters;
-    std::size_t sessions = 0;
-    std::size_t parked = 0;
-};
-
-net::awaitable<worker_part> read_worker(worker* w) {
-    co_return worker_part{w->shard().stats(), w->counters(), w->session_count(),
-                         w->parked_count()};
-}
 
 class admin_buffer : public beast::flat_static_buffer_base {
 public:
@@ -56,8 +44,7 @@ struct admin_reply {
     std::string body;
 };
 
-net::awaitable<admin_reply> answer(const http::request<http::empty_body>& req, worker* w,
-                                   std::vector<worker*> workers) {
+net::awaitable<admin_reply> answer(const http::request<http::empty_body>& req, admin_context& ctx) {
     const auto target = req.target();
     const auto path = target.substr(0, target.find('?'));
     if (req.method() != http::verb::get && req.method() != http::verb::head)
@@ -65,18 +52,18 @@ net::awaitable<admin_reply> answer(const http::request<http::empty_body>& req, w
     if (path == "/healthz")
         co_return admin_reply{200, "text/plain; charset=utf-8", "ok\n"};
     if (path == "/readyz") {
-        if (w->shared().draining.load())
+        if (ctx.draining.load())
             co_return admin_reply{503, "text/plain; charset=utf-8", "draining\n"};
         co_return admin_reply{200, "text/plain; charset=utf-8", "ready\n"};
     }
     if (path == "/metrics") {
-        auto snap = co_await collect_snapshot(std::move(workers));
+        auto snap = co_await ctx.snapshot();
         co_return admin_reply{200, "text/plain; version=0.0.4; charset=utf-8",
-                              render_metrics(snap, w->shared())};
+                              render_metrics(snap, ctx.cfg)};
     }
     if (path == "/stats" || path == "/") {
-        auto snap = co_await collect_snapshot(std::move(workers));
-        co_return admin_reply{200, "text/html; charset=utf-8", render_stats_page(snap, w->shared())};
+        auto snap = co_await ctx.snapshot();
+        co_return admin_reply{200, "text/html; charset=utf-8", render_stats_page(snap, ctx.cfg)};
     }
     co_return admin_reply{404, "text/plain; charset=utf-8",
                           "not found: try /healthz /readyz /metrics /stats\n"};
@@ -168,10 +155,10 @@ net::awaitable<boost::system::error_code> read_admin_head(tcp::socket& s, admin_
 // Writes the reply: the head into a critical buffer (the one moment the admin
 // listener takes pool memory, like every reply the gateway writes), the body
 // after it in the same write. False when the write failed or timed out.
-net::awaitable<bool> write_admin_reply(worker* w, tcp::socket& s, const admin_reply& reply,
+net::awaitable<bool> write_admin_reply(admin_context& ctx, tcp::socket& s, const admin_reply& reply,
                                        bool head, bool keep, admin_deadline& deadline) {
-    deadline.arm(w->shared().config->timeouts.send);
-    auto got = co_await alloc::acquire(w->shard(), alloc::buffer_class::critical);
+    deadline.arm(ctx.cfg.timeouts.send);
+    auto got = co_await alloc::acquire(ctx.shard, alloc::buffer_class::critical);
     if (got.ec)
         co_return false;
     char* out = reinterpret_cast<char*>(got.lease.data());
@@ -206,16 +193,16 @@ std::optional<admin_reply> refusal_for(const boost::system::error_code& ec) {
     return std::nullopt;
 }
 
-net::awaitable<void> admin_session(worker* w, std::vector<worker*> workers, tcp::socket s,
+net::awaitable<void> admin_session(admin_context& ctx, tcp::socket s,
                                    std::shared_ptr<admin_state> state) {
     boost::system::error_code ec;
     s.set_option(tcp::no_delay(true), ec);
     admin_link link(s);
-    w->add_admin(link);
+    ctx.sessions.add(link);
     admin_deadline deadline(s);
     std::array<char, admin_head_limit> storage;
     admin_buffer buf(storage.data(), storage.size());
-    const auto& timeouts = w->shared().config->timeouts;
+    const auto& timeouts = ctx.cfg.timeouts;
     for (;;) {
         http::request_parser<http::empty_body> p;
         p.header_limit(static_cast<std::uint32_t>(admin_head_limit));
@@ -223,26 +210,26 @@ net::awaitable<void> admin_session(worker* w, std::vector<worker*> workers, tcp:
         const auto rec = co_await read_admin_head(s, buf, p, deadline, timeouts);
         if (rec) {
             if (deadline.expired())
-                ++w->counters().admin_timeouts;
+                ++ctx.counters.admin_timeouts;
             const auto refusal = refusal_for(rec); // (a reply, or a close without one)
             if (refusal)
-                co_await write_admin_reply(w, s, *refusal, false, false, deadline);
+                co_await write_admin_reply(ctx, s, *refusal, false, false, deadline);
             break;
         }
         const auto& req = p.get();
         const bool head = req.method() == http::verb::head;
         // A request with a body is refused rather than read: nothing here takes one.
         const bool has_body = !p.is_done();
-        const bool keep = req.keep_alive() && !w->draining() && !has_body;
+        const bool keep = req.keep_alive() && !ctx.draining.load() && !has_body;
         // (No co_await inside ?: : g++ 12 destroys the temporaries twice there.)
         admin_reply reply = error_reply(413, no_body_text);
         if (!has_body)
-            reply = co_await answer(req, w, workers);
-        if (!co_await write_admin_reply(w, s, reply, head, keep, deadline) || !keep)
+            reply = co_await answer(req, ctx);
+        if (!co_await write_admin_reply(ctx, s, reply, head, keep, deadline) || !keep)
             break;
     }
     co_await deadline.stop();
-    w->remove_admin(link);
+    ctx.sessions.remove(link);
     s.shutdown(tcp::socket::shutdown_both, ec);
     s.close(ec);
     --state->open;
@@ -250,45 +237,26 @@ net::awaitable<void> admin_session(worker* w, std::vector<worker*> workers, tcp:
 
 } // namespace
 
-net::awaitable<gateway_snapshot> collect_snapshot(std::vector<worker*> workers) {
-    gateway_snapshot snap;
-    for (worker* w : workers) {
-        auto part = co_await net::co_spawn(w->io(), read_worker(w), net::use_awaitable);
-        snap.pools.push_back(part.pool);
-        snap.pool += part.pool;
-        snap.counters += part.counters;
-        snap.sessions += part.sessions;
-        snap.parked += part.parked;
-    }
-    if (!workers.empty())
-        snap.draining = workers.front()->shared().draining.load();
-    co_return snap;
-}
-
-net::awaitable<void> run_admin(worker* w, std::vector<worker*> workers, tcp::acceptor* acceptor) {
+net::awaitable<void> run_admin(admin_context& ctx, tcp::acceptor& acceptor) {
     auto state = std::make_shared<admin_state>();
-    const std::size_t cap = w->shared().config->admin.max_connections;
-    for (;;) {
-        auto [ec, socket] = co_await acceptor->async_accept(use_tuple);
-        if (ec == net::error::operation_aborted || !acceptor->is_open())
-            co_return;
-        if (ec)
-            continue;
+    const std::size_t cap = ctx.cfg.admin.max_connections;
+    const auto ex = acceptor.get_executor();
+    co_await accept_loop(acceptor, [&ctx, state, cap, ex](tcp::socket socket) -> net::awaitable<void> {
         if (state->open >= cap) {
             // Over the cap: closed at once, so that a probe fails fast instead of
             // waiting in the backlog behind the connections holding the slots.
-            ++w->counters().admin_refused;
+            ++ctx.counters.admin_refused;
             boost::system::error_code ignored;
             socket.close(ignored);
-            continue;
+            co_return;
         }
         ++state->open;
-        net::co_spawn(w->io(), admin_session(w, workers, std::move(socket), state),
+        net::co_spawn(ex, admin_session(ctx, std::move(socket), state),
                       [](std::exception_ptr e) {
                           if (e)
                               error_log(config::log_level::error, "admin session ended by an exception");
                       });
-    }
+    });
 }
 
 } // namespace gw

@@ -6,23 +6,32 @@
 //   GET /stats     the HTML stats page
 // Its requests and replies use critical buffers, like every reply the gateway writes.
 
-#include <vector>
+#include <atomic>
+#include <functional>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "alloc/pool_shard.hpp"
+#include "config/config.hpp"
+#include "gateway/io/drain.hpp"
+#include "gateway/observe/counters.hpp"
 #include "gateway/observe/metrics.hpp"
 
 namespace gw {
 
-class worker;
-
-// Copies every worker's counters and pool stats, hopping onto each worker's
-// thread in turn; the caller resumes on its own executor.
-boost::asio::awaitable<gateway_snapshot> collect_snapshot(std::vector<worker*> workers);
+// What the admin listener needs of the worker that serves it (app/ builds it).
+struct admin_context {
+    const config::gateway_config& cfg;
+    alloc::pool_shard& shard;         // the critical buffer each reply is written from
+    worker_counters& counters;        // admin_refused, admin_timeouts
+    drain_set& sessions;              // its connections, closed when the listener closes
+    const std::atomic<bool>& draining; // the gateway drains: /readyz says 503
+    // The gateway's state now, collected across the workers.
+    std::function<boost::asio::awaitable<gateway_snapshot>()> snapshot;
+};
 
 // Accepts admin connections on `acceptor` until it is closed.
-boost::asio::awaitable<void> run_admin(worker* w, std::vector<worker*> workers,
-                                       boost::asio::ip::tcp::acceptor* acceptor);
+boost::asio::awaitable<void> run_admin(admin_context& ctx, boost::asio::ip::tcp::acceptor& acceptor);
 
 } // namespace gw

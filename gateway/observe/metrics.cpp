@@ -3,7 +3,6 @@
 #include <cstdio>
 #include <string_view>
 
-#include "gateway/app/worker.hpp"
 
 namespace gw {
 
@@ -63,19 +62,17 @@ std::string label(const char* k, std::string_view v) {
     return std::string(k) + "=\"" + escape_label(v) + "\"";
 }
 
-} // namespace
+// A family with one sample per owner (listener or backend) and status class.
+template <class Names, class Counts>
+void per_class(writer& w, const char* name, const char* help, const char* owner, Names names,
+               std::size_t owners, Counts counts) {
+    w.family(name, "counter", help);
+    for (std::size_t i = 0; i < owners; ++i)
+        for (std::size_t c = 0; c < 5; ++c)
+            w.sample(name, label(owner, names(i)) + "," + label("code", class_label[c]), counts(i)[c]);
+}
 
-std::string render_metrics(const gateway_snapshot& s, const shared_state& shared) {
-    const auto& cfg = *shared.config;
-    std::string out;
-    out.reserve(16 * 1024);
-    writer w(out);
-
-    w.family("gateway_workers", "gauge", "Worker threads.");
-    w.sample("gateway_workers", "", static_cast<std::uint64_t>(s.pools.size()));
-    w.family("gateway_draining", "gauge", "1 while the gateway drains for shutdown.");
-    w.sample("gateway_draining", "", static_cast<std::uint64_t>(s.draining ? 1 : 0));
-
+void write_listeners(writer& w, const gateway_snapshot& s, const config::gateway_config& cfg) {
     // Listeners.
     auto per_listener = [&](const char* name, const char* type, const char* help, auto value) {
         w.family(name, type, help);
@@ -83,7 +80,7 @@ std::string render_metrics(const gateway_snapshot& s, const shared_state& shared
             w.sample(name, label("listener", cfg.listeners[l].name), value(l));
     };
     per_listener("gateway_connections", "gauge", "Open client connections.", [&](std::size_t l) {
-        return static_cast<std::uint64_t>(shared.connections[l].load());
+        return static_cast<std::uint64_t>(s.open_connections[l]);
     });
     w.family("gateway_connections_parked", "gauge",
              "Idle client connections parked (socket only, no session; timeouts.client_park).");
@@ -92,16 +89,7 @@ std::string render_metrics(const gateway_snapshot& s, const shared_state& shared
                  [&](std::size_t l) { return s.counters.listeners[l].connections_total; });
     per_listener("gateway_requests_total", "counter", "Requests received (heads parsed).",
                  [&](std::size_t l) { return s.counters.listeners[l].requests_total; });
-    // A family with one sample per owner (listener or backend) and status class.
-    auto per_class = [&](const char* name, const char* help, const char* owner, auto names,
-                         std::size_t owners, auto counts) {
-        w.family(name, "counter", help);
-        for (std::size_t i = 0; i < owners; ++i)
-            for (std::size_t c = 0; c < 5; ++c)
-                w.sample(name, label(owner, names(i)) + "," + label("code", class_label[c]),
-                         counts(i)[c]);
-    };
-    per_class("gateway_responses_total",
+    per_class(w, "gateway_responses_total",
               "Responses sent to clients by status class, the gateway's own replies included.",
               "listener", [&](std::size_t l) { return cfg.listeners[l].name; }, cfg.listeners.size(),
               [&](std::size_t l) { return s.counters.listeners[l].responses_by_class; });
@@ -138,13 +126,16 @@ std::string render_metrics(const gateway_snapshot& s, const shared_state& shared
              "Body bytes moved socket to socket with splice(2), never copied (buffers.splice).");
     w.sample("gateway_spliced_bytes_total", "", s.counters.spliced_bytes);
 
+}
+
+void write_backends(writer& w, const gateway_snapshot& s, const config::gateway_config& cfg) {
     // Backends.
     auto per_backend = [&](const char* name, const char* type, const char* help, auto value) {
         w.family(name, type, help);
         for (std::size_t b = 0; b < cfg.backends.size(); ++b)
             w.sample(name, label("backend", cfg.backends[b].name), value(b));
     };
-    per_class("gateway_backend_responses_total",
+    per_class(w, "gateway_backend_responses_total",
               "Responses from the backend's servers by status class.", "backend",
               [&](std::size_t b) { return cfg.backends[b].name; }, cfg.backends.size(),
               [&](std::size_t b) { return s.counters.backends[b].responses_by_class; });
@@ -155,39 +146,43 @@ std::string render_metrics(const gateway_snapshot& s, const shared_state& shared
     per_backend("gateway_backend_server_timeouts_total", "counter", "Responses that did not come in time (504).",
                 [&](std::size_t b) { return s.counters.backends[b].server_timeouts; });
     per_backend("gateway_backend_queue_length", "gauge", "Sessions waiting for a server slot now.",
-                [&](std::size_t b) { return static_cast<std::uint64_t>(shared.backends[b]->queued()); });
+                [&](std::size_t b) { return static_cast<std::uint64_t>(s.backends[b].queued); });
     per_backend("gateway_backend_queued_total", "counter", "Sessions that had to wait for a server slot.",
                 [&](std::size_t b) { return s.counters.backends[b].queued_total; });
     per_backend("gateway_backend_queue_seconds_total", "counter", "Time sessions spent waiting for a server slot.",
                 [&](std::size_t b) { return s.counters.backends[b].queue_seconds; });
     per_backend("gateway_backend_queue_timeouts_total", "counter", "Sessions that gave up waiting (503).",
-                [&](std::size_t b) { return shared.backends[b]->queue_timeouts(); });
+                [&](std::size_t b) { return s.backends[b].queue_timeouts; });
 
+}
+
+void write_servers(writer& w, const gateway_snapshot& s, const config::gateway_config& cfg) {
     // Servers.
     auto per_server = [&](const char* name, const char* type, const char* help, auto value) {
         w.family(name, type, help);
         for (std::size_t b = 0; b < cfg.backends.size(); ++b)
-            for (std::size_t i = 0; i < shared.backends[b]->server_count(); ++i) {
-                auto& srv = shared.backends[b]->server(i);
+            for (const auto& srv : s.backends[b].servers)
                 w.sample(name, label("backend", cfg.backends[b].name) + "," + label("server", srv.name),
                          value(srv));
-            }
     };
     per_server("gateway_server_up", "gauge", "1 when the server is up (health checks), else 0.",
-               [](server_state& v) { return static_cast<std::uint64_t>(v.up.load() ? 1 : 0); });
+               [](const server_snapshot& v) { return static_cast<std::uint64_t>(v.up ? 1 : 0); });
     per_server("gateway_server_active", "gauge", "Exchanges in progress on the server.",
-               [](server_state& v) { return static_cast<std::uint64_t>(v.active.load()); });
+               [](const server_snapshot& v) { return static_cast<std::uint64_t>(v.active); });
     per_server("gateway_server_maxconn", "gauge", "The server's maxconn (0 = unlimited).",
-               [](server_state& v) { return static_cast<std::uint64_t>(v.maxconn); });
+               [](const server_snapshot& v) { return static_cast<std::uint64_t>(v.maxconn); });
     per_server("gateway_server_requests_total", "counter", "Exchanges sent to the server.",
-               [](server_state& v) { return v.requests.load(); });
+               [](const server_snapshot& v) { return v.requests; });
     per_server("gateway_server_connections_opened_total", "counter", "New connections opened to the server.",
-               [](server_state& v) { return v.connects.load(); });
+               [](const server_snapshot& v) { return v.connects; });
     per_server("gateway_server_connect_failures_total", "counter", "Failed connects to the server.",
-               [](server_state& v) { return v.connect_failures.load(); });
+               [](const server_snapshot& v) { return v.connect_failures; });
     per_server("gateway_server_health_checks_total", "counter", "Health check probes completed.",
-               [](server_state& v) { return v.health_checks.load(); });
+               [](const server_snapshot& v) { return v.health_checks; });
 
+}
+
+void write_pool(writer& w, const gateway_snapshot& s) {
     // The buffer pool.
     const auto& p = s.pool;
     w.family("gateway_pool_buffer_size_bytes", "gauge", "Size of one pool buffer.");
@@ -223,6 +218,23 @@ std::string render_metrics(const gateway_snapshot& s, const shared_state& shared
     w.sample("gateway_pool_failed_resumes_total", "", p.failed_resumes);
     w.family("gateway_pool_cancels_total", "counter", "Waits abandoned (timeouts, closed sessions).");
     w.sample("gateway_pool_cancels_total", "", p.cancels);
+}
+
+} // namespace
+
+std::string render_metrics(const gateway_snapshot& s, const config::gateway_config& cfg) {
+    std::string out;
+    out.reserve(16 * 1024);
+    writer w(out);
+
+    w.family("gateway_workers", "gauge", "Worker threads.");
+    w.sample("gateway_workers", "", static_cast<std::uint64_t>(s.pools.size()));
+    w.family("gateway_draining", "gauge", "1 while the gateway drains for shutdown.");
+    w.sample("gateway_draining", "", static_cast<std::uint64_t>(s.draining ? 1 : 0));
+    write_listeners(w, s, cfg);
+    write_backends(w, s, cfg);
+    write_servers(w, s, cfg);
+    write_pool(w, s);
     return out;
 }
 

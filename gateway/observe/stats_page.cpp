@@ -5,7 +5,6 @@
 #include <string_view>
 
 #include "gateway/observe/metrics.hpp"
-#include "gateway/app/worker.hpp"
 
 namespace gw {
 
@@ -45,70 +44,8 @@ th{background:#eef1f4;font-weight:600}td:first-child,th:first-child{text-align:l
 .muted{color:#6a737d}.bar{display:inline-block;height:.7em;background:#4a90d9;vertical-align:middle}
 )";
 
-} // namespace
-
-std::string render_stats_page(const gateway_snapshot& s, const shared_state& shared,
-                              unsigned refresh_seconds) {
-    const auto& cfg = *shared.config;
-    std::string h;
-    h.reserve(16 * 1024);
-    h += "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">";
-    h += "<meta http-equiv=\"refresh\" content=\"" + std::to_string(refresh_seconds) + "\">";
-    h += "<title>gateway stats</title><style>";
-    h += style;
-    h += "</style></head><body><h1>gateway</h1><p class=\"muted\">";
-    h += std::to_string(s.pools.size()) + " workers &middot; " + std::to_string(s.sessions) +
-         " open connections &middot; " + (s.draining ? "<b>draining</b>" : "serving") +
-         " &middot; refreshes every " + std::to_string(refresh_seconds) + " s</p>";
-
-    h += "<h2>Listeners</h2><table><tr><th>listener</th><th>address</th><th>open</th>"
-         "<th>connections</th><th>requests</th><th>2xx</th><th>3xx</th><th>4xx</th><th>5xx</th>"
-         "<th>bytes in</th><th>bytes out</th><th>mean time</th></tr>";
-    for (std::size_t l = 0; l < cfg.listeners.size(); ++l) {
-        const auto& c = s.counters.listeners[l];
-        const auto& a = cfg.listeners[l].listen;
-        h += "<tr>" + cell(html_escape(cfg.listeners[l].name)) +
-             cell(html_escape(a.host) + ":" + std::to_string(a.port)) +
-             cell(std::to_string(shared.connections[l].load())) +
-             cell(std::to_string(c.connections_total)) + cell(std::to_string(c.requests_total));
-        for (std::size_t k = 1; k < 5; ++k)
-            h += cell(std::to_string(c.responses_by_class[k]));
-        h += cell(std::to_string(c.bytes_in)) + cell(std::to_string(c.bytes_out)) +
-             cell(c.duration.count ? num(1000 * c.duration.sum_seconds / c.duration.count, "%.2f ms")
-                                   : "-") +
-             "</tr>";
-    }
-    h += "</table>";
-
-    h += "<h2>Backends and servers</h2><table><tr><th>backend / server</th><th>state</th>"
-         "<th>weight</th><th>active</th><th>maxconn</th><th>queued</th><th>requests</th>"
-         "<th>connects</th><th>connect failures</th><th>2xx</th><th>5xx</th></tr>";
-    for (std::size_t b = 0; b < cfg.backends.size(); ++b) {
-        const auto& be = *shared.backends[b];
-        const auto& bc = s.counters.backends[b];
-        h += "<tr><td><b>" + html_escape(be.name()) + "</b> <span class=\"muted\">" +
-             (cfg.backends[b].balance == config::balance_mode::leastconn ? "leastconn" : "roundrobin") +
-             "</span></td>" + cell("") + cell("") + cell("") + cell("") +
-             cell(std::to_string(be.queued()) + " <span class=\"muted\">(" +
-                  std::to_string(bc.queued_total) + " in all, " +
-                  std::to_string(be.queue_timeouts()) + " timed out)</span>") +
-             cell("") + cell("") + cell("") + cell(std::to_string(bc.responses_by_class[1])) +
-             cell(std::to_string(bc.responses_by_class[4])) + "</tr>";
-        for (std::size_t i = 0; i < be.server_count(); ++i) {
-            auto& sv = const_cast<backend_state&>(be).server(i);
-            const bool up = sv.up.load();
-            h += "<tr>" + cell("&nbsp;&nbsp;" + html_escape(sv.name) + " <span class=\"muted\">" +
-                               sv.endpoint.address().to_string() + ":" +
-                               std::to_string(sv.endpoint.port()) + "</span>") +
-                 cell(up ? "UP" : "DOWN", up ? "up" : "down") + cell(std::to_string(sv.weight)) +
-                 cell(std::to_string(sv.active.load())) +
-                 cell(sv.maxconn ? std::to_string(sv.maxconn) : "&infin;") + cell("") +
-                 cell(std::to_string(sv.requests.load())) + cell(std::to_string(sv.connects.load())) +
-                 cell(std::to_string(sv.connect_failures.load())) + cell("") + cell("") + "</tr>";
-        }
-    }
-    h += "</table>";
-
+// The buffer pool: one row per worker and their sum, and the wake rule's efficiency.
+void pool_section(std::string& h, const gateway_snapshot& s, const config::gateway_config& cfg) {
     const auto& p = s.pool;
     const double wake_efficiency =
         p.resumes ? 100.0 * static_cast<double>(p.resumes - p.failed_resumes) / static_cast<double>(p.resumes)
@@ -139,6 +76,70 @@ std::string render_stats_page(const gateway_snapshot& s, const shared_state& sha
           : cfg.buffers.wake == config::wake_strategy::per_release ? "per-release"
                                                                    : "wake-all") +
          " wake rule).</p></body></html>\n";
+}
+
+} // namespace
+
+std::string render_stats_page(const gateway_snapshot& s, const config::gateway_config& cfg,
+                              unsigned refresh_seconds) {
+    std::string h;
+    h.reserve(16 * 1024);
+    h += "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">";
+    h += "<meta http-equiv=\"refresh\" content=\"" + std::to_string(refresh_seconds) + "\">";
+    h += "<title>gateway stats</title><style>";
+    h += style;
+    h += "</style></head><body><h1>gateway</h1><p class=\"muted\">";
+    h += std::to_string(s.pools.size()) + " workers &middot; " + std::to_string(s.sessions) +
+         " open connections &middot; " + (s.draining ? "<b>draining</b>" : "serving") +
+         " &middot; refreshes every " + std::to_string(refresh_seconds) + " s</p>";
+
+    h += "<h2>Listeners</h2><table><tr><th>listener</th><th>address</th><th>open</th>"
+         "<th>connections</th><th>requests</th><th>2xx</th><th>3xx</th><th>4xx</th><th>5xx</th>"
+         "<th>bytes in</th><th>bytes out</th><th>mean time</th></tr>";
+    for (std::size_t l = 0; l < cfg.listeners.size(); ++l) {
+        const auto& c = s.counters.listeners[l];
+        const auto& a = cfg.listeners[l].listen;
+        h += "<tr>" + cell(html_escape(cfg.listeners[l].name)) +
+             cell(html_escape(a.host) + ":" + std::to_string(a.port)) +
+             cell(std::to_string(s.open_connections[l])) +
+             cell(std::to_string(c.connections_total)) + cell(std::to_string(c.requests_total));
+        for (std::size_t k = 1; k < 5; ++k)
+            h += cell(std::to_string(c.responses_by_class[k]));
+        h += cell(std::to_string(c.bytes_in)) + cell(std::to_string(c.bytes_out)) +
+             cell(c.duration.count ? num(1000 * c.duration.sum_seconds / c.duration.count, "%.2f ms")
+                                   : "-") +
+             "</tr>";
+    }
+    h += "</table>";
+
+    h += "<h2>Backends and servers</h2><table><tr><th>backend / server</th><th>state</th>"
+         "<th>weight</th><th>active</th><th>maxconn</th><th>queued</th><th>requests</th>"
+         "<th>connects</th><th>connect failures</th><th>2xx</th><th>5xx</th></tr>";
+    for (std::size_t b = 0; b < cfg.backends.size(); ++b) {
+        const auto& be = s.backends[b];
+        const auto& bc = s.counters.backends[b];
+        h += "<tr><td><b>" + html_escape(cfg.backends[b].name) + "</b> <span class=\"muted\">" +
+             (cfg.backends[b].balance == config::balance_mode::leastconn ? "leastconn" : "roundrobin") +
+             "</span></td>" + cell("") + cell("") + cell("") + cell("") +
+             cell(std::to_string(be.queued) + " <span class=\"muted\">(" +
+                  std::to_string(bc.queued_total) + " in all, " +
+                  std::to_string(be.queue_timeouts) + " timed out)</span>") +
+             cell("") + cell("") + cell("") + cell(std::to_string(bc.responses_by_class[1])) +
+             cell(std::to_string(bc.responses_by_class[4])) + "</tr>";
+        for (const auto& sv : be.servers) {
+            const bool up = sv.up;
+            h += "<tr>" + cell("&nbsp;&nbsp;" + html_escape(sv.name) + " <span class=\"muted\">" +
+                               sv.address + "</span>") +
+                 cell(up ? "UP" : "DOWN", up ? "up" : "down") + cell(std::to_string(sv.weight)) +
+                 cell(std::to_string(sv.active)) +
+                 cell(sv.maxconn ? std::to_string(sv.maxconn) : "&infin;") + cell("") +
+                 cell(std::to_string(sv.requests)) + cell(std::to_string(sv.connects)) +
+                 cell(std::to_string(sv.connect_failures)) + cell("") + cell("") + "</tr>";
+        }
+    }
+    h += "</table>";
+
+    pool_section(h, s, cfg);
     return h;
 }
 

@@ -15,16 +15,13 @@
 #include "gateway/http1/framing.hpp"
 #include "gateway/http1/head.hpp"
 #include "gateway/relay/raw.hpp"
+#include "gateway/io/use_tuple.hpp"
 
 namespace gw {
 
 namespace net = boost::asio;
 namespace http = boost::beast::http;
 using error_code = boost::system::error_code;
-
-namespace {
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
-} // namespace
 
 template <bool IsRequest>
 net::awaitable<body_result> relay_body_framed(http::parser<IsRequest, http::buffer_body>& parser,

@@ -13,6 +13,7 @@
 #include <boost/asio/write.hpp>
 
 #include "gateway/upstream/backend.hpp"
+#include "gateway/io/use_tuple.hpp"
 
 namespace gw {
 
@@ -33,7 +34,6 @@ std::optional<unsigned> parse_status_line(std::string_view head) noexcept {
 
 namespace {
 
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
 // Connects, sends the request and reads the status line; true on the expected status.
 net::awaitable<bool> exchange_status(tcp::socket* sock, tcp::endpoint to, std::string request,

@@ -1,0 +1,46 @@
+#include "gateway/app/snapshot.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "gateway/app/worker.hpp"
+
+namespace gw {
+
+namespace net = boost::asio;
+
+namespace {
+
+struct worker_part {
+    alloc::pool_stats pool;
+    worker_counters counters;
+    std::size_t sessions = 0;
+    std::size_t parked = 0;
+};
+
+net::awaitable<worker_part> read_worker(worker* w) {
+    co_return worker_part{w->shard().stats(), w->counters(), w->session_count(),
+                          w->parked_count()};
+}
+
+} // namespace
+
+net::awaitable<gateway_snapshot> collect_snapshot(shared_state& shared, std::vector<worker*> workers) {
+    gateway_snapshot snap;
+    for (worker* w : workers) {
+        auto part = co_await net::co_spawn(w->io(), read_worker(w), net::use_awaitable);
+        snap.pools.push_back(part.pool);
+        snap.pool += part.pool;
+        snap.counters += part.counters;
+        snap.sessions += part.sessions;
+        snap.parked += part.parked;
+    }
+    snap.draining = shared.draining.load();
+    for (std::size_t l = 0; l < shared.config->listeners.size(); ++l)
+        snap.open_connections.push_back(shared.connections[l].load());
+    for (auto& b : shared.backends)
+        snap.backends.push_back(snapshot_of(*b));
+    co_return snap;
+}
+
+} // namespace gw

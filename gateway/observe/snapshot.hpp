@@ -1,0 +1,51 @@
+#pragma once
+// What the admin pages show: a copy of the gateway's state taken at one moment
+// (app/ collects it, hopping onto each worker in turn), so that rendering
+// reads plain values and knows neither workers nor atomics.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "alloc/pool_stats.hpp"
+#include "gateway/observe/counters.hpp"
+
+namespace gw {
+
+class backend_state;
+
+struct server_snapshot {
+    std::string name;
+    std::string address; // "ip:port"
+    unsigned weight = 1;
+    std::size_t maxconn = 0; // 0 = unlimited
+    std::size_t active = 0;
+    bool up = true;
+    std::uint64_t requests = 0;
+    std::uint64_t connects = 0;
+    std::uint64_t health_checks = 0;
+    std::uint64_t connect_failures = 0;
+};
+
+struct backend_snapshot {
+    std::size_t queued = 0;
+    std::uint64_t queue_timeouts = 0;
+    std::vector<server_snapshot> servers;
+};
+
+struct gateway_snapshot {
+    std::vector<alloc::pool_stats> pools; // one per worker
+    alloc::pool_stats pool;               // their sum
+    worker_counters counters;             // summed over workers
+    std::size_t sessions = 0;             // open client connections
+    std::size_t parked = 0;               // of which parked (idle, no session)
+    bool draining = false;
+    std::vector<std::size_t> open_connections; // per listener
+    std::vector<backend_snapshot> backends;    // in config order
+};
+
+// The backend's cross-worker state now (any thread: its fields are atomics).
+backend_snapshot snapshot_of(backend_state& b);
+
+} // namespace gw

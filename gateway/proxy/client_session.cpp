@@ -1,0 +1,227 @@
+// The client connection's life: idle without a buffer, parking, keep-alive,
+// drain and abort; the replies the gateway writes itself; the access log.
+#include "gateway/proxy/client_session.hpp"
+#include "gateway/io/use_tuple.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+#include <tuple>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "alloc/async_acquire.hpp"
+
+namespace gw {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using error_code = boost::system::error_code;
+
+session::session(proxy_context& ctx, std::size_t listener, tcp::socket client, bool resumed)
+    : ctx_(ctx), cfg_(ctx.cfg), listener_(listener), client_(std::move(client)),
+      server_(client_.get_executor()), dl_(client_.get_executor(), *this),
+      upstream_(ctx.upstream, server_, dl_, cancel_), resumed_(resumed), rbuf_(), sbuf_() {
+    const auto& b = cfg_.buffers;
+    head_area_ = b.size - b.maxrewrite;
+    body_area_ = b.maxrewrite;
+    error_code ec;
+    if (!resumed)
+        client_.socket().set_option(tcp::no_delay(true), ec);
+    const auto ep = client_.socket().remote_endpoint(ec);
+    if (!ec) {
+        const auto text = ep.address().to_string();
+        client_addr_len_ = std::min(text.size(), sizeof client_addr_);
+        std::memcpy(client_addr_, text.data(), client_addr_len_);
+        const int n = std::snprintf(client_ep_, sizeof client_ep_, "%s:%u", text.c_str(),
+                                    static_cast<unsigned>(ep.port()));
+        client_ep_len_ = n > 0 ? std::min(static_cast<std::size_t>(n), sizeof client_ep_ - 1) : 0;
+    }
+    if (!resumed)
+        ++lc().connections_total;
+    ctx_.host.add(*this); // (the accept loop counted it in `connections` already)
+}
+
+session::~session() {
+    ctx_.parking.idle_end(*this);
+    ctx_.host.remove(*this);
+    if (!parking_)
+        ctx_.host.connection_closed(listener_);
+}
+
+void session::park() {
+    if (parking_)
+        ctx_.parking.park(std::move(client_.socket()), listener_, first_wait_, dl_.at());
+}
+
+void session::on_drain() noexcept {
+    if (idle_)
+        client_.cancel();
+}
+
+void session::on_park() noexcept {
+    if (idle_) {
+        park_requested_ = true;
+        client_.cancel();
+    }
+}
+
+void session::on_abort() noexcept {
+    aborted_ = true;
+    client_.cancel();
+    server_.cancel();
+    cancel_.emit(net::cancellation_type::terminal);
+}
+
+// The watchdog fired: whatever the session waits for ends now.
+void session::on_deadline() noexcept {
+    client_.cancel();
+    server_.cancel();
+    cancel_.emit(net::cancellation_type::terminal);
+}
+
+net::awaitable<bool> session::wait_idle(bool first) {
+    // No buffer held until the client sends something; after client_park the
+    // parking lot ends the session and keeps the socket.
+    idle_ = true;
+    first_wait_ = first;
+    const auto timeout = first ? cfg_.timeouts.client_head : cfg_.timeouts.client_idle;
+    arm(timeout, deadline_kind::client_idle);
+    ctx_.parking.idle_begin(*this, dl_.at() - timeout);
+    // A read, not a wait for readability: Asio re-registers the socket with
+    // epoll for every wait (one more syscall per request), while a read after
+    // one that emptied the socket just waits for the next edge.
+    auto [ec, n] = co_await client_.read_some(net::buffer(early_));
+    early_size_ = n;
+    ctx_.parking.idle_end(*this);
+    idle_ = false;
+    if (park_requested_ && ec == net::error::operation_aborted && !ctx_.host.draining() &&
+        !aborted_ && !timed_out(deadline_kind::client_idle)) {
+        parking_ = true;
+        co_return false;
+    }
+    park_requested_ = false;
+    co_return !ec && !ctx_.host.draining();
+}
+
+net::awaitable<void> session::serve() {
+    bool first = !resumed_;
+    bool readable = resumed_; // a resumed connection has its next request waiting
+    while (!aborted_) {
+        if (!readable && (!req_lease_ || rbuf_.size() == 0) && !co_await wait_idle(first))
+            break;
+        readable = false;
+        first = false;
+        dl_.clear_expired();
+        ex_ = exchange_state{};
+        req_.reset();
+        upstream_.forget_last();
+        request_id_[0] = '\0';
+        ex_.start = clock_type::now();
+        if (ctx_.log.enabled()) // (the access log's date; one clock read less per request)
+            ex_.accepted = std::chrono::system_clock::now();
+        const bool again = co_await exchange();
+        finish_exchange();
+        // An idle connection keeps nothing of its last exchange: the parsed heads
+        // (their fields live on the heap) go now, not when the next request comes.
+        req_.reset();
+        res_.reset();
+        if (!again || ctx_.host.draining())
+            break;
+    }
+    req_lease_.reset();
+    res_lease_.reset();
+    if (!parking_)
+        client_.close(true);
+}
+
+net::awaitable<bool> session::acquire(alloc::buffer_class c, alloc::buffer_lease& out) {
+    auto [ec, lease] = co_await alloc::async_acquire(
+        ctx_.shard, c, net::bind_cancellation_slot(cancel_.slot(), use_tuple));
+    out = std::move(lease);
+    co_return !ec;
+}
+
+net::awaitable<void> session::reply(reply_reason r, bool keep_alive) {
+    alloc::buffer_lease lease;
+    arm(cfg_.timeouts.send, deadline_kind::send);
+    if (!have_buffer(alloc::buffer_class::critical, lease) &&
+        !co_await acquire(alloc::buffer_class::critical, lease))
+        co_return;
+    char* out = reinterpret_cast<char*>(lease.data());
+    const std::size_t n = render_reply(r, keep_alive, head_request_, out, lease.size());
+    ex_.seen = true;
+    ex_.status = static_cast<unsigned>(status_of(r));
+    if (r == reply_reason::request_timeout) {
+        ++ctx_.counters.client_timeouts;
+        ex_.terminate('c', 'R');
+    } else if (r == reply_reason::service_unavailable) {
+        ex_.terminate('s', 'Q');
+    } else if (r == reply_reason::bad_gateway || r == reply_reason::gateway_timeout) {
+        ex_.terminate('s', ex_.response_ms < 0 && ex_.connect_ms < 0 ? 'C' : 'H');
+    } else {
+        ex_.terminate('P', 'R'); // the gateway refused the request
+    }
+    auto [ec, written] = co_await net::async_write(client_, net::buffer(out, n), use_tuple);
+    ex_.bytes_out += written;
+}
+
+void session::finish_exchange() {
+    if (!ex_.seen)
+        return; // the client closed an idle connection: nothing to report
+    const auto elapsed = clock_type::now() - ex_.start;
+    auto& l = lc();
+    l.bytes_out += ex_.bytes_out;
+    if (ex_.status != 0) {
+        ++l.responses_by_class[status_class(ex_.status)];
+        l.duration.observe(std::chrono::duration<double>(elapsed).count());
+    }
+    if (!ctx_.log.enabled())
+        return;
+    exchange_record r;
+    r.client = std::string_view(client_ep_, client_ep_len_);
+    r.accepted = ex_.accepted;
+    r.listener = cfg_.listeners[listener_].name;
+    r.backend = "-";
+    r.server = "-";
+    if (ex_.backend >= 0) {
+        r.backend = cfg_.backends[static_cast<std::size_t>(ex_.backend)].name;
+        if (upstream_.server_index() >= 0)
+            r.server = upstream_.server().name;
+    }
+    r.queue_ms = ex_.queue_ms;
+    r.connect_ms = ex_.connect_ms;
+    r.response_ms = ex_.response_ms;
+    r.total_ms = static_cast<long>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count());
+    r.status = ex_.status;
+    r.bytes_out = ex_.bytes_out;
+    r.termination[0] = ex_.termination[0];
+    r.termination[1] = ex_.termination[1];
+    r.method = "-";
+    r.target = "-";
+    if (req_) {
+        const auto& h = req_->get();
+        r.method = h.method_string();
+        r.target = h.target();
+        r.version = h.version();
+    }
+    if (ex_.status != 0 && ex_.backend >= 0 && request_id_[0] != '\0')
+        r.request_id = std::string_view(request_id_, request_id_length);
+    ctx_.log.write(r);
+}
+
+net::awaitable<void> run_session(proxy_context& ctx, std::size_t listener, tcp::socket client,
+                                 bool resumed) {
+    session s(ctx, listener, std::move(client), resumed);
+    s.watchdog().start();
+    co_await s.serve();
+    co_await s.watchdog().stop();
+    s.park();
+}
+
+} // namespace gw

@@ -1,0 +1,170 @@
+#pragma once
+// The client session's state, shared by the two files that make it (proxy/'s
+// own; run_session in session.hpp is the way in):
+//   client_session.cpp  the connection's life: idle without a buffer, parking,
+//                       keep-alive, drain and abort, replies, buffers, the log;
+//   exchange.cpp        one exchange as named phases: read the head, route,
+//                       get a server, send the request, receive the response,
+//                       relay its body (or the tunnel), finish.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "alloc/buffer_lease.hpp"
+#include "gateway/http1/message.hpp"
+#include "gateway/http1/replies.hpp"
+#include "gateway/http1/rewrite.hpp"
+#include "gateway/io/deadline.hpp"
+#include "gateway/io/transport.hpp"
+#include "gateway/proxy/context.hpp"
+#include "gateway/proxy/session.hpp"
+#include "gateway/relay/head_reader.hpp"
+#include "gateway/relay/leg.hpp"
+#include "gateway/relay/pool_buffer.hpp"
+#include "gateway/upstream/connector.hpp"
+
+namespace gw {
+
+// What the current exchange did, for the counters and the access log.
+struct exchange_state {
+    using clock_type = std::chrono::steady_clock;
+    bool seen = false;          // a request started (something to log)
+    unsigned status = 0;        // sent to the client; 0 = nothing
+    std::uint64_t bytes_out = 0;
+    clock_type::time_point start;
+    std::chrono::system_clock::time_point accepted;
+    long queue_ms = -1, connect_ms = -1, response_ms = -1;
+    int backend = -1;
+    char termination[3] = {'-', '-', '\0'};
+
+    // The first reason given sticks: who ended it (c/C client, s/S server,
+    // P proxy) and when (R request, Q queue, C connect, H headers, D data).
+    void terminate(char who, char when) noexcept {
+        if (termination[0] == '-') {
+            termination[0] = who;
+            termination[1] = when;
+        }
+    }
+};
+
+class session final : public session_link, private deadline::owner {
+public:
+    using clock_type = std::chrono::steady_clock;
+
+    session(proxy_context& ctx, std::size_t listener, boost::asio::ip::tcp::socket client,
+            bool resumed);
+    ~session() override;
+
+    // The connection's loop: one exchange after another until it closes or parks.
+    boost::asio::awaitable<void> serve();
+    // After serve(): the session ended idle for client_park; its socket parks.
+    void park();
+    // The connection's watchdog (io/deadline): started before serve(), stopped after.
+    deadline& watchdog() noexcept { return dl_; }
+
+    void on_drain() noexcept override;
+    void on_park() noexcept override;
+    void on_abort() noexcept override;
+
+private:
+    // --- the connection (client_session.cpp)
+    // Waits idle, holding no buffer, for the next request's first bytes. False:
+    // the connection ends (closed, timed out, drained, or parking).
+    boost::asio::awaitable<bool> wait_idle(bool first);
+    // Takes a buffer of class `c` if one is free now, else waits for one in
+    // acquire() (false: cancelled or timed out). Callers try have_buffer() first:
+    // most of the time a buffer is free, and a coroutine call costs a frame.
+    bool have_buffer(alloc::buffer_class c, alloc::buffer_lease& out) {
+        out = ctx_.shard.try_acquire(c);
+        return static_cast<bool>(out);
+    }
+    boost::asio::awaitable<bool> acquire(alloc::buffer_class c, alloc::buffer_lease& out);
+    // The gateway answers the request itself (from a critical buffer).
+    boost::asio::awaitable<void> reply(reply_reason r, bool keep_alive);
+    // Counts the exchange and writes its access log line.
+    void finish_exchange();
+    void on_deadline() noexcept override;
+
+    // --- the exchange's phases (exchange.cpp)
+    // True: the connection stays open for the next request.
+    boost::asio::awaitable<bool> exchange();
+    boost::asio::awaitable<bool> read_request_head();
+    boost::asio::awaitable<bool> get_server(std::size_t backend);
+    void prepare_request_head();
+    boost::asio::awaitable<bool> send_request();
+    boost::asio::awaitable<bool> read_response_head();
+    void prepare_response_head();
+    boost::asio::awaitable<bool> relay_response();
+    boost::asio::awaitable<bool> upgrade_to_tunnel();
+    // Writes a response head alone (1xx, 101) through Beast's serializer.
+    boost::asio::awaitable<boost::system::error_code> write_response_head(response_parser::value_type& m);
+    // The server failed: its connection closes and the client gets `r`.
+    boost::asio::awaitable<bool> server_failed(reply_reason r);
+    // One direction of this exchange for the relays: `lease` is the buffer
+    // `in` reads into, the read timeout is the source's.
+    leg make_leg(transport& from, pool_buffer& in, transport& to, alloc::buffer_lease& lease,
+                 config::duration read_timeout, deadline_kind read_kind, std::uint64_t* bytes_in,
+                 std::uint64_t* bytes_out);
+    // Pipelined bytes left after the previous request go to the buffer's front,
+    // so that the next head starts at the buffer's first byte.
+    void compact_request_buffer();
+
+    void arm(config::duration d, deadline_kind k) { dl_.arm(d, k); }
+    bool timed_out(deadline_kind k) const noexcept { return dl_.timed_out(k); }
+    listener_counters& lc() noexcept { return ctx_.counters.listeners[listener_]; }
+    static long ms_since(clock_type::time_point t) {
+        return static_cast<long>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - t).count());
+    }
+
+    proxy_context& ctx_;
+    const config::gateway_config& cfg_;
+    std::size_t listener_;
+    transport client_;
+    transport server_;
+    deadline dl_;
+    boost::asio::cancellation_signal cancel_; // bound to pool and queue waits
+    connector upstream_;
+    bool idle_ = false;
+    bool resumed_ = false;        // taken over from the parking lot
+    bool first_wait_ = false;     // idle before the first request
+    bool park_requested_ = false; // the parking lot cancelled the idle wait
+    bool parking_ = false;        // ending to park: the socket stays open
+    bool aborted_ = false;
+
+    // The first bytes of a request, read while idle before the session holds a
+    // buffer; they go to the front of the request buffer once it has one.
+    char early_[1024];
+    std::size_t early_size_ = 0;
+    std::size_t head_area_ = 0; // read area of a buffer: heads must fit here
+    std::size_t body_area_ = 0; // the rest: body bytes bounce through it
+    alloc::buffer_lease req_lease_;
+    alloc::buffer_lease res_lease_;
+    pool_buffer rbuf_; // client input over req_lease_
+    pool_buffer sbuf_; // server input over res_lease_
+    std::optional<request_parser> req_;
+    std::optional<response_parser> res_;
+    bool head_request_ = false;
+    bool client_keep_alive_ = false;
+    bool server_keep_alive_ = false;
+    bool request_has_body_ = false;
+    bool upgrade_requested_ = false;
+    // A reused server connection turned out closed before any response byte:
+    // a request without a body is sent again once on a fresh connection.
+    bool stale_connection_ = false;
+    bool expects_continue_ = false;
+    char client_addr_[64] = {};
+    std::size_t client_addr_len_ = 0;
+    char client_ep_[72] = {}; // "ip:port" for the access log
+    std::size_t client_ep_len_ = 0;
+    exchange_state ex_;
+    char request_id_[request_id_length] = {};
+};
+
+} // namespace gw

@@ -1,0 +1,345 @@
+// One exchange as named phases: read the request head, route, get a server,
+// send the request, read the response head, relay the body (or tunnel).
+// Each phase answers the client itself when it fails and says whether the
+// connection goes on. (The Beast-heavy file of proxy/.)
+#include "gateway/proxy/client_session.hpp"
+
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <tuple>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "gateway/http1/framing.hpp"
+#include "gateway/http1/request.hpp"
+#include "gateway/relay/body.hpp"
+#include "gateway/relay/tunnel.hpp"
+#include "gateway/io/use_tuple.hpp"
+
+namespace gw {
+
+namespace net = boost::asio;
+namespace http = boost::beast::http;
+using error_code = boost::system::error_code;
+
+namespace {
+
+bool is_network_error(const error_code& ec) {
+    return ec == net::error::eof || ec == http::error::end_of_stream ||
+           ec == net::error::connection_reset || ec == net::error::broken_pipe ||
+           ec == net::error::operation_aborted || ec == net::error::not_connected ||
+           ec == net::error::bad_descriptor;
+}
+
+} // namespace
+
+net::awaitable<bool> session::exchange() {
+    if (!co_await read_request_head())
+        co_return false;
+    auto& h = req_->get();
+    request_has_body_ = !req_->is_done();
+    client_keep_alive_ = client_keeps_alive(h);
+    const auto backend = ctx_.routes.route(listener_, h[http::field::host], h.target());
+    if (!backend) {
+        // Without a body to skip, the connection can stay open.
+        co_await reply(reply_reason::not_found, client_keep_alive_ && !request_has_body_);
+        co_return client_keep_alive_ && !request_has_body_;
+    }
+    ex_.backend = static_cast<int>(*backend);
+    if (!co_await get_server(*backend))
+        co_return false;
+    prepare_request_head();
+    for (int attempt = 0;; ++attempt) {
+        stale_connection_ = false;
+        if (!co_await send_request()) {
+            if (!stale_connection_ || attempt > 0) {
+                upstream_.release(false);
+                co_return false;
+            }
+        } else {
+            // The request is flushed: its buffer goes back unless pipelined bytes wait in it.
+            if (rbuf_.size() == 0)
+                req_lease_.reset();
+            const bool ok = co_await relay_response();
+            if (!stale_connection_ || attempt > 0) {
+                res_lease_.reset();
+                co_return ok && client_keep_alive_;
+            }
+        }
+        // The server had closed the kept-alive connection: once more on a new one.
+        server_.close();
+        const auto st = co_await upstream_.connect(true);
+        if (!st.ok)
+            co_return co_await server_failed(st.reply);
+    }
+}
+
+net::awaitable<bool> session::read_request_head() {
+    if (!req_lease_) {
+        arm(cfg_.timeouts.client_head, deadline_kind::client_head);
+        if (!have_buffer(alloc::buffer_class::normal, req_lease_) &&
+            !co_await acquire(alloc::buffer_class::normal, req_lease_)) {
+            if (timed_out(deadline_kind::client_head))
+                co_await reply(reply_reason::request_timeout, false);
+            co_return false;
+        }
+        rbuf_.reset(req_lease_.data(), head_area_);
+    } else {
+        compact_request_buffer();
+    }
+    if (early_size_ != 0) { // (the buffer is empty then: the session was idle)
+        std::memcpy(rbuf_.prepare(early_size_).data(), early_, early_size_);
+        rbuf_.commit(early_size_);
+        early_size_ = 0;
+    }
+    arm(cfg_.timeouts.client_head, deadline_kind::client_head);
+    req_.emplace();
+    req_->header_limit(static_cast<std::uint32_t>(head_area_));
+    const auto limit = cfg_.listeners[listener_].body_limit;
+    req_->body_limit(limit ? boost::optional<std::uint64_t>(limit) : boost::none);
+    auto [ec, n] = co_await read_head(client_, rbuf_, *req_);
+    lc().bytes_in += n;
+    ex_.seen = ex_.seen || n != 0 || !is_network_error(ec);
+    if (ec) {
+        if (timed_out(deadline_kind::client_head))
+            co_await reply(reply_reason::request_timeout, false);
+        else if (ec == http::error::buffer_overflow)
+            co_await reply(reply_reason::header_too_large, false);
+        else if (!is_network_error(ec))
+            co_await reply(reason_for_parse_error(ec), false);
+        co_return false;
+    }
+    // The head starts at the buffer's front (compacted above) and is exactly the
+    // n bytes the parser took: it consumes a head only whole. (The buffer's read
+    // pointer cannot tell: a fully consumed buffer rewinds.)
+    const std::string_view raw(reinterpret_cast<const char*>(req_lease_.data()), n);
+    auto& h = req_->get();
+    ++lc().requests_total;
+    head_request_ = h.method() == http::verb::head;
+    // (Routing reads the Host this validates.)
+    const reply_reason bad = check_request_head(raw, h);
+    if (bad != reply_reason::none) {
+        co_await reply(bad, false);
+        co_return false;
+    }
+    co_return true;
+}
+
+void session::compact_request_buffer() {
+    char* base = reinterpret_cast<char*>(req_lease_.data());
+    const auto d = rbuf_.data();
+    const std::size_t n = d.size();
+    if (n != 0 && static_cast<const char*>(d.data()) != base)
+        std::memmove(base, d.data(), n);
+    rbuf_.reset(base, head_area_);
+    rbuf_.prepare(n);
+    rbuf_.commit(n);
+}
+
+// A slot on a server (maybe after the queue), then a connection to it.
+net::awaitable<bool> session::get_server(std::size_t backend) {
+    const auto queue_start = clock_type::now();
+    auto st = co_await upstream_.take_slot(backend);
+    if (!st.ok)
+        co_return co_await server_failed(st.reply);
+    ex_.queue_ms = ms_since(queue_start);
+    const auto connect_start = clock_type::now();
+    st = co_await upstream_.connect();
+    if (!st.ok)
+        co_return co_await server_failed(st.reply);
+    ex_.connect_ms = ms_since(connect_start);
+    co_return true;
+}
+
+net::awaitable<bool> session::server_failed(reply_reason r) {
+    upstream_.release(false);
+    if (r != reply_reason::none)
+        co_await reply(r, false);
+    co_return false;
+}
+
+// Rewrites the request head for the server, once per request.
+void session::prepare_request_head() {
+    auto& h = req_->get();
+    format_request_id(ctx_.next_request_id(), request_id_);
+    std::string server_host; // only for an HTTP/1.0 request without Host
+    if (h.find(http::field::host) == h.end()) {
+        const auto& ep = upstream_.server().endpoint;
+        server_host = ep.address().to_string() + ':' + std::to_string(ep.port());
+    }
+    const auto plan = prepare_forward_head(
+        h, request_has_body_,
+        {std::string_view(client_addr_, client_addr_len_), "http",
+         std::string_view(request_id_, request_id_length), server_host});
+    upgrade_requested_ = plan.upgrade;
+    expects_continue_ = plan.expects_continue;
+}
+
+leg session::make_leg(transport& from, pool_buffer& in, transport& to, alloc::buffer_lease& lease,
+                      config::duration read_timeout, deadline_kind read_kind,
+                      std::uint64_t* bytes_in, std::uint64_t* bytes_out) {
+    return leg{&from, &to, &in, reinterpret_cast<char*>(lease.data()), head_area_, body_area_,
+               &dl_, read_timeout, read_kind, cfg_.timeouts.send, bytes_in, bytes_out,
+               cfg_.buffers.splice ? &ctx_.pipes : nullptr, &ctx_.counters.spliced_bytes};
+}
+
+net::awaitable<bool> session::send_request() {
+    if (expects_continue_) {
+        expects_continue_ = false;
+        static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+        arm(cfg_.timeouts.send, deadline_kind::send);
+        auto [ec, n] = co_await net::async_write(client_, net::buffer(continue_line), use_tuple);
+        if (ec)
+            co_return false;
+    }
+    const auto r = co_await relay_body(*req_, make_leg(client_, rbuf_, server_, req_lease_,
+                                                       cfg_.timeouts.client_head,
+                                                       deadline_kind::client_head,
+                                                       &lc().bytes_in, nullptr));
+    using failed = body_result::failed;
+    if (r.stage == failed::read) {
+        if (!is_network_error(r.ec) && !timed_out(deadline_kind::client_head))
+            co_await reply(reason_for_parse_error(r.ec), false);
+        ex_.terminate('C', 'D');
+        co_return false;
+    }
+    if (r.stage == failed::write) {
+        if (upstream_.reused() && !request_has_body_ && !timed_out(deadline_kind::send)) {
+            stale_connection_ = true; // the caller tries a fresh connection
+            co_return false;
+        }
+        co_await reply(reply_reason::bad_gateway, false);
+        co_return false;
+    }
+    co_return true;
+}
+
+// Reads the final response head (or a 101), relaying interim 1xx responses.
+net::awaitable<bool> session::read_response_head() {
+    const auto sent_at = clock_type::now();
+    for (;;) {
+        res_.emplace();
+        res_->header_limit(static_cast<std::uint32_t>(head_area_));
+        res_->body_limit(boost::none);
+        if (head_request_)
+            res_->skip(true); // RFC 9110 9.3.2: a response to HEAD has no body
+        arm(cfg_.timeouts.server, deadline_kind::server);
+        auto [ec, n] = co_await read_head(server_, sbuf_, *res_);
+        if (ec && upstream_.reused() && !request_has_body_ && n == 0 && sbuf_.size() == 0 &&
+            !timed_out(deadline_kind::server) && is_network_error(ec) && !aborted_) {
+            stale_connection_ = true; // closed by the server while idle: not the request's fault
+            co_return false;
+        }
+        if (ec) {
+            const bool late = timed_out(deadline_kind::server);
+            if (late)
+                ++ctx_.counters.backends[upstream_.backend()].server_timeouts;
+            ex_.connect_ms = ex_.connect_ms < 0 ? 0 : ex_.connect_ms;
+            co_return co_await server_failed(late ? reply_reason::gateway_timeout
+                                                  : reply_reason::bad_gateway);
+        }
+        // Framing we will not relay, or a body the status forbids (the server
+        // could send it later, into the next exchange): 502, connection closed.
+        if (check_response_framing(res_->get()) != reply_reason::none ||
+            (declares_forbidden_body(res_->get()) && res_->get().result_int() < 200))
+            co_return co_await server_failed(reply_reason::bad_gateway);
+        const unsigned status = res_->get().result_int();
+        if (status >= 200 || status == 101)
+            break;
+        // Interim response: forward it as is and wait for the next one.
+        if (co_await write_response_head(res_->get()))
+            co_return co_await server_failed(reply_reason::none);
+    }
+    ex_.response_ms = ms_since(sent_at);
+    co_return true;
+}
+
+// Counts the response and rewrites its head for the client.
+void session::prepare_response_head() {
+    auto& m = res_->get();
+    ex_.status = m.result_int();
+    ++ctx_.counters.backends[upstream_.backend()].responses_by_class[status_class(ex_.status)];
+    server_keep_alive_ = m.keep_alive() && !res_->need_eof() && !declares_forbidden_body(m);
+    remove_hop_by_hop(m, m.result() == http::status::switching_protocols);
+    drop_bodiless_framing(m);
+    canonicalize_content_length(m);
+    const bool client_is_10 = req_->get().version() < 11;
+    if (res_->need_eof() && !res_->is_done()) {
+        // Close-delimited body: chunk it for HTTP/1.1 clients to keep them alive.
+        if (client_is_10)
+            client_keep_alive_ = false;
+        else
+            m.chunked(true);
+    }
+    if (client_is_10 && m.chunked()) {
+        m.chunked(false); // no chunked coding for HTTP/1.0: close-delimited instead
+        client_keep_alive_ = false;
+    }
+}
+
+net::awaitable<bool> session::relay_response() {
+    arm(cfg_.timeouts.server, deadline_kind::server);
+    if (!res_lease_ && !have_buffer(alloc::buffer_class::critical, res_lease_) &&
+        !co_await acquire(alloc::buffer_class::critical, res_lease_))
+        co_return co_await server_failed(timed_out(deadline_kind::server)
+                                             ? reply_reason::gateway_timeout
+                                             : reply_reason::none);
+    sbuf_.reset(res_lease_.data(), head_area_);
+    if (!co_await read_response_head())
+        co_return false;
+    prepare_response_head();
+    auto& m = res_->get();
+    if (m.result() == http::status::switching_protocols)
+        co_return co_await upgrade_to_tunnel();
+    m.version(11);
+    m.keep_alive(client_keep_alive_ && !ctx_.host.draining());
+    const auto r = co_await relay_body(*res_, make_leg(server_, sbuf_, client_, res_lease_,
+                                                       cfg_.timeouts.server, deadline_kind::server,
+                                                       nullptr, &ex_.bytes_out));
+    if (r.stage != body_result::failed::nothing) {
+        // Part of the response is out already: all we can do is close.
+        if (r.stage == body_result::failed::read)
+            ex_.terminate(timed_out(deadline_kind::server) ? 's' : 'S', 'D');
+        else
+            ex_.terminate('C', 'D');
+        upstream_.release(false);
+        co_return false;
+    }
+    upstream_.release(server_keep_alive_ && sbuf_.size() == 0);
+    dl_.disarm();
+    co_return true;
+}
+
+// RFC 9110 7.8: relay the 101, then both connections become a tunnel. A 101
+// nobody asked for cannot be relayed (502).
+net::awaitable<bool> session::upgrade_to_tunnel() {
+    if (!upgrade_requested_)
+        co_return co_await server_failed(reply_reason::bad_gateway);
+    client_keep_alive_ = false;
+    const bool head_sent = !co_await write_response_head(res_->get());
+    // Client-to-server bytes use a request buffer (normal), server-to-client
+    // bytes the response's (critical).
+    if (head_sent && (req_lease_ || have_buffer(alloc::buffer_class::normal, req_lease_) ||
+                      co_await acquire(alloc::buffer_class::normal, req_lease_)))
+        co_await relay_tunnel(tunnel_ends{&client_, &server_, &rbuf_, &sbuf_,
+                                          reinterpret_cast<char*>(req_lease_.data()),
+                                          reinterpret_cast<char*>(res_lease_.data()),
+                                          res_lease_.size(), &dl_, cfg_.timeouts.tunnel,
+                                          cfg_.timeouts.send});
+    upstream_.release(false);
+    co_return false;
+}
+
+net::awaitable<error_code> session::write_response_head(response_parser::value_type& m) {
+    http::response_serializer<http::buffer_body> sr{m};
+    arm(cfg_.timeouts.send, deadline_kind::send);
+    auto [ec, n] = co_await http::async_write_header(client_, sr, use_tuple);
+    co_return ec;
+}
+
+} // namespace gw

@@ -1,0 +1,54 @@
+#include "gateway/relay/tunnel.hpp"
+#include "gateway/io/use_tuple.hpp"
+
+#include <tuple>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+namespace gw {
+
+namespace net = boost::asio;
+
+namespace {
+
+
+net::awaitable<void> pump(transport* from, transport* to, char* buf, std::size_t n, deadline* dl,
+                          std::chrono::steady_clock::duration idle) {
+    for (;;) {
+        dl->arm(idle, deadline_kind::tunnel); // lazy: a later deadline is a store
+        auto [ec, got] = co_await from->async_read_some(net::buffer(buf, n), use_tuple);
+        if (ec)
+            co_return;
+        auto [wec, put] = co_await net::async_write(*to, net::buffer(buf, got), use_tuple);
+        if (wec)
+            co_return;
+    }
+}
+
+// Writes what `left` holds to `to`; false when the write failed.
+net::awaitable<bool> flush(pool_buffer* left, transport* to) {
+    if (left == nullptr || left->size() == 0)
+        co_return true;
+    auto [ec, n] = co_await net::async_write(*to, left->data(), use_tuple);
+    if (ec)
+        co_return false;
+    left->consume(n);
+    co_return true;
+}
+
+} // namespace
+
+net::awaitable<void> relay_tunnel(const tunnel_ends& t) {
+    t.dl->arm(t.send, deadline_kind::send);
+    if (!co_await flush(t.server_left, t.client) || !co_await flush(t.client_left, t.server))
+        co_return;
+    using namespace net::experimental::awaitable_operators;
+    co_await (pump(t.client, t.server, t.upstream, t.size, t.dl, t.idle) ||
+              pump(t.server, t.client, t.downstream, t.size, t.dl, t.idle));
+    t.dl->disarm();
+}
+
+} // namespace gw

@@ -1,0 +1,120 @@
+#include "gateway/upstream/connector.hpp"
+#include "gateway/io/use_tuple.hpp"
+
+#include <chrono>
+#include <optional>
+#include <tuple>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace gw {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using clock_type = std::chrono::steady_clock;
+
+const server_state& connector::server() const noexcept {
+    return be().server(static_cast<std::size_t>(server_index()));
+}
+
+net::awaitable<upstream_status> connector::take_slot(std::size_t backend) {
+    backend_ = backend;
+    last_server_ = -1;
+    backend_state& be = this->be();
+    const int s = be.try_take(u_.rr_cursors[backend]);
+    if (s >= 0) {
+        server_index_ = s;
+        co_return upstream_status{};
+    }
+    if (!be.has_usable_server())
+        co_return upstream_status::failed(reply_reason::service_unavailable);
+    // Every usable server is at maxconn: wait in the backend's queue, the
+    // request buffer still held (the seed's situation).
+    dl_.arm(u_.cfg.timeouts.queue, deadline_kind::queue);
+    auto& bc = u_.counters[backend];
+    ++bc.queued_total;
+    const auto waited_from = clock_type::now();
+    auto [ec, server] = co_await async_wait_for_server(
+        be, net::bind_cancellation_slot(cancel_.slot(), use_tuple));
+    bc.queue_seconds += std::chrono::duration<double>(clock_type::now() - waited_from).count();
+    if (ec) {
+        const bool timed_out = dl_.timed_out(deadline_kind::queue);
+        if (timed_out)
+            be.count_queue_timeout();
+        // (Cancelled otherwise: the session is aborted, nobody to answer.)
+        co_return upstream_status::failed(timed_out || ec == net::error::no_buffer_space
+                                              ? reply_reason::service_unavailable
+                                              : reply_reason::none);
+    }
+    server_index_ = static_cast<int>(server);
+    co_return upstream_status{};
+}
+
+net::awaitable<upstream_status> connector::connect(bool fresh_only) {
+    backend_state& be = this->be();
+    const unsigned attempts = 1 + u_.cfg.backends[backend_].retries;
+    bool timed_out_once = false;
+    for (unsigned attempt = 0; attempt < attempts; ++attempt) {
+        if (attempt > 0) {
+            // Retry on another server when there is one with a free slot.
+            const int failed = server_index_;
+            const int next = be.try_take(u_.rr_cursors[backend_], failed);
+            if (next >= 0) {
+                be.release(static_cast<std::size_t>(failed));
+                server_index_ = next;
+            }
+            ++u_.counters[backend_].retries;
+        }
+        const auto index = static_cast<std::size_t>(server_index_);
+        server_state& s = be.server(index);
+        auto cached = fresh_only ? std::nullopt : u_.cache.take(backend_, index);
+        if (cached) {
+            server_.socket() = std::move(*cached);
+            reused_ = true;
+            s.requests.fetch_add(1, std::memory_order_relaxed);
+            co_return upstream_status{};
+        }
+        reused_ = false;
+        server_.socket() = tcp::socket(server_.get_executor());
+        dl_.clear_expired();
+        dl_.arm(u_.cfg.timeouts.connect, deadline_kind::connect);
+        auto [ec] = co_await server_.socket().async_connect(s.endpoint, use_tuple);
+        if (!ec) {
+            boost::system::error_code ignored;
+            server_.socket().set_option(tcp::no_delay(true), ignored);
+            s.requests.fetch_add(1, std::memory_order_relaxed);
+            s.connects.fetch_add(1, std::memory_order_relaxed);
+            co_return upstream_status{};
+        }
+        s.connect_failures.fetch_add(1, std::memory_order_relaxed);
+        const bool timed_out = dl_.timed_out(deadline_kind::connect);
+        if (timed_out) {
+            timed_out_once = true;
+            ++u_.counters[backend_].connect_timeouts;
+        }
+        server_.close();
+        if (ec == net::error::operation_aborted && !timed_out)
+            co_return upstream_status::failed(reply_reason::none); // aborted: no reply
+    }
+    co_return upstream_status::failed(timed_out_once ? reply_reason::gateway_timeout
+                                                     : reply_reason::bad_gateway);
+}
+
+void connector::release(bool keep) {
+    if (server_index_ < 0)
+        return;
+    const auto index = static_cast<std::size_t>(server_index_);
+    if (keep && server_.is_open()) {
+        u_.cache.put(backend_, index, std::move(server_.socket()));
+        server_.socket() = tcp::socket(server_.get_executor());
+    } else {
+        server_.close();
+    }
+    be().release(index);
+    last_server_ = server_index_;
+    server_index_ = -1;
+}
+
+} // namespace gw

@@ -1,0 +1,86 @@
+#pragma once
+// The server side of one exchange, in one place: a slot on one of the
+// backend's servers (at once, or after waiting in the backend's cross-worker
+// queue), then a connection to it (an idle one from the worker's pool, or a
+// new one, retried on other servers), handed back as the exchange's server
+// transport; and at the end, the slot given back and the connection pooled
+// or closed. What goes wrong comes back as the reply the client gets; the
+// connector writes nothing to the client.
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+
+#include "config/config.hpp"
+#include "gateway/http1/replies.hpp"
+#include "gateway/io/deadline.hpp"
+#include "gateway/io/transport.hpp"
+#include "gateway/observe/counters.hpp"
+#include "gateway/upstream/backend.hpp"
+#include "gateway/upstream/connection_cache.hpp"
+
+namespace gw {
+
+// What one worker has of the upstream side: the shared backends, its pool of
+// idle server connections, its balancing cursors and counters.
+struct upstream_context {
+    const config::gateway_config& cfg;
+    std::vector<std::unique_ptr<backend_state>>& backends;
+    connection_cache& cache;
+    std::vector<std::size_t>& rr_cursors;     // one per backend
+    std::vector<backend_counters>& counters; // one per backend
+};
+
+// How a step ended: ok, or the reply the client gets (none: close without one,
+// the session was aborted or the queue wait cancelled).
+struct upstream_status {
+    bool ok = true;
+    reply_reason reply = reply_reason::none;
+    static upstream_status failed(reply_reason r) noexcept { return {false, r}; }
+};
+
+class connector {
+public:
+    // `server`: the exchange's server transport, (re)opened here; `dl` the
+    // connection's watchdog (queue and connect timeouts); `cancel` ends a queue wait.
+    connector(upstream_context& u, transport& server, deadline& dl,
+              boost::asio::cancellation_signal& cancel) noexcept
+        : u_(u), server_(server), dl_(dl), cancel_(cancel) {}
+
+    // A slot on a server of `backend`: at once, or in the queue (timeouts.queue).
+    // 503 when no server is usable, the queue is full or the wait times out.
+    boost::asio::awaitable<upstream_status> take_slot(std::size_t backend);
+    // A connection to the slot's server: pooled (unless `fresh_only`) or new,
+    // retried on another server up to the backend's `retries`. 502 when every
+    // attempt failed, 504 when one timed out. The slot stays held either way.
+    boost::asio::awaitable<upstream_status> connect(bool fresh_only = false);
+    // Gives the slot back; the connection goes to the pool when `keep` (and the
+    // server left it open), else it closes. No-op without a slot.
+    void release(bool keep);
+
+    bool holds_slot() const noexcept { return server_index_ >= 0; }
+    // Whether the connection came from the pool (a stale one may fail once).
+    bool reused() const noexcept { return reused_; }
+    std::size_t backend() const noexcept { return backend_; }
+    // The server of the slot held, or of the last one released (-1: none).
+    int server_index() const noexcept { return server_index_ >= 0 ? server_index_ : last_server_; }
+    const server_state& server() const noexcept;
+    void forget_last() noexcept { last_server_ = -1; }
+
+private:
+    backend_state& be() const noexcept { return *u_.backends[backend_]; }
+
+    upstream_context& u_;
+    transport& server_;
+    deadline& dl_;
+    boost::asio::cancellation_signal& cancel_;
+    std::size_t backend_ = 0;
+    int server_index_ = -1;
+    int last_server_ = -1;
+    bool reused_ = false;
+};
+
+} // namespace gw
