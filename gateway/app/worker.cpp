@@ -107,7 +107,7 @@ worker::worker(shared_state& shared, std::size_t index, alloc::pool_shard& shard
            shared.config->logging.format == config::log_format::json, access_log_fd),
       proxy_{*shared.config,
              shared.routes,
-             {*shared.config, shared.backends, cache_, rr_cursors_, counters_.backends},
+             {*shared.config, shared.backends, cache_, rr_cursors_, counters_.backends, nullptr},
              shard,
              pipes_,
              parking_,

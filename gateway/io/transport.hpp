@@ -94,6 +94,8 @@ public:
     // space. A kind of connection without a descriptor of plain bytes (TLS)
     // says false, and the relay copies instead.
     bool can_splice() const noexcept { return !other_; }
+    // Plain TCP: socket() is the connection.
+    bool is_plain() const noexcept { return !other_; }
     // Moves up to n bytes into the pipe without waiting: bytes (> 0), 0 when
     // nothing is there yet (or the pipe is full), or an error in `ec` (eof).
     std::size_t splice_to_pipe(int pipe_write, std::size_t n, error_code& ec) noexcept;

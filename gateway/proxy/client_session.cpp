@@ -22,7 +22,7 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using error_code = boost::system::error_code;
 
-session::session(proxy_context& ctx, std::size_t listener, tcp::socket client, bool resumed)
+session::session(proxy_context& ctx, std::size_t listener, transport client, bool resumed)
     : ctx_(ctx), cfg_(ctx.cfg), listener_(listener), client_(std::move(client)),
       server_(client_.get_executor()), dl_(client_.get_executor(), *this),
       upstream_(ctx.upstream, server_, dl_, cancel_), resumed_(resumed), rbuf_(), sbuf_() {
@@ -30,7 +30,7 @@ session::session(proxy_context& ctx, std::size_t listener, tcp::socket client, b
     head_area_ = b.size - b.maxrewrite;
     body_area_ = b.maxrewrite;
     error_code ec;
-    if (!resumed)
+    if (!resumed && client_.is_plain())
         client_.socket().set_option(tcp::no_delay(true), ec);
     const auto ep = client_.socket().remote_endpoint(ec);
     if (!ec) {
@@ -216,6 +216,11 @@ void session::finish_exchange() {
 }
 
 net::awaitable<void> run_session(proxy_context& ctx, std::size_t listener, tcp::socket client,
+                                 bool resumed) {
+    return run_session(ctx, listener, transport(std::move(client)), resumed);
+}
+
+net::awaitable<void> run_session(proxy_context& ctx, std::size_t listener, transport client,
                                  bool resumed) {
     session s(ctx, listener, std::move(client), resumed);
     s.watchdog().start();

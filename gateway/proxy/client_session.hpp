@@ -57,8 +57,7 @@ class session final : public session_link, private deadline::owner {
 public:
     using clock_type = std::chrono::steady_clock;
 
-    session(proxy_context& ctx, std::size_t listener, boost::asio::ip::tcp::socket client,
-            bool resumed);
+    session(proxy_context& ctx, std::size_t listener, transport client, bool resumed);
     ~session() override;
 
     // The connection's loop: one exchange after another until it closes or parks.

@@ -11,6 +11,7 @@
 #include <boost/intrusive/list_hook.hpp>
 
 #include "gateway/io/parking.hpp"
+#include "gateway/io/transport.hpp"
 
 namespace gw {
 
@@ -33,6 +34,9 @@ public:
 // never throws out.
 boost::asio::awaitable<void> run_session(proxy_context& ctx, std::size_t listener,
                                          boost::asio::ip::tcp::socket client,
+                                         bool resumed = false);
+// The same over a transport of any kind (the exchange tests use the in-memory one).
+boost::asio::awaitable<void> run_session(proxy_context& ctx, std::size_t listener, transport client,
                                          bool resumed = false);
 
 } // namespace gw

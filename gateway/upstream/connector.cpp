@@ -77,13 +77,10 @@ net::awaitable<upstream_status> connector::connect(bool fresh_only) {
             co_return upstream_status{};
         }
         reused_ = false;
-        server_.socket() = tcp::socket(server_.get_executor());
         dl_.clear_expired();
         dl_.arm(u_.cfg.timeouts.connect, deadline_kind::connect);
-        auto [ec] = co_await server_.socket().async_connect(s.endpoint, use_tuple);
+        const auto ec = co_await dial(s.endpoint);
         if (!ec) {
-            boost::system::error_code ignored;
-            server_.socket().set_option(tcp::no_delay(true), ignored);
             s.requests.fetch_add(1, std::memory_order_relaxed);
             s.connects.fetch_add(1, std::memory_order_relaxed);
             co_return upstream_status{};
@@ -102,11 +99,26 @@ net::awaitable<upstream_status> connector::connect(bool fresh_only) {
                                                      : reply_reason::bad_gateway);
 }
 
+net::awaitable<boost::system::error_code> connector::dial(const tcp::endpoint& ep) {
+    if (u_.dialer != nullptr)
+        co_return co_await u_.dialer->dial(server_, ep);
+    server_.reset(nullptr);
+    server_.socket() = tcp::socket(server_.get_executor());
+    auto [ec] = co_await server_.socket().async_connect(ep, use_tuple);
+    if (!ec) {
+        boost::system::error_code ignored;
+        server_.socket().set_option(tcp::no_delay(true), ignored);
+    }
+    co_return ec;
+}
+
 void connector::release(bool keep) {
     if (server_index_ < 0)
         return;
     const auto index = static_cast<std::size_t>(server_index_);
-    if (keep && server_.is_open()) {
+    // (Only plain TCP connections are pooled; pooling other kinds comes with
+    // TLS to servers, issue 14.)
+    if (keep && server_.is_open() && server_.is_plain()) {
         u_.cache.put(backend_, index, std::move(server_.socket()));
         server_.socket() = tcp::socket(server_.get_executor());
     } else {

@@ -24,6 +24,19 @@
 
 namespace gw {
 
+// How a connection to a server is opened: plain TCP unless a dialer is given.
+// The exchange tests open in-memory connections through one; TLS to servers
+// is to be another.
+class server_dialer {
+public:
+    // Makes `t` a connection to `ep` (the connect timeout runs meanwhile).
+    virtual boost::asio::awaitable<boost::system::error_code>
+    dial(transport& t, const boost::asio::ip::tcp::endpoint& ep) = 0;
+
+protected:
+    ~server_dialer() = default;
+};
+
 // What one worker has of the upstream side: the shared backends, its pool of
 // idle server connections, its balancing cursors and counters.
 struct upstream_context {
@@ -32,6 +45,7 @@ struct upstream_context {
     connection_cache& cache;
     std::vector<std::size_t>& rr_cursors;     // one per backend
     std::vector<backend_counters>& counters; // one per backend
+    server_dialer* dialer = nullptr;          // null: plain TCP
 };
 
 // How a step ended: ok, or the reply the client gets (none: close without one,
@@ -71,6 +85,7 @@ public:
     void forget_last() noexcept { last_server_ = -1; }
 
 private:
+    boost::asio::awaitable<boost::system::error_code> dial(const boost::asio::ip::tcp::endpoint& ep);
     backend_state& be() const noexcept { return *u_.backends[backend_]; }
 
     upstream_context& u_;

@@ -136,16 +136,21 @@ void memory_stream::close() noexcept {
     out_->wake();
 }
 
-memory_pair make_memory_pair(const net::any_io_executor& ex) {
+memory_streams make_memory_streams(const net::any_io_executor& ex) {
     auto a_to_b = std::make_shared<memory_direction>();
     auto b_to_a = std::make_shared<memory_direction>();
     auto near_plan = std::make_shared<fault_plan>();
     auto far_plan = std::make_shared<fault_plan>();
+    return memory_streams{std::make_unique<memory_stream>(ex, b_to_a, a_to_b, near_plan),
+                          std::make_unique<memory_stream>(ex, a_to_b, b_to_a, far_plan), near_plan,
+                          far_plan};
+}
+
+memory_pair make_memory_pair(const net::any_io_executor& ex) {
+    auto s = make_memory_streams(ex);
     const transport::executor_type tex(ex);
-    return memory_pair{
-        transport(tex, std::make_unique<memory_stream>(ex, b_to_a, a_to_b, near_plan)),
-        transport(tex, std::make_unique<memory_stream>(ex, a_to_b, b_to_a, far_plan)), near_plan,
-        far_plan};
+    return memory_pair{transport(tex, std::move(s.near)), transport(tex, std::move(s.far)),
+                       s.near_plan, s.far_plan};
 }
 
 } // namespace gw::test

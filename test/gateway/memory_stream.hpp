@@ -55,6 +55,15 @@ private:
     bool open_ = true;
 };
 
+// Two connected ends as streams, for a transport to take (transport::reset).
+struct memory_streams {
+    std::unique_ptr<byte_stream> near;
+    std::unique_ptr<byte_stream> far;
+    std::shared_ptr<fault_plan> near_plan;
+    std::shared_ptr<fault_plan> far_plan;
+};
+memory_streams make_memory_streams(const boost::asio::any_io_executor& ex);
+
 // Two connected ends: a transport for the code under test, and the peer's
 // end (a transport too) for the test to write and read. Each end has a plan.
 struct memory_pair {
