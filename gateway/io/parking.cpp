@@ -43,22 +43,14 @@ parking_lot::~parking_lot() {
 
 void parking_lot::idle_begin(parkable& s, clock_type::time_point now) {
     s.idle_since_ = now;
-    s.idle_prev_ = idle_tail_;
-    s.idle_next_ = nullptr;
-    s.idle_linked_ = true;
-    (idle_tail_ ? idle_tail_->idle_next_ : idle_head_) = &s;
-    idle_tail_ = &s;
-    if (idle_head_ == &s)
+    idle_.push_back(s);
+    if (&idle_.front() == &s)
         schedule(now + park_after_); // later ones are due no earlier than this one
 }
 
 void parking_lot::idle_end(parkable& s) noexcept {
-    if (!s.idle_linked_)
-        return;
-    (s.idle_prev_ ? s.idle_prev_->idle_next_ : idle_head_) = s.idle_next_;
-    (s.idle_next_ ? s.idle_next_->idle_prev_ : idle_tail_) = s.idle_prev_;
-    s.idle_prev_ = s.idle_next_ = nullptr;
-    s.idle_linked_ = false;
+    if (s.is_linked())
+        idle_.erase(idle_.iterator_to(s));
 }
 
 void parking_lot::park(tcp::socket client, std::size_t listener, bool first,
@@ -214,8 +206,8 @@ void parking_lot::close_all() noexcept {
 
 parking_lot::clock_type::time_point parking_lot::next_wake() const noexcept {
     auto next = trim_at_;
-    if (idle_head_ != nullptr)
-        next = std::min(next, idle_head_->idle_since_ + park_after_);
+    if (!idle_.empty())
+        next = std::min(next, idle_.front().idle_since_ + park_after_);
     for (const auto& l : waiting_)
         if (l.head != none)
             next = std::min(next, slots_[l.head].deadline);
@@ -239,10 +231,10 @@ void parking_lot::schedule(clock_type::time_point next) {
 void parking_lot::on_timer() {
     timer_waiting_ = false;
     const auto now = clock_type::now();
-    while (idle_head_ != nullptr && idle_head_->idle_since_ + park_after_ <= now) {
-        parkable* s = idle_head_;
-        idle_end(*s);
-        s->on_park(); // it ends and comes back through park()
+    while (!idle_.empty() && idle_.front().idle_since_ + park_after_ <= now) {
+        parkable& s = idle_.front();
+        idle_end(s);
+        s.on_park(); // it ends and comes back through park()
     }
     for (auto& l : waiting_)
         while (l.head != none && slots_[l.head].deadline <= now)

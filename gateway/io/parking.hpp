@@ -25,14 +25,18 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/intrusive/list.hpp>
 
 #include "config/config.hpp"
 
 namespace gw {
 
 // A connection that waits idle and may be parked: what the parking lot needs
-// of a session. It links itself while idle (an intrusive FIFO, O(1)).
-class parkable {
+// of a session. It links itself while idle (a Boost.Intrusive FIFO, O(1); the
+// tag keeps this hook apart from others the session has).
+struct parkable_idle_tag;
+class parkable
+    : public boost::intrusive::list_base_hook<boost::intrusive::tag<parkable_idle_tag>> {
 public:
     // Idle for timeouts.client_park: end, and hand the socket to park().
     virtual void on_park() noexcept = 0;
@@ -42,9 +46,6 @@ protected:
 
 private:
     friend class parking_lot;
-    parkable* idle_prev_ = nullptr;
-    parkable* idle_next_ = nullptr;
-    bool idle_linked_ = false;
     std::chrono::steady_clock::time_point idle_since_;
 };
 
@@ -123,8 +124,11 @@ private:
     std::uint64_t timer_generation_ = 0;
     bool stopped_ = false;
 
-    parkable* idle_head_ = nullptr;
-    parkable* idle_tail_ = nullptr;
+    boost::intrusive::list<parkable,
+                           boost::intrusive::base_hook<boost::intrusive::list_base_hook<
+                               boost::intrusive::tag<parkable_idle_tag>>>,
+                           boost::intrusive::constant_time_size<false>>
+        idle_; // oldest first
 
     boost::asio::posix::stream_descriptor epoll_; // the private epoll instance
     bool epoll_watched_ = false;

@@ -235,28 +235,36 @@ net::awaitable<void> admin_session(admin_context& ctx, tcp::socket s,
     --state->open;
 }
 
+// An accepted admin connection: served, or closed at once over the cap, so
+// that a probe fails fast instead of waiting in the backlog behind the
+// connections holding the slots.
+net::awaitable<void> admit_admin(admin_context& ctx, std::shared_ptr<admin_state> state,
+                                 tcp::socket socket) {
+    if (state->open >= ctx.cfg.admin.max_connections) {
+        ++ctx.counters.admin_refused;
+        boost::system::error_code ignored;
+        socket.close(ignored);
+        co_return;
+    }
+    ++state->open;
+    const auto ex = socket.get_executor();
+    net::co_spawn(ex, admin_session(ctx, std::move(socket), std::move(state)),
+                  [](std::exception_ptr e) {
+                      if (e)
+                          error_log(config::log_level::error, "admin session ended by an exception");
+                  });
+}
+
 } // namespace
 
 net::awaitable<void> run_admin(admin_context& ctx, tcp::acceptor& acceptor) {
     auto state = std::make_shared<admin_state>();
-    const std::size_t cap = ctx.cfg.admin.max_connections;
-    const auto ex = acceptor.get_executor();
-    co_await accept_loop(acceptor, [&ctx, state, cap, ex](tcp::socket socket) -> net::awaitable<void> {
-        if (state->open >= cap) {
-            // Over the cap: closed at once, so that a probe fails fast instead of
-            // waiting in the backlog behind the connections holding the slots.
-            ++ctx.counters.admin_refused;
-            boost::system::error_code ignored;
-            socket.close(ignored);
-            co_return;
-        }
-        ++state->open;
-        net::co_spawn(ex, admin_session(ctx, std::move(socket), state),
-                      [](std::exception_ptr e) {
-                          if (e)
-                              error_log(config::log_level::error, "admin session ended by an exception");
-                      });
-    });
+    // (A named function object, not a temporary in the co_await expression:
+    // g++ 12 destroys such temporaries twice.)
+    admit_connection admit = [&ctx, state](tcp::socket socket) {
+        return admit_admin(ctx, state, std::move(socket));
+    };
+    co_await accept_loop(acceptor, std::move(admit));
 }
 
 } // namespace gw

@@ -13,8 +13,6 @@
 
 namespace gw {
 
-class backend_state;
-
 struct server_snapshot {
     std::string name;
     std::string address; // "ip:port"
@@ -44,8 +42,5 @@ struct gateway_snapshot {
     std::vector<std::size_t> open_connections; // per listener
     std::vector<backend_snapshot> backends;    // in config order
 };
-
-// The backend's cross-worker state now (any thread: its fields are atomics).
-backend_snapshot snapshot_of(backend_state& b);
 
 } // namespace gw

@@ -1,7 +1,8 @@
 // One exchange as named phases: read the request head, route, get a server,
 // send the request, read the response head, relay the body (or tunnel).
 // Each phase answers the client itself when it fails and says whether the
-// connection goes on. (The Beast-heavy file of proxy/.)
+// connection goes on. (Beast's parser and serializer are instantiated in
+// relay/, not here.)
 #include "gateway/proxy/client_session.hpp"
 
 #include <cstring>
@@ -12,8 +13,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/http/serializer.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include "gateway/http1/framing.hpp"
 #include "gateway/http1/request.hpp"
@@ -336,10 +335,8 @@ net::awaitable<bool> session::upgrade_to_tunnel() {
 }
 
 net::awaitable<error_code> session::write_response_head(response_parser::value_type& m) {
-    http::response_serializer<http::buffer_body> sr{m};
     arm(cfg_.timeouts.send, deadline_kind::send);
-    auto [ec, n] = co_await http::async_write_header(client_, sr, use_tuple);
-    co_return ec;
+    co_return co_await write_head_alone(client_, m);
 }
 
 } // namespace gw

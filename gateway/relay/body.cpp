@@ -142,4 +142,10 @@ relay_body_framed(http::parser<IsRequest, http::buffer_body>& parser, const leg&
 template net::awaitable<body_result> relay_body<true>(http::parser<true, http::buffer_body>&, const leg&);
 template net::awaitable<body_result> relay_body<false>(http::parser<false, http::buffer_body>&, const leg&);
 
+net::awaitable<error_code> write_head_alone(transport& to, http::response<http::buffer_body>& m) {
+    http::response_serializer<http::buffer_body> sr{m};
+    auto [ec, n] = co_await http::async_write_header(to, sr, use_tuple);
+    co_return ec;
+}
+
 } // namespace gw

@@ -18,4 +18,9 @@ template <bool IsRequest>
 boost::asio::awaitable<body_result>
 relay_body(boost::beast::http::parser<IsRequest, boost::beast::http::buffer_body>& p, const leg& l);
 
+// Writes a response head alone, as the server sent it (an interim 1xx, a 101
+// before the tunnel), through Beast's serializer. The caller arms the deadline.
+boost::asio::awaitable<boost::system::error_code>
+write_head_alone(transport& to, boost::beast::http::response<boost::beast::http::buffer_body>& m);
+
 } // namespace gw

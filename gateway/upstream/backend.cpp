@@ -122,11 +122,7 @@ bool backend_state::enqueue(queue_waiter& w) noexcept {
     std::lock_guard lock(mutex_);
     if (queue_limit_ != 0 && queued_.load() >= queue_limit_)
         return false;
-    w.prev_ = tail_;
-    w.next_ = nullptr;
-    (tail_ ? tail_->next_ : head_) = &w;
-    tail_ = &w;
-    w.queued_ = true;
+    waiting_.push_back(w);
     queued_.fetch_add(1);
     dispatch_locked();
     return true;
@@ -134,28 +130,24 @@ bool backend_state::enqueue(queue_waiter& w) noexcept {
 
 bool backend_state::cancel(queue_waiter& w) noexcept {
     std::lock_guard lock(mutex_);
-    if (!w.queued_)
+    if (!w.is_linked())
         return false;
-    (w.prev_ ? w.prev_->next_ : head_) = w.next_;
-    (w.next_ ? w.next_->prev_ : tail_) = w.prev_;
-    w.queued_ = false;
+    waiting_.erase(waiting_.iterator_to(w));
     queued_.fetch_sub(1);
     return true;
 }
 
 void backend_state::dispatch_locked() noexcept {
     std::size_t& cursor = dispatch_cursor_;
-    while (head_ != nullptr) {
+    while (!waiting_.empty()) {
         const int s = balance_ == config::balance_mode::leastconn ? pick_leastconn(-1)
                                                                   : pick_roundrobin(cursor, -1);
         if (s < 0)
             return;
-        queue_waiter* w = head_;
-        head_ = w->next_;
-        (head_ ? head_->prev_ : tail_) = nullptr;
-        w->queued_ = false;
+        queue_waiter& w = waiting_.front();
+        waiting_.pop_front();
         queued_.fetch_sub(1);
-        w->grant(static_cast<std::size_t>(s));
+        w.grant(static_cast<std::size_t>(s));
     }
 }
 

@@ -23,6 +23,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <boost/intrusive/list.hpp>
+
 #include "config/config.hpp"
 
 namespace gw {
@@ -40,8 +42,9 @@ struct server_state {
     std::atomic<std::uint64_t> connect_failures{0};
 };
 
-// A session waiting in a backend queue (intrusive; owned by the async operation).
-class queue_waiter {
+// A session waiting in a backend queue (a Boost.Intrusive hook, linked under
+// the backend's lock; owned by the async operation).
+class queue_waiter : public boost::intrusive::list_base_hook<> {
 public:
     virtual ~queue_waiter() = default;
     // Called under the backend's lock: the slot of `server` is now this waiter's.
@@ -49,10 +52,6 @@ public:
     virtual void grant(std::size_t server) noexcept = 0;
 
 private:
-    friend class backend_state;
-    queue_waiter* prev_ = nullptr;
-    queue_waiter* next_ = nullptr;
-    bool queued_ = false;
 };
 
 class backend_state {
@@ -100,8 +99,7 @@ private:
     std::vector<std::size_t> schedule_; // smooth weighted round-robin order
 
     std::mutex mutex_;
-    queue_waiter* head_ = nullptr;
-    queue_waiter* tail_ = nullptr;
+    boost::intrusive::list<queue_waiter, boost::intrusive::constant_time_size<false>> waiting_;
     std::size_t dispatch_cursor_ = 0; // round-robin position for queued sessions (locked)
     std::atomic<std::size_t> queued_{0};
     std::atomic<std::uint64_t> queue_timeouts_{0};
