@@ -48,6 +48,12 @@ std::size_t splice_once(int in, int out, std::size_t n, unsigned flags,
 
 } // namespace
 
+bool transport::idle_and_open(socket_type& s) noexcept {
+    char byte;
+    const ssize_t n = ::recv(s.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
 void transport::cancel() noexcept {
     if (other_)
         return other_->cancel();

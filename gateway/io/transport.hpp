@@ -47,6 +47,10 @@ public:
     // Makes this the connection `other` (a test stream; later TLS), or plain
     // TCP again with null.
     void reset(std::unique_ptr<byte_stream> other) noexcept { other_ = std::move(other); }
+    // Whether an idle plain-TCP connection is still usable: a read would block
+    // (no end of stream, no error, and no unexpected bytes that would
+    // desynchronise the next exchange). For the pool of idle server connections.
+    static bool idle_and_open(socket_type& s) noexcept;
     // Pending operations complete with operation_aborted.
     void cancel() noexcept;
     // Closes the connection (both directions first when `shutdown`).

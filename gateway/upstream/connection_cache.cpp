@@ -1,17 +1,10 @@
 #include "gateway/upstream/connection_cache.hpp"
 
-#include <sys/socket.h>
+#include "gateway/io/transport.hpp"
 
 namespace gw {
 
 namespace {
-// An idle connection is usable if reading would block: no EOF, no error, and no
-// unexpected bytes from the server (which would desynchronise the next exchange).
-bool still_open(boost::asio::ip::tcp::socket& s) {
-    char byte;
-    const ssize_t n = ::recv(s.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-}
 // A connection back in the cache for less than this is reused without the check
 // (one system call per request under load): servers close idle keep-alive
 // connections after seconds, not milliseconds, and the rare close in between is
@@ -37,7 +30,7 @@ std::optional<boost::asio::ip::tcp::socket> connection_cache::take(std::size_t b
         boost::asio::ip::tcp::socket s = std::move(v.back().socket);
         const bool recent = now - v.back().since < recently_used;
         v.pop_back();
-        if (recent || still_open(s))
+        if (recent || transport::idle_and_open(s))
             return s;
         boost::system::error_code ignored;
         s.close(ignored);
