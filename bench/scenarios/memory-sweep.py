@@ -7,10 +7,17 @@ high-water mark in the unbounded run. At each point: throughput, latency
 percentiles, gateway RSS (VmRSS at the end of the run, and the peak VmHWM), pool
 waits, resumes and failed resumes (from /metrics), and whether a lone request right
 after the run is served at once (recovery). A fresh gateway per point; the points
-are run REPS times, interleaved, and the median run of each point is reported."""
+are run REPS times, interleaved, and the median run of each point is reported.
+
+With --a OTHER_GATEWAY, an A/B of two binaries: every run of a point runs both,
+back to back, in alternating order (so that the machine's drift hits both
+alike), and a table of medians (req/s, CPU us per request, B/A) is printed; no
+result file is written. B is the build dir's gateway."""
 from __future__ import annotations
 
+import statistics
 import sys
+from pathlib import Path
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import common as c  # noqa: E402
@@ -47,8 +54,43 @@ def point(a, oport: int, limit: int, dur: float, warm: float, label: str) -> dic
         g.stop()
 
 
+def extra(p) -> None:
+    p.add_argument("--a", default=None, help="an A/B against this 'before' gateway binary")
+
+
+def run_point(a, oport: int, limit: int, dur: float, warm: float, label: str, rep: int,
+              exe_b: Path, exe_a: Path | None, runs_a: list) -> dict:
+    """One run of a point (B's result); with an A binary, A runs too, the order alternating."""
+    order = [("B", exe_b)] if exe_a is None else (
+        [("A", exe_a), ("B", exe_b)] if rep % 2 == 0 else [("B", exe_b), ("A", exe_a)])
+    out = {}
+    for name, exe in order:
+        a.gateway = exe
+        out[name] = point(a, oport, limit, dur, warm, f"{name} {label}" if exe_a else label)
+        out[name]["rep"] = rep
+    a.gateway = exe_b
+    if "A" in out:
+        runs_a.append(out["A"])
+    return out["B"]
+
+
+def print_ab(limits, runs_a: list, runs_b: list) -> None:
+    med = lambda v: statistics.median(v) if v else 0.0
+    print(f"{'point':18s} {'A req/s':>9s} {'B req/s':>9s} {'B/A':>6s} {'A us/req':>9s} {'B us/req':>9s} errors A/B")
+    for limit, label in limits:
+        ra = [r for r in runs_a if r["limit"] == limit]
+        rb = [r for r in runs_b if r["limit"] == limit]
+        qa, qb = med([r["requests_per_s"] for r in ra]), med([r["requests_per_s"] for r in rb])
+        ca, cb = med([r["cpu_us_per_request"] for r in ra]), med([r["cpu_us_per_request"] for r in rb])
+        ea = sum(r["errors"].get("total", 0) for r in ra)
+        eb = sum(r["errors"].get("total", 0) for r in rb)
+        print(f"{label:18s} {qa:9.0f} {qb:9.0f} {qb / qa if qa else 0:6.3f} {ca:9.1f} {cb:9.1f} {ea}/{eb}")
+
+
 def main() -> None:
-    a = c.parse_args(__doc__.split("\n")[0])
+    a = c.parse_args(__doc__.split("\n")[0], extra)
+    exe_b = a.gateway
+    exe_a = Path(a.a).resolve() if a.a else None
     reps, dur, warm = (1, 1.0, 0.3) if a.quick else (3, 6.0, 1.0)
     started = c.machine()
     origin, oport = c.start_origin(a.gwbench, size=RESPONSE, threads=1)
@@ -64,14 +106,16 @@ def main() -> None:
             limits.append((limit, f"{label} ({limit})"))
     # interleaved repetitions, the order rotating, so that background load drifts
     # hit every point alike; the table shows each point's median run
-    runs = []
+    runs, runs_a = [], []
     for rep in range(reps):
         k = (rep * 3) % len(limits)
         for limit, label in limits[k:] + limits[:k]:
-            r = point(a, oport, limit, dur, warm, label)
-            r["rep"] = rep
-            runs.append(r)
+            runs.append(run_point(a, oport, limit, dur, warm, label, rep, exe_b, exe_a, runs_a))
     c.stop(origin)
+    if exe_a is not None:
+        print(f"A = {exe_a}\nB = {exe_b}")
+        print_ab(limits, runs_a, runs)
+        return
     points = []
     for limit, label in limits:
         rs = sorted((r for r in runs if r["limit"] == limit), key=lambda r: r["requests_per_s"])
