@@ -218,14 +218,13 @@ void worker::abort() {
 }
 
 void worker::begin_drain() {
-    draining_ = true;
+    listeners_.drain_all(); // (draining() is true from here)
     for (auto& a : acceptors_) {
         boost::system::error_code ignored;
         a->close(ignored);
     }
-    for_each(sessions_, [](session_link& s) { s.on_drain(); });
+    for_each_unlinking(sessions_, [](session_link& s) { s.on_drain(); });
     parking_.close_all();
-    listeners_.drain_all();
     cache_.clear();
     session_gone(); // nothing open at all: the admin listener can go at once
 }
@@ -249,7 +248,7 @@ void worker::close_admin() {
 }
 
 void worker::close_all() {
-    for_each(sessions_, [](session_link& s) { s.on_abort(); });
+    for_each_unlinking(sessions_, [](session_link& s) { s.on_abort(); });
     cache_.clear();
     close_admin();
 }
@@ -264,7 +263,7 @@ void worker::add(session_link& s) noexcept {
 void worker::remove(session_link& s) noexcept {
     sessions_.erase(sessions_.iterator_to(s));
     // A drained worker whose last session ends may drop its idle server connections.
-    if (draining_ && sessions_.empty())
+    if (draining() && sessions_.empty())
         cache_.clear();
 }
 

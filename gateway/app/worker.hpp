@@ -79,23 +79,15 @@ public:
     boost::asio::io_context& io() noexcept { return ioc_; }
     alloc::pool_shard& shard() noexcept { return shard_; }
     shared_state& shared() noexcept { return shared_; }
-    connection_cache& cache() noexcept { return cache_; }
     std::size_t index() const noexcept { return index_; }
-    bool draining() const noexcept override { return draining_; }
+    // (Draining starts when the worker tells its drain listeners.)
+    bool draining() const noexcept override { return listeners_.draining(); }
 
     worker_counters& counters() noexcept { return counters_; }
     access_log& log() noexcept { return log_; }
-    // The worker as its sessions see it.
-    proxy_context& proxy() noexcept { return proxy_; }
-    // A client connection closed: once draining and none is left anywhere, the
-    // admin listener closes too (it answers /readyz with 503 until then).
-    void session_gone();
-
     // Open client connections: with a session or parked.
     std::size_t session_count() const noexcept { return sessions_.size() + parking_.parked(); }
     std::size_t parked_count() const noexcept { return parking_.parked(); }
-    parking_lot& parking() noexcept { return parking_; }
-    pipe_pool& pipes() noexcept { return pipes_; }
     // Starts a session on `client` (accepted, or `resumed` from the parking lot).
     void spawn_session(std::size_t listener, boost::asio::ip::tcp::socket client, bool resumed);
     void add(drain_listener& l) noexcept override;
@@ -112,17 +104,14 @@ private:
     void add(session_link& s) noexcept override;
     void remove(session_link& s) noexcept override;
     void connection_closed(std::size_t l) override;
+    // A client connection closed: once draining and none is left anywhere, the
+    // admin listener closes too (it answers /readyz with 503 until then).
+    void session_gone();
     void reserve_reactor_states();
     void begin_drain();
     void close_all();
     void close_admin();
     using session_list = boost::intrusive::list<session_link, boost::intrusive::constant_time_size<true>>;
-    // Tells each on the list; a listener may leave the list meanwhile.
-    template <class List, class F>
-    static void for_each(List& l, F f) {
-        for (auto it = l.begin(); it != l.end();)
-            f(*it++);
-    }
 
     shared_state& shared_;
     std::size_t index_;
@@ -136,7 +125,6 @@ private:
     connection_cache cache_;
     pipe_pool pipes_;
     std::vector<std::size_t> rr_cursors_;
-    bool draining_ = false;
     session_list sessions_; // live sessions
     std::size_t reactor_states_ = 0; // registered up front (reserve_reactor_states)
     drain_set listeners_;      // health checks, the log flusher

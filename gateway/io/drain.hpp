@@ -6,6 +6,13 @@
 
 namespace gw {
 
+// Calls f on each element of an intrusive list, which f may unlink meanwhile.
+template <class List, class F>
+void for_each_unlinking(List& l, F f) {
+    for (auto it = l.begin(); it != l.end();)
+        f(*it++);
+}
+
 // (The registry keeps its listeners in a Boost.Intrusive list: no allocation.)
 class drain_listener : public boost::intrusive::list_base_hook<> {
 public:
@@ -33,8 +40,7 @@ public:
     bool draining() const noexcept override { return drained_; }
     void drain_all() noexcept {
         drained_ = true;
-        for (auto it = list_.begin(); it != list_.end();)
-            (it++)->on_drain();
+        for_each_unlinking(list_, [](drain_listener& l) { l.on_drain(); });
     }
 
 private:

@@ -20,7 +20,6 @@ namespace net = boost::asio;
 
 namespace {
 
-
 boost::system::error_code last_error() noexcept {
     return {errno, boost::system::system_category()};
 }

@@ -2,9 +2,9 @@
 // A connection as bytes: the seam between the relay and the kind of connection
 // (issue 13). The relay reads, reads what is ready, writes with "more to come",
 // uncorks, and splices when the connection can; it never touches a descriptor.
-// Plain TCP is the one kind today. A TLS connection (no splice: the relay then
-// copies; records to flush on uncork), an io_uring-backed one or an in-memory
-// test one are further states of this type, so that the relay stays as it is.
+// Plain TCP is built in; any other kind of connection is a byte_stream the
+// transport delegates to (the in-memory test stream today; TLS, with no splice
+// and records to flush on uncork, next), so that the relay stays as it is.
 //
 // It is also an Asio AsyncStream (async_read_some / async_write_some), so that
 // Beast's parser and serializer and net::async_write run over it unchanged.

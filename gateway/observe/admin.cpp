@@ -32,7 +32,6 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-
 class admin_buffer : public beast::flat_static_buffer_base {
 public:
     admin_buffer(void* p, std::size_t n) : flat_static_buffer_base(p, n) {}

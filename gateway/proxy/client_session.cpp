@@ -119,7 +119,6 @@ net::awaitable<void> session::serve() {
         dl_.clear_expired();
         ex_ = exchange_state{};
         req_.reset();
-        upstream_.forget_last();
         request_id_[0] = '\0';
         ex_.start = clock_type::now();
         if (ctx_.log.enabled()) // (the access log's date; one clock read less per request)

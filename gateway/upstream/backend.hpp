@@ -50,8 +50,6 @@ public:
     // Called under the backend's lock: the slot of `server` is now this waiter's.
     // Must only post the completion to the waiter's executor.
     virtual void grant(std::size_t server) noexcept = 0;
-
-private:
 };
 
 class backend_state {

@@ -82,7 +82,6 @@ public:
     // The server of the slot held, or of the last one released (-1: none).
     int server_index() const noexcept { return server_index_ >= 0 ? server_index_ : last_server_; }
     const server_state& server() const noexcept;
-    void forget_last() noexcept { last_server_ = -1; }
 
 private:
     boost::asio::awaitable<boost::system::error_code> dial(const boost::asio::ip::tcp::endpoint& ep);
