@@ -96,12 +96,50 @@ struct logging_config {
     log_level level = log_level::info;
 };
 
+// A file the gateway reads besides the configuration (a certificate, a key, a CA
+// bundle): its path (made absolute against the configuration's directory) and
+// where the configuration names it ("gateway.toml:12:7: listeners[0].tls.certificates[0].key"),
+// so that a file that fails to load, at start or on a reload, is reported at its setting.
+struct file_setting {
+    std::string path;
+    std::string origin;
+    bool empty() const noexcept { return path.empty(); }
+};
+
+enum class tls_version { v1_2, v1_3 };
+enum class client_verify_mode { off, optional, required };
+
+// One certificate of a TLS listener: a PEM chain (leaf first) and its private key.
+struct certificate_config {
+    file_setting cert;
+    file_setting key;
+};
+
+// TLS termination on a listener (docs/config-reference.md, [listeners.tls]).
+struct listener_tls_config {
+    std::vector<certificate_config> certificates; // at least one; the first is the default
+    tls_version min_version = tls_version::v1_2;
+    std::string ciphers;      // TLS 1.2 cipher list (OpenSSL syntax); empty = OpenSSL's default
+    std::string ciphersuites; // TLS 1.3 suites; empty = OpenSSL's default
+    std::string groups;       // key exchange groups; empty = OpenSSL's default
+    bool session_tickets = true;
+    duration ticket_rotation = std::chrono::hours{12}; // a key encrypts new tickets this long
+    file_setting client_ca;                            // CA bundle for client certificates
+    client_verify_mode client_verify = client_verify_mode::off;
+    std::string client_subject_header; // request header for the verified subject; empty = none
+};
+
 struct listener_config {
     std::string name;
     host_port listen;
     std::string default_backend;     // empty = answer 404 when no route matches
     std::size_t max_connections = 0; // 0 = unlimited
     std::uint64_t body_limit = 0;    // bytes; 0 = no limit, else larger bodies get 413
+    std::optional<listener_tls_config> tls; // absent = plain HTTP
+    // A plain listener that answers every request with 308 to https:// on the same
+    // host and path (port https_port, left out when 443) instead of proxying.
+    bool redirect_https = false;
+    std::uint16_t https_port = 443;
 };
 
 // Routes are evaluated in file order; the first match wins. Empty fields match anything.

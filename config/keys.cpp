@@ -42,6 +42,21 @@ constexpr key_info table[] = {
     {"listeners.default_backend", "string"},
     {"listeners.max_connections", "integer"},
     {"listeners.body_limit", "size"},
+    {"listeners.redirect_https", "boolean"},
+    {"listeners.https_port", "integer"},
+
+    {"listeners.tls.min_version", "enum"},
+    {"listeners.tls.ciphers", "string"},
+    {"listeners.tls.ciphersuites", "string"},
+    {"listeners.tls.groups", "string"},
+    {"listeners.tls.session_tickets", "boolean"},
+    {"listeners.tls.ticket_rotation", "duration"},
+    {"listeners.tls.client_ca", "string"},
+    {"listeners.tls.client_verify", "enum"},
+    {"listeners.tls.client_subject_header", "string"},
+
+    {"listeners.tls.certificates.cert", "string"},
+    {"listeners.tls.certificates.key", "string"},
 
     {"routes.listener", "string"},
     {"routes.host", "string"},
@@ -68,8 +83,8 @@ constexpr key_info table[] = {
 };
 
 // The sections that repeat. Everything else that holds keys is a plain table.
-constexpr std::string_view array_sections[] = {"listeners", "routes", "backends",
-                                               "backends.servers"};
+constexpr std::string_view array_sections[] = {"listeners", "listeners.tls.certificates",
+                                               "routes", "backends", "backends.servers"};
 
 std::string_view parent_of(std::string_view path) {
     const auto dot = path.rfind('.');

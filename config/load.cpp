@@ -8,6 +8,7 @@
 
 #include "config/context.hpp"
 #include "config/reader.hpp"
+#include "config/tls_reader.hpp"
 #include "config/validate.hpp"
 
 #include <algorithm>
@@ -113,6 +114,7 @@ void read_listeners(table_reader& root, std::vector<listener_config>& out, load_
             r.name("default_backend", l.default_backend);
             r.integer("max_connections", l.max_connections, 0, max_count);
             r.size("body_limit", l.body_limit, 0, max_bytes);
+            detail::read_listener_tls(r, l, cx);
         }
         out.push_back(std::move(l));
     }

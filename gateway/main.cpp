@@ -1,4 +1,5 @@
 // gateway: loads the configuration, starts the workers, drains on SIGTERM/SIGINT.
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <iostream>
@@ -16,6 +17,7 @@
 #include "gateway/app/cli.hpp"
 #include "gateway/observe/error_log.hpp"
 #include "gateway/app/gateway.hpp"
+#include "gateway/app/tls_contexts.hpp"
 
 namespace net = boost::asio;
 
@@ -35,6 +37,15 @@ rlim_t raise_descriptor_limit() {
             return raised.rlim_cur;
     }
     return rl.rlim_cur;
+}
+
+// `--check`: the configuration, then the files it names (certificates, keys).
+int check(const std::string& path) {
+    const int status = gw::config::run_check(path, std::cout, std::cerr);
+    if (status != 0)
+        return status;
+    const auto loaded = gw::config::load_file(path);
+    return loaded.config && gw::check_tls(*loaded.config, std::cout, std::cerr) ? 0 : 2;
 }
 
 int run(const std::string& path) {
@@ -71,6 +82,12 @@ int run(const std::string& path) {
                       (cfg.buffers.limit ? std::to_string(cfg.buffers.limit) : std::string("unbounded")) +
                       ", reserve " + std::to_string(cfg.buffers.reserve) +
                       ", descriptor limit " + std::to_string(descriptors));
+    if (std::any_of(cfg.listeners.begin(), cfg.listeners.end(), [](const auto& l) { return l.tls.has_value(); }))
+        gw::error_log(log_level::info,
+                      gw::ktls_available()
+                          ? "TLS: kernel TLS is offered by this kernel (not used yet: OpenSSL encrypts)"
+                          : "TLS: kernel TLS is not offered by this kernel (no 'tls' in "
+                            "/proc/sys/net/ipv4/tcp_available_ulp); OpenSSL encrypts");
     gateway->start();
 
     // The main thread only waits for a signal, then for the workers.
@@ -122,7 +139,7 @@ int main(int argc, char** argv) {
         std::cout << gw::version_text;
         return 0;
     case gw::command_line::action::check:
-        return gw::config::run_check(cl->config_path, std::cout, std::cerr);
+        return check(cl->config_path);
     case gw::command_line::action::run:
         return run(cl->config_path);
     }

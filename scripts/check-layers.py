@@ -17,17 +17,19 @@ from pathlib import Path
 # folder -> folders of gateway/ it may include (itself always)
 ALLOWED = {
     "http1": set(),
+    "tls": set(),
     "io": set(),
     "relay": {"io", "http1"},
-    "upstream": {"io", "http1", "observe"},
+    "upstream": {"io", "http1", "observe", "tls"},
     "observe": {"io"},
-    "proxy": {"io", "http1", "relay", "upstream", "observe"},
-    "app": {"io", "http1", "relay", "upstream", "observe", "proxy"},
+    "proxy": {"io", "http1", "relay", "upstream", "observe", "tls"},
+    "app": {"io", "http1", "relay", "upstream", "observe", "proxy", "tls"},
 }
 # Headers a folder may not include at all, whatever the folder rule says.
 FORBIDDEN_SYSTEM = {
     "http1": re.compile(r"boost/asio/(?!buffer)"),  # no I/O objects (Beast's buffers are fine)
     "io": re.compile(r"boost/beast/http"),           # bytes only, no HTTP
+    "tls": re.compile(r"boost/asio|boost/beast"),   # contexts only, no I/O
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', re.M)
 
@@ -67,7 +69,7 @@ def graph(repo: Path) -> str:
             parts = inc.split("/")
             if parts[0] == "gateway" and len(parts) >= 3 and parts[1] != folder:
                 edges[(folder, parts[1])] = edges.get((folder, parts[1]), 0) + 1
-    order = ["main.cpp", "app", "proxy", "observe", "upstream", "relay", "io", "http1"]
+    order = ["main.cpp", "app", "proxy", "observe", "upstream", "relay", "tls", "io", "http1"]
     lines = []
     for a in order:
         outs = [f"{b} ({edges[(a, b)]})" for b in order if (a, b) in edges]

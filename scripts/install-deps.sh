@@ -11,6 +11,9 @@ packages=(
   libboost1.81-dev libboost-test1.81-dev
   libtomlplusplus-dev
   libbenchmark-dev
+  # TLS (issue 14): OpenSSL 3 to build against, its command line to make test
+  # certificates, and curl as a real TLS client in the tests
+  libssl-dev openssl curl ca-certificates
   # the fuzzers (scripts/fuzz.sh): clang with libFuzzer and its sanitizer runtimes
   clang libclang-rt-14-dev
   # observability tests: a real Prometheus text parser and a real browser

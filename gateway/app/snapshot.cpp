@@ -56,6 +56,13 @@ net::awaitable<gateway_snapshot> collect_snapshot(shared_state& shared, std::vec
         snap.open_connections.push_back(shared.connections[l].load());
     for (auto& b : shared.backends)
         snap.backends.push_back(snapshot_of(*b));
+    for (std::size_t l = 0; l < shared.tls.size(); ++l) {
+        if (!shared.tls[l])
+            continue;
+        for (const auto& c : shared.tls[l]->certificates()->all())
+            snap.certificates.push_back({l, c.file, c.names.front(), c.key_type, static_cast<std::int64_t>(c.not_after)});
+    }
+    snap.ktls_available = ktls_available();
     co_return snap;
 }
 

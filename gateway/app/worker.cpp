@@ -61,7 +61,7 @@ net::awaitable<void> admit_client(worker* w, tcp::acceptor* acceptor, std::size_
             co_return; // draining: the waiting connection is closed
         cur = open.load();
     }
-    w->spawn_session(listener, std::move(socket), false);
+    w->spawn_session(listener, transport(std::move(socket)), false);
 }
 
 // Writes the worker's buffered access log lines every 100 ms until it drains.
@@ -114,7 +114,9 @@ worker::worker(shared_state& shared, std::size_t index, alloc::pool_shard& shard
              counters_,
              log_,
              *this,
-             std::random_device{}() * 0x100000000ull + (std::uint64_t{index} << 56)} {}
+             std::random_device{}() * 0x100000000ull + (std::uint64_t{index} << 56)} {
+    proxy_.tls = shared.tls;
+}
 
 worker::~worker() {
     if (thread_.joinable())
@@ -191,7 +193,7 @@ void worker::start() {
     thread_ = std::thread([this] { ioc_.run(); });
 }
 
-void worker::spawn_session(std::size_t listener, tcp::socket client, bool resumed) {
+void worker::spawn_session(std::size_t listener, transport client, bool resumed) {
     net::co_spawn(ioc_, run_session(proxy_, listener, std::move(client), resumed), log_escaped);
 }
 

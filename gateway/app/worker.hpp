@@ -16,6 +16,7 @@
 
 #include "alloc/pool_shard.hpp"
 #include "config/config.hpp"
+#include "gateway/app/tls_contexts.hpp"
 #include "gateway/upstream/backend.hpp"
 #include "gateway/observe/access_log.hpp"
 #include "gateway/upstream/connection_cache.hpp"
@@ -37,6 +38,7 @@ struct shared_state {
     router routes;
     std::vector<std::unique_ptr<backend_state>> backends;
     std::unique_ptr<std::atomic<std::size_t>[]> connections; // open, per listener
+    tls_contexts tls; // per listener: null for plain HTTP
     std::atomic<bool> draining{false};
     class worker* admin_worker = nullptr; // serves the admin listener, if enabled
 
@@ -50,7 +52,8 @@ struct shared_state {
 
     explicit shared_state(std::shared_ptr<const config::gateway_config> cfg)
         : config(cfg), routes(*cfg),
-          connections(std::make_unique<std::atomic<std::size_t>[]>(cfg->listeners.size())) {}
+          connections(std::make_unique<std::atomic<std::size_t>[]>(cfg->listeners.size())),
+          tls(make_tls_contexts(*cfg)) {}
 };
 
 class worker final : public drain_registry, private parking_host, private session_host {
@@ -89,13 +92,13 @@ public:
     std::size_t session_count() const noexcept { return sessions_.size() + parking_.parked(); }
     std::size_t parked_count() const noexcept { return parking_.parked(); }
     // Starts a session on `client` (accepted, or `resumed` from the parking lot).
-    void spawn_session(std::size_t listener, boost::asio::ip::tcp::socket client, bool resumed);
+    void spawn_session(std::size_t listener, transport client, bool resumed);
     void add(drain_listener& l) noexcept override;
     void remove(drain_listener& l) noexcept override;
 
 private:
     // parking_host: a parked connection comes back as a session, or closes.
-    void resume_parked(std::size_t listener, boost::asio::ip::tcp::socket client) override {
+    void resume_parked(std::size_t listener, transport client) override {
         spawn_session(listener, std::move(client), true);
     }
     void parked_closed(std::size_t listener) noexcept override { connection_closed(listener); }

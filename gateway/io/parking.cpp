@@ -1,5 +1,7 @@
 #include "gateway/io/parking.hpp"
 
+#include <openssl/ssl.h>
+
 #include <cerrno>
 #include <system_error>
 
@@ -53,16 +55,23 @@ void parking_lot::idle_end(parkable& s) noexcept {
         idle_.erase(idle_.iterator_to(s));
 }
 
-void parking_lot::park(tcp::socket client, std::size_t listener, bool first,
+void parking_lot::park(transport conn, std::size_t listener, bool first,
                        clock_type::time_point deadline) {
+    ssl_st* tls = conn.release_tls();
+    tcp::socket& client = conn.socket();
     error_code ec;
     const bool v6 = client.local_endpoint(ec).protocol() == tcp::v6();
+    // A TLS connection holding decrypted bytes is not idle (it never is when
+    // its read was cancelled; the check costs nothing).
+    const bool buffers_freed = tls == nullptr || SSL_free_buffers(tls) == 1;
     // Out of Asio (one epoll_ctl) and into the private epoll (another): a
     // connection parks at most once per client_park of idleness.
-    const int fd = ec || stopped_ ? -1 : client.release(ec);
+    const int fd = ec || stopped_ || !buffers_freed ? -1 : client.release(ec);
     if (fd < 0 || ec) {
         if (fd >= 0)
             ::close(fd);
+        if (tls != nullptr)
+            SSL_free(tls);
         host_.parked_closed(listener);
         return;
     }
@@ -75,6 +84,7 @@ void parking_lot::park(tcp::socket client, std::size_t listener, bool first,
     }
     slot& s = slots_[i];
     s.fd = fd;
+    s.tls = tls;
     s.deadline = deadline;
     s.listener = static_cast<std::uint32_t>(listener);
     s.list = first ? 0 : 1;
@@ -84,9 +94,12 @@ void parking_lot::park(tcp::socket client, std::size_t listener, bool first,
     ev.data.u64 = (std::uint64_t{s.generation} << 32) | i;
     if (::epoll_ctl(epoll_.native_handle(), EPOLL_CTL_ADD, fd, &ev) != 0) {
         s.fd = -1;
+        s.tls = nullptr;
         s.next = free_head_;
         free_head_ = i;
         ::close(fd);
+        if (tls != nullptr)
+            SSL_free(tls);
         host_.parked_closed(listener);
         return;
     }
@@ -125,6 +138,7 @@ void parking_lot::release_slot(std::uint32_t i) noexcept {
     --parked_count_;
     slot& s = slots_[i];
     s.fd = -1;
+    s.tls = nullptr;
     ++s.generation;
     s.next = free_head_;
     free_head_ = i;
@@ -132,9 +146,12 @@ void parking_lot::release_slot(std::uint32_t i) noexcept {
 
 void parking_lot::close_slot(std::uint32_t i) noexcept {
     const int fd = slots_[i].fd;
+    ssl_st* tls = slots_[i].tls;
     const std::size_t listener = slots_[i].listener;
     release_slot(i);
     ::close(fd); // also leaves the private epoll
+    if (tls != nullptr)
+        SSL_free(tls); // (no close_notify: the connection timed out or the peer left)
     host_.parked_closed(listener);
 }
 
@@ -177,6 +194,7 @@ bool parking_lot::closed_only(std::uint32_t i) const noexcept {
 
 void parking_lot::resume(std::uint32_t i) {
     const int fd = slots_[i].fd;
+    ssl_st* tls = slots_[i].tls;
     const bool v6 = slots_[i].v6;
     const std::size_t listener = slots_[i].listener;
     ::epoll_ctl(epoll_.native_handle(), EPOLL_CTL_DEL, fd, nullptr);
@@ -186,10 +204,15 @@ void parking_lot::resume(std::uint32_t i) {
     client.assign(v6 ? tcp::v6() : tcp::v4(), fd, ec);
     if (ec) {
         ::close(fd);
+        if (tls != nullptr)
+            SSL_free(tls);
         host_.parked_closed(listener);
         return;
     }
-    host_.resume_parked(listener, std::move(client));
+    transport conn(std::move(client));
+    if (tls != nullptr)
+        conn.start_tls(tls);
+    host_.resume_parked(listener, std::move(conn));
 }
 
 void parking_lot::close_all() noexcept {

@@ -18,13 +18,23 @@
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/compose.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/system/error_code.hpp>
 
 #include "gateway/io/byte_stream.hpp"
 
+struct ssl_st; // OpenSSL's SSL, kept out of the header
+
 namespace gw {
+
+// What a TLS operation that could not finish waits for.
+enum class tls_want { nothing, read, write };
+
+// The category of OpenSSL's errors on a TLS transport; message() is OpenSSL's
+// reason ("certificate verify failed", "wrong version number", ...).
+const boost::system::error_category& tls_category() noexcept;
 
 class transport {
 public:
@@ -44,9 +54,28 @@ public:
     socket_type& socket() noexcept { return socket_; }
     executor_type get_executor() noexcept { return socket_.get_executor(); }
     bool is_open() const noexcept { return other_ ? other_->is_open() : socket_.is_open(); }
-    // Makes this the connection `other` (a test stream; later TLS), or plain
-    // TCP again with null.
+    ~transport();
+    transport(transport&& o) noexcept;
+    transport& operator=(transport&&) = delete;
+
+    // Makes this the connection `other` (a test stream), or plain TCP again
+    // with null.
     void reset(std::unique_ptr<byte_stream> other) noexcept { other_ = std::move(other); }
+
+    // --- TLS: OpenSSL driven on the socket's own descriptor (no memory BIOs
+    // and no buffers of our own: the socket BIO is what kernel TLS would need),
+    // with Asio's reactor only telling when the descriptor is ready.
+    // Takes `ssl` (an SSL* set up for its side) over the connected socket.
+    void start_tls(ssl_st* ssl) noexcept;
+    bool is_tls() const noexcept { return ssl_ != nullptr; }
+    ssl_st* tls() const noexcept { return ssl_; }
+    // The handshake, to the end or to an error (cancel() ends it with operation_aborted).
+    boost::asio::awaitable<error_code> handshake();
+    // Gives back the SSL* (now the caller's), leaving a plain socket: for parking.
+    ssl_st* release_tls() noexcept;
+    // The first byte the client sent, left in the socket (waits for it): tells
+    // a TLS client hello (0x16) from plain HTTP on a TLS port. -1 and `ec` on error.
+    boost::asio::awaitable<std::tuple<error_code, int>> peek_byte();
     // Whether an idle plain-TCP connection is still usable: a read would block
     // (no end of stream, no error, and no unexpected bytes that would
     // desynchronise the next exchange). For the pool of idle server connections.
@@ -61,6 +90,11 @@ public:
     // non-empty buffer of the sequence: a partial read or write, as allowed.)
     template <class Buffers, class Token>
     auto async_read_some(const Buffers& b, Token&& token) {
+        if (ssl_)
+            return boost::asio::async_compose<Token, void(error_code, std::size_t)>(
+                tls_op{this, first_of<boost::asio::mutable_buffer>(b).data(),
+                       first_of<boost::asio::mutable_buffer>(b).size(), false},
+                token, socket_);
         if (other_)
             return boost::asio::async_initiate<Token, void(error_code, std::size_t)>(
                 [s = other_.get()](auto h, boost::asio::mutable_buffer m) { s->async_read_some(m, std::move(h)); },
@@ -69,6 +103,11 @@ public:
     }
     template <class Buffers, class Token>
     auto async_write_some(const Buffers& b, Token&& token) {
+        if (ssl_)
+            return boost::asio::async_compose<Token, void(error_code, std::size_t)>(
+                tls_op{this, const_cast<void*>(first_of<boost::asio::const_buffer>(b).data()),
+                       first_of<boost::asio::const_buffer>(b).size(), true},
+                token, socket_);
         if (other_)
             return boost::asio::async_initiate<Token, void(error_code, std::size_t)>(
                 [s = other_.get()](auto h, boost::asio::const_buffer c) { s->async_write_some(c, std::move(h)); },
@@ -97,9 +136,9 @@ public:
     // splice(2): bytes between the connection and a pipe, never through user
     // space. A kind of connection without a descriptor of plain bytes (TLS)
     // says false, and the relay copies instead.
-    bool can_splice() const noexcept { return !other_; }
+    bool can_splice() const noexcept { return !other_ && !ssl_; }
     // Plain TCP: socket() is the connection.
-    bool is_plain() const noexcept { return !other_; }
+    bool is_plain() const noexcept { return !other_ && !ssl_; }
     // Moves up to n bytes into the pipe without waiting: bytes (> 0), 0 when
     // nothing is there yet (or the pipe is full), or an error in `ec` (eof).
     std::size_t splice_to_pipe(int pipe_write, std::size_t n, error_code& ec) noexcept;
@@ -110,6 +149,32 @@ public:
     std::size_t splice_from_pipe(int pipe_read, std::size_t n, bool more, error_code& ec) noexcept;
 
 private:
+    // One TLS read or write of some bytes: tried at once, then after each
+    // readiness the descriptor reports, as OpenSSL asks.
+    struct tls_op {
+        transport* t;
+        void* data; // (read only, for a write)
+        std::size_t size;
+        bool writing;
+        template <class Self>
+        void operator()(Self& self, error_code ec = {}) {
+            if (ec)
+                return self.complete(ec, 0);
+            tls_want want = tls_want::nothing;
+            const std::size_t n = writing ? t->tls_write_some(data, size, ec, want)
+                                          : t->tls_read_some(data, size, ec, want);
+            if (n != 0 || ec || size == 0)
+                return self.complete(ec, n);
+            t->socket_.async_wait(want == tls_want::write ? socket_type::wait_write : socket_type::wait_read,
+                                  std::move(self));
+        }
+    };
+    // Without waiting: bytes, or 0 with `want` (what to wait for) or `ec`.
+    std::size_t tls_read_some(void* out, std::size_t n, error_code& ec, tls_want& want) noexcept;
+    std::size_t tls_write_some(const void* in, std::size_t n, error_code& ec, tls_want& want) noexcept;
+    boost::asio::awaitable<std::tuple<error_code, std::size_t>>
+    write_tls(std::array<boost::asio::const_buffer, 2> out);
+
     // write() on another kind of connection: write_some until all is out.
     boost::asio::awaitable<std::tuple<error_code, std::size_t>>
     write_other(std::array<boost::asio::const_buffer, 2> out);
@@ -123,6 +188,7 @@ private:
 
     socket_type socket_;
     std::unique_ptr<byte_stream> other_; // null: plain TCP on socket_
+    ssl_st* ssl_ = nullptr;              // owned; not null: TLS on socket_
 };
 
 } // namespace gw

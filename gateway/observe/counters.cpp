@@ -27,6 +27,10 @@ listener_counters& listener_counters::operator+=(const listener_counters& o) noe
     bytes_in += o.bytes_in;
     bytes_out += o.bytes_out;
     duration += o.duration;
+    tls_handshakes += o.tls_handshakes;
+    tls_resumed += o.tls_resumed;
+    for (std::size_t i = 0; i < tls_failures.size(); ++i)
+        tls_failures[i] += o.tls_failures[i];
     return *this;
 }
 

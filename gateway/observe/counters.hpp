@@ -23,6 +23,19 @@ struct duration_histogram {
     duration_histogram& operator+=(const duration_histogram& o) noexcept;
 };
 
+// Why a TLS handshake with a client failed (gateway_tls_handshake_failures_total).
+enum class tls_failure : std::uint8_t {
+    plain_http,             // plain HTTP sent to the TLS port (answered 400)
+    timeout,                // not done within timeouts.client_head
+    closed,                 // the client closed or reset mid-handshake
+    protocol,               // no common version, cipher or group; not TLS at all
+    client_certificate,     // a client certificate missing (required) or not verified
+    peer_alert,             // the client refused ours (an alert: unknown CA, bad certificate...)
+    other,
+};
+inline constexpr std::array<const char*, 7> tls_failure_names = {
+    "plain_http", "timeout", "closed", "protocol", "client_certificate", "peer_alert", "other"};
+
 struct listener_counters {
     std::uint64_t connections_total = 0;
     std::uint64_t requests_total = 0;
@@ -30,6 +43,9 @@ struct listener_counters {
     std::uint64_t bytes_in = 0;  // from clients
     std::uint64_t bytes_out = 0; // to clients
     duration_histogram duration;
+    std::uint64_t tls_handshakes = 0; // completed, full
+    std::uint64_t tls_resumed = 0;    // completed by resuming a session (a ticket)
+    std::array<std::uint64_t, tls_failure_names.size()> tls_failures{};
     listener_counters& operator+=(const listener_counters& o) noexcept;
 };
 

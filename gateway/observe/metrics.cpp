@@ -72,6 +72,42 @@ void per_class(writer& w, const char* name, const char* help, const char* owner,
             w.sample(name, label(owner, names(i)) + "," + label("code", class_label[c]), counts(i)[c]);
 }
 
+// TLS listeners only: handshakes, failures by reason, certificates' expiry;
+// and whether the kernel could take over the encryption (kTLS).
+void write_tls(writer& w, const gateway_snapshot& s, const config::gateway_config& cfg) {
+    w.family("gateway_tls_kernel_offload_available", "gauge",
+             "1 when the kernel offers kernel TLS (the 'tls' ULP); the gateway does not use it yet.");
+    w.sample("gateway_tls_kernel_offload_available", "", std::uint64_t{s.ktls_available ? 1u : 0u});
+    w.family("gateway_tls_handshakes_total", "counter",
+             "TLS handshakes completed with clients, full or resumed (a session ticket).");
+    for (std::size_t l = 0; l < cfg.listeners.size(); ++l) {
+        if (!cfg.listeners[l].tls)
+            continue;
+        const auto ln = label("listener", cfg.listeners[l].name);
+        w.sample("gateway_tls_handshakes_total", ln + "," + label("resumed", "false"),
+                 s.counters.listeners[l].tls_handshakes);
+        w.sample("gateway_tls_handshakes_total", ln + "," + label("resumed", "true"),
+                 s.counters.listeners[l].tls_resumed);
+    }
+    w.family("gateway_tls_handshake_failures_total", "counter",
+             "TLS handshakes with clients that failed, by reason.");
+    for (std::size_t l = 0; l < cfg.listeners.size(); ++l) {
+        if (!cfg.listeners[l].tls)
+            continue;
+        const auto ln = label("listener", cfg.listeners[l].name);
+        for (std::size_t r = 0; r < tls_failure_names.size(); ++r)
+            w.sample("gateway_tls_handshake_failures_total", ln + "," + label("reason", tls_failure_names[r]),
+                     s.counters.listeners[l].tls_failures[r]);
+    }
+    w.family("gateway_tls_certificate_expiry_seconds", "gauge",
+             "When a listener's certificate expires (Unix time): alert on it minus time().");
+    for (const auto& c : s.certificates)
+        w.sample("gateway_tls_certificate_expiry_seconds",
+                 label("listener", cfg.listeners[c.listener].name) + "," + label("file", c.file) + "," +
+                     label("name", c.name) + "," + label("key_type", c.key_type),
+                 static_cast<std::uint64_t>(c.not_after > 0 ? c.not_after : 0));
+}
+
 void write_listeners(writer& w, const gateway_snapshot& s, const config::gateway_config& cfg) {
     // Listeners.
     auto per_listener = [&](const char* name, const char* type, const char* help, auto value) {
@@ -122,6 +158,7 @@ void write_listeners(writer& w, const gateway_snapshot& s, const config::gateway
     w.family("gateway_admin_timeouts_total", "counter",
              "Admin connections closed because a request did not arrive in time.");
     w.sample("gateway_admin_timeouts_total", "", s.counters.admin_timeouts);
+    write_tls(w, s, cfg);
     w.family("gateway_spliced_bytes_total", "counter",
              "Body bytes moved socket to socket with splice(2), never copied (buffers.splice).");
     w.sample("gateway_spliced_bytes_total", "", s.counters.spliced_bytes);

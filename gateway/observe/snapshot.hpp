@@ -32,6 +32,15 @@ struct backend_snapshot {
     std::vector<server_snapshot> servers;
 };
 
+// A certificate a TLS listener serves.
+struct certificate_snapshot {
+    std::size_t listener = 0;
+    std::string file;
+    std::string name;     // its first DNS name
+    std::string key_type; // "rsa", "ecdsa", ...
+    std::int64_t not_after = 0; // expiry, seconds since 1970
+};
+
 struct gateway_snapshot {
     std::vector<alloc::pool_stats> pools; // one per worker
     alloc::pool_stats pool;               // their sum
@@ -41,6 +50,8 @@ struct gateway_snapshot {
     bool draining = false;
     std::vector<std::size_t> open_connections; // per listener
     std::vector<backend_snapshot> backends;    // in config order
+    std::vector<certificate_snapshot> certificates; // of every TLS listener
+    bool ktls_available = false;                    // the kernel offers TLS offload
 };
 
 } // namespace gw

@@ -55,7 +55,7 @@ session::~session() {
 
 void session::park() {
     if (parking_)
-        ctx_.parking.park(std::move(client_.socket()), listener_, first_wait_, dl_.at());
+        ctx_.parking.park(std::move(client_), listener_, first_wait_, dl_.at());
 }
 
 void session::on_drain() noexcept {
@@ -109,6 +109,11 @@ net::awaitable<bool> session::wait_idle(bool first) {
 }
 
 net::awaitable<void> session::serve() {
+    if (!resumed_ && listener_ < ctx_.tls.size() && ctx_.tls[listener_] &&
+        !co_await accept_tls(*ctx_.tls[listener_])) {
+        client_.close();
+        co_return;
+    }
     bool first = !resumed_;
     bool readable = resumed_; // a resumed connection has its next request waiting
     while (!aborted_) {

@@ -27,6 +27,7 @@
 #include "gateway/relay/head_reader.hpp"
 #include "gateway/relay/leg.hpp"
 #include "gateway/relay/pool_buffer.hpp"
+#include "gateway/tls/server_context.hpp"
 #include "gateway/upstream/connector.hpp"
 
 namespace gw {
@@ -86,6 +87,13 @@ private:
     boost::asio::awaitable<bool> acquire(alloc::buffer_class c, alloc::buffer_lease& out);
     // The gateway answers the request itself (from a critical buffer).
     boost::asio::awaitable<void> reply(reply_reason r, bool keep_alive);
+    // --- TLS on a TLS listener (tls_accept.cpp)
+    // Plain HTTP or TLS, then the handshake, under client_head. False: the
+    // connection ends (counted by reason).
+    boost::asio::awaitable<bool> accept_tls(const tls::server_context& tls);
+    // Answers plain HTTP sent to the TLS port with 400 and closes gently.
+    boost::asio::awaitable<void> plain_http_refused();
+
     // Counts the exchange and writes its access log line.
     void finish_exchange();
     void on_deadline() noexcept override;
@@ -96,6 +104,7 @@ private:
     boost::asio::awaitable<bool> read_request_head();
     boost::asio::awaitable<bool> get_server(std::size_t backend);
     void prepare_request_head();
+    void forward_client_subject(request_head& h);
     boost::asio::awaitable<bool> send_request();
     boost::asio::awaitable<bool> read_response_head();
     void prepare_response_head();
@@ -158,6 +167,7 @@ private:
     // a request without a body is sent again once on a fresh connection.
     bool stale_connection_ = false;
     bool expects_continue_ = false;
+    std::string client_subject_; // a verified client certificate's subject (when forwarded)
     char client_addr_[64] = {};
     std::size_t client_addr_len_ = 0;
     char client_ep_[72] = {}; // "ip:port" for the access log

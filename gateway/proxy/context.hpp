@@ -7,6 +7,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <span>
 
 #include "alloc/pool_shard.hpp"
 #include "config/config.hpp"
@@ -15,6 +17,7 @@
 #include "gateway/observe/access_log.hpp"
 #include "gateway/observe/counters.hpp"
 #include "gateway/proxy/router.hpp"
+#include "gateway/tls/server_context.hpp"
 #include "gateway/upstream/connector.hpp"
 
 namespace gw {
@@ -48,6 +51,8 @@ struct proxy_context {
     // Request ids: unique per process (a random base per worker, then a sequence).
     std::uint64_t request_id_base = 0;
     std::uint64_t request_seq = 0;
+    // Per listener: its TLS context, or null for plain HTTP (shared by the workers).
+    std::span<const std::unique_ptr<tls::server_context>> tls{};
 
     std::uint64_t next_request_id() noexcept { return request_id_base + ++request_seq; }
 };

@@ -173,10 +173,24 @@ void session::prepare_request_head() {
     }
     const auto plan = prepare_forward_head(
         h, request_has_body_,
-        {std::string_view(client_addr_, client_addr_len_), "http",
+        {std::string_view(client_addr_, client_addr_len_), client_.is_tls() ? "https" : "http",
          std::string_view(request_id_, request_id_length), server_host});
+    forward_client_subject(h);
     upgrade_requested_ = plan.upgrade;
     expects_continue_ = plan.expects_continue;
+}
+
+// The field that carries a verified client certificate's subject is the
+// gateway's alone: whatever the client sent under that name goes.
+void session::forward_client_subject(request_head& h) {
+    if (listener_ >= ctx_.tls.size() || !ctx_.tls[listener_])
+        return;
+    const auto& name = ctx_.tls[listener_]->settings().client_subject_header;
+    if (name.empty())
+        return;
+    h.erase(name);
+    if (!client_subject_.empty())
+        h.set(name, client_subject_);
 }
 
 leg session::make_leg(transport& from, pool_buffer& in, transport& to, alloc::buffer_lease& lease,

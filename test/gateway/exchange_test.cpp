@@ -157,7 +157,7 @@ struct fixture final : session_host, parking_host {
     void connection_closed(std::size_t) override { ++closed; }
     bool draining() const noexcept override { return false; }
     // parking_host (nothing parks: client_park is an hour)
-    void resume_parked(std::size_t, tcp::socket) override {}
+    void resume_parked(std::size_t, transport) override {}
     void parked_closed(std::size_t) noexcept override {}
 
     // The client writes `requests` at once, reads until it has `methods.size()`
