@@ -3,6 +3,7 @@
 #include "gateway/app/snapshot.hpp"
 #include "gateway/upstream/health_check.hpp"
 
+#include <csignal>
 #include <exception>
 #include <future>
 #include <stdexcept>
@@ -53,6 +54,13 @@ tcp::endpoint resolve(net::io_context& ioc, const config::host_port& hp, bool pa
     return results.begin()->endpoint();
 }
 
+// A peer that is gone makes a write raise SIGPIPE where no MSG_NOSIGNAL can
+// be given: splice(2), and OpenSSL's writes on a TLS connection's descriptor.
+// The gateway wants EPIPE instead, in its own process and in a test's.
+void ignore_sigpipe() {
+    std::signal(SIGPIPE, SIG_IGN);
+}
+
 } // namespace
 
 std::size_t resolve_worker_count(const config::gateway_config& cfg) {
@@ -63,7 +71,7 @@ std::size_t resolve_worker_count(const config::gateway_config& cfg) {
 }
 
 gateway::gateway(std::shared_ptr<const config::gateway_config> cfg, int access_log_fd)
-    : shared_(std::make_unique<shared_state>(cfg)) {
+    : shared_((ignore_sigpipe(), std::make_unique<shared_state>(cfg))) {
     const auto& c = *cfg;
     const std::size_t nworkers = resolve_worker_count(c);
 

@@ -41,7 +41,12 @@ int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const un
 int on_ticket_key(SSL* ssl, unsigned char name[16], unsigned char iv[16], EVP_CIPHER_CTX* cipher,
                   EVP_MAC_CTX* mac, int encrypt) {
     auto* tickets = static_cast<ticket_keys*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), 0));
-    return tickets->on_ticket(name, iv, cipher, mac, encrypt);
+    const int r = tickets->on_ticket(name, iv, cipher, mac, encrypt);
+    // TLS 1.3 clients use a ticket once (RFC 8446 appendix C.4; browsers do):
+    // a resumed connection gets a fresh one, or the next would be a full handshake.
+    if (r == 1 && !encrypt && SSL_version(ssl) == TLS1_3_VERSION)
+        return 2;
+    return r;
 }
 
 void apply_policy(SSL_CTX* ctx, const config::listener_tls_config& cfg, const std::string& where) {

@@ -1,0 +1,345 @@
+// TLS listeners end to end (issue 14): real handshakes against the gateway
+// in-process, with certificates made at test time, an OpenSSL client of the
+// test's own, and curl and Python's ssl module as the clients users have.
+#include "test/integration/harness.hpp"
+#include "test/integration/tls_support.hpp"
+
+#include <array>
+#include <cstdio>
+#include <sstream>
+#include <thread>
+
+#include <boost/test/unit_test.hpp>
+
+#include "gateway/app/tls_contexts.hpp"
+
+using namespace gw::test;
+
+namespace {
+
+// A TLS listener (listener 0) over one origin; `tls` is the body of
+// [listeners.tls] and its [[listeners.tls.certificates]] tables.
+std::string tls_config(std::uint16_t origin, const std::string& tls, const std::string& extra = "") {
+    return "[global]\nworkers = 2\n[admin]\nenabled = false\n" + extra +
+           "[[listeners]]\nname = \"https\"\nlisten = \"127.0.0.1:0\"\ndefault_backend = \"app\"\n"
+           "[listeners.tls]\n" + tls +
+           "\n[[backends]]\nname = \"app\"\n[[backends.servers]]\naddress = \"127.0.0.1:" +
+           std::to_string(origin) + "\"\n";
+}
+
+std::string certificate(const test_pki& pki, const std::string& stem) {
+    return "[[listeners.tls.certificates]]\ncert = \"" + pki.path(stem + ".crt") + "\"\nkey = \"" +
+           pki.path(stem + ".key") + "\"\n";
+}
+
+const std::string get_root = "GET /?size=5 HTTP/1.1\r\nHost: a.test\r\n\r\n";
+
+std::string names_for(std::uint16_t port, const std::string& sni) {
+    tls_client c(port, {.sni = sni});
+    BOOST_TEST_REQUIRE(c.handshake_ok(), c.error());
+    return c.peer_names();
+}
+
+// Whether listener 0's count of handshake failures for `why` reaches `n` soon
+// (the gateway counts it on its worker after the client has seen the end).
+bool counted(running_gateway& gw, gw::tls_failure why, std::uint64_t n) {
+    return wait_until([&] { return gw.get().counters().listeners[0].tls_failures[static_cast<std::size_t>(why)] == n; });
+}
+
+// Runs a shell command, returning its exit status and standard output.
+std::pair<int, std::string> run(const std::string& command) {
+    std::string out;
+    FILE* p = ::popen(command.c_str(), "r");
+    BOOST_TEST_REQUIRE(p != nullptr);
+    char buf[4096];
+    while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    const int status = ::pclose(p);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(tls)
+
+BOOST_AUTO_TEST_CASE(sni_picks_the_exact_name_then_a_one_label_wildcard_then_the_default) {
+    test_pki pki;
+    pki.issue("a", {"a.test", "www.a.test"});
+    pki.issue("b", {"b.test"});
+    pki.issue("w", {"*.w.test"});
+    origins o(1);
+    running_gateway gw(load_config(tls_config(
+        o.port(0), certificate(pki, "a") + certificate(pki, "b") + certificate(pki, "w"))));
+    const auto port = gw.port();
+    BOOST_TEST(names_for(port, "a.test") == "a.test,www.a.test");
+    BOOST_TEST(names_for(port, "WWW.A.TEST.") == "a.test,www.a.test"); // any case, a trailing dot
+    BOOST_TEST(names_for(port, "b.test") == "b.test");
+    BOOST_TEST(names_for(port, "x.w.test") == "*.w.test");
+    BOOST_TEST(names_for(port, "y.x.w.test") == "a.test,www.a.test"); // two labels: not the wildcard
+    BOOST_TEST(names_for(port, "w.test") == "a.test,www.a.test");     // the bare domain neither
+    BOOST_TEST(names_for(port, "unknown.test") == "a.test,www.a.test");
+    BOOST_TEST(names_for(port, "") == "a.test,www.a.test"); // no SNI: the default
+    tls_client c(port, {.sni = "b.test", .ca = pki.ca()});
+    BOOST_TEST_REQUIRE(c.handshake_ok(), c.error()); // the chain verifies against the CA
+    BOOST_TEST(c.send(get_root));
+    const auto r = c.read_response();
+    BOOST_TEST(status_of(r) == 200);
+    BOOST_TEST(body_of(r) == pattern(5));
+}
+
+BOOST_AUTO_TEST_CASE(an_rsa_and_an_ecdsa_certificate_for_the_same_names_serve_each_client_its_kind) {
+    test_pki pki;
+    pki.issue("rsa", {"a.test"}, "rsa");
+    pki.issue("ec", {"a.test"}, "ec");
+    origins o(1);
+    running_gateway gw(load_config(tls_config(o.port(0), certificate(pki, "rsa") + certificate(pki, "ec"))));
+    for (const char* sni : {"a.test", ""}) { // by name, and as the default
+        tls_client ec(gw.port(), {.sni = sni, .sigalgs = "ECDSA+SHA256"});
+        BOOST_TEST_REQUIRE(ec.handshake_ok(), ec.error());
+        BOOST_TEST(ec.peer_key_type() == "ec");
+        tls_client rsa(gw.port(), {.sni = sni, .sigalgs = "RSA-PSS+SHA256:RSA+SHA256"});
+        BOOST_TEST_REQUIRE(rsa.handshake_ok(), rsa.error());
+        BOOST_TEST(rsa.peer_key_type() == "rsa");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_session_ticket_resumes_on_any_worker) {
+    test_pki pki;
+    pki.issue("a", {"a.test"});
+    origins o(1);
+    running_gateway gw(load_config(tls_config(o.port(0), certificate(pki, "a"))));
+    SSL_SESSION* session = nullptr;
+    {
+        tls_client first(gw.port(), {.sni = "a.test"});
+        BOOST_TEST_REQUIRE(first.handshake_ok(), first.error());
+        BOOST_TEST(first.send(get_root)); // (TLS 1.3 tickets come after the handshake)
+        BOOST_TEST(status_of(first.read_response()) == 200);
+        session = first.session();
+    }
+    // Two workers share the port (SO_REUSEPORT spreads connections by their
+    // source port): 16 resumptions that all succeed land on both with
+    // certainty but for 2^-15.
+    int resumed = 0;
+    for (int i = 0; i < 16; ++i) {
+        tls_client again(gw.port(), {.sni = "a.test", .session = session});
+        BOOST_TEST_REQUIRE(again.handshake_ok(), again.error());
+        resumed += again.reused() ? 1 : 0;
+        BOOST_TEST(again.send(get_root));
+        BOOST_TEST(status_of(again.read_response()) == 200);
+        SSL_SESSION_free(session);
+        session = again.session(); // TLS 1.3 tickets are for one use
+    }
+    SSL_SESSION_free(session);
+    BOOST_TEST(resumed == 16);
+    const auto c = gw.get().counters();
+    BOOST_TEST(c.listeners[0].tls_handshakes == 1u);
+    BOOST_TEST(c.listeners[0].tls_resumed == 16u);
+}
+
+BOOST_AUTO_TEST_CASE(without_tickets_nothing_resumes) {
+    test_pki pki;
+    pki.issue("a", {"a.test"});
+    origins o(1);
+    running_gateway gw(load_config(tls_config(o.port(0), "session_tickets = false\n" + certificate(pki, "a"))));
+    tls_client first(gw.port(), {.sni = "a.test"});
+    BOOST_TEST_REQUIRE(first.handshake_ok());
+    BOOST_TEST(first.send(get_root));
+    BOOST_TEST(status_of(first.read_response()) == 200);
+    SSL_SESSION* session = first.session();
+    tls_client again(gw.port(), {.sni = "a.test", .session = session});
+    BOOST_TEST(again.handshake_ok());
+    BOOST_TEST(!again.reused());
+    SSL_SESSION_free(session);
+}
+
+BOOST_AUTO_TEST_CASE(plain_http_on_a_tls_port_gets_400_and_is_counted) {
+    test_pki pki;
+    pki.issue("a", {"a.test"});
+    origins o(1);
+    running_gateway gw(load_config(tls_config(o.port(0), certificate(pki, "a"))));
+    client c(gw.port());
+    const auto r = c.get("/");
+    BOOST_TEST_REQUIRE(r.has_value());
+    BOOST_TEST(r->result_int() == 400);
+    BOOST_TEST(r->body().find("HTTPS") != std::string::npos);
+    BOOST_TEST(c.closed());
+    const auto counts = gw.get().counters().listeners[0];
+    BOOST_TEST(counts.tls_failures[static_cast<std::size_t>(gw::tls_failure::plain_http)] == 1u);
+    BOOST_TEST(counts.responses_by_class[3] == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_handshake_that_stalls_ends_at_client_head) {
+    test_pki pki;
+    pki.issue("a", {"a.test"});
+    origins o(1);
+    running_gateway gw(
+        load_config(tls_config(o.port(0), certificate(pki, "a"), "[timeouts]\nclient_head = \"300ms\"\n")));
+    client c(gw.port(), std::chrono::seconds(3));
+    c.send(std::string("\x16\x03\x01\x00\xc8", 5)); // a record header promising a client hello
+    const auto start = std::chrono::steady_clock::now();
+    BOOST_TEST(c.closed());
+    BOOST_TEST((std::chrono::steady_clock::now() - start < std::chrono::seconds(2)));
+    BOOST_TEST(counted(gw, gw::tls_failure::timeout, 1));
+}
+
+BOOST_AUTO_TEST_CASE(a_client_below_min_version_fails_and_is_counted_as_protocol) {
+    test_pki pki;
+    pki.issue("a", {"a.test"});
+    origins o(1);
+    running_gateway gw(load_config(tls_config(o.port(0), "min_version = \"1.3\"\n" + certificate(pki, "a"))));
+    tls_client old(gw.port(), {.sni = "a.test", .max_version = TLS1_2_VERSION});
+    BOOST_TEST(!old.handshake_ok());
+    tls_client current(gw.port(), {.sni = "a.test"});
+    BOOST_TEST(current.handshake_ok());
+    BOOST_TEST(current.version() == "TLSv1.3");
+    BOOST_TEST(counted(gw, gw::tls_failure::protocol, 1));
+}
+
+BOOST_AUTO_TEST_CASE(requests_over_tls_say_https_and_bodies_cross_both_ways) {
+    test_pki pki;
+    pki.issue("a", {"a.test"});
+    origins o(1);
+    running_gateway gw(load_config(tls_config(o.port(0), certificate(pki, "a"))));
+    tls_client c(gw.port(), {.sni = "a.test"});
+    BOOST_TEST_REQUIRE(c.handshake_ok());
+    BOOST_TEST(c.send("GET /echo-head HTTP/1.1\r\nHost: a.test\r\nX-Forwarded-Proto: http\r\n\r\n"));
+    const auto head = body_of(c.read_response());
+    BOOST_TEST(head.find("X-Forwarded-Proto: https\r\n") != std::string::npos, head);
+    BOOST_TEST(head.find("X-Forwarded-Proto: http\r\n") == std::string::npos, head);
+    // A response larger than the buffer and than a TLS record, on the same connection.
+    BOOST_TEST(c.send("GET /?size=300000 HTTP/1.1\r\nHost: a.test\r\n\r\n"));
+    const auto big = c.read_response();
+    BOOST_TEST(status_of(big) == 200);
+    BOOST_TEST((body_of(big) == pattern(300000)));
+    // A request body larger than the buffer, echoed.
+    const std::string body = pattern(200000);
+    BOOST_TEST(c.send("POST /echo HTTP/1.1\r\nHost: a.test\r\nContent-Length: 200000\r\n\r\n" + body));
+    const auto echoed = c.read_response();
+    BOOST_TEST(status_of(echoed) == 200);
+    BOOST_TEST((body_of(echoed) == body));
+}
+
+BOOST_AUTO_TEST_CASE(client_certificates_required) {
+    test_pki pki;
+    pki.issue("a", {"a.test"});
+    pki.issue("alice", {"alice.client"});
+    pki.issue("mallory", {"mallory.client"}, "ec", 30, true); // not from the CA
+    origins o(1);
+    running_gateway gw(load_config(tls_config(
+        o.port(0), "client_ca = \"" + pki.ca() + "\"\nclient_subject_header = \"X-Client-Subject\"\n" +
+                       certificate(pki, "a"))));
+    {
+        tls_client c(gw.port(), {.sni = "a.test", .cert = pki.path("alice.crt"), .key = pki.path("alice.key")});
+        BOOST_TEST_REQUIRE(c.handshake_ok(), c.error());
+        BOOST_TEST(c.send("GET /echo-head HTTP/1.1\r\nHost: a.test\r\nX-Client-Subject: CN=root\r\n\r\n"));
+        const auto head = body_of(c.read_response());
+        BOOST_TEST(head.find("X-Client-Subject: CN=alice.client\r\n") != std::string::npos, head);
+        BOOST_TEST(head.find("CN=root") == std::string::npos, head);
+    }
+    for (const char* who : {"", "mallory"}) { // none, and one the CA did not sign
+        tls_client_options opts{.sni = "a.test"};
+        if (*who != '\0') {
+            opts.cert = pki.path(std::string(who) + ".crt");
+            opts.key = pki.path(std::string(who) + ".key");
+        }
+        tls_client c(gw.port(), opts);
+        // In TLS 1.3 the client learns of the refusal on its first read.
+        const bool served = c.handshake_ok() && c.send(get_root) && status_of(c.read_response()) == 200;
+        BOOST_TEST(!served, who);
+    }
+    BOOST_TEST(counted(gw, gw::tls_failure::client_certificate, 2));
+}
+
+BOOST_AUTO_TEST_CASE(client_certificates_optional) {
+    test_pki pki;
+    pki.issue("a", {"a.test"});
+    pki.issue("bob", {"bob.client"});
+    origins o(1);
+    running_gateway gw(load_config(tls_config(
+        o.port(0), "client_ca = \"" + pki.ca() +
+                       "\"\nclient_verify = \"optional\"\nclient_subject_header = \"X-Client-Subject\"\n" +
+                       certificate(pki, "a"))));
+    tls_client anonymous(gw.port(), {.sni = "a.test"});
+    BOOST_TEST_REQUIRE(anonymous.handshake_ok(), anonymous.error());
+    BOOST_TEST(anonymous.send("GET /echo-head HTTP/1.1\r\nHost: a.test\r\nX-Client-Subject: CN=bob.client\r\n\r\n"));
+    const auto head = body_of(anonymous.read_response());
+    BOOST_TEST(head.find("X-Client-Subject") == std::string::npos, head); // a forged one goes
+    tls_client bob(gw.port(), {.sni = "a.test", .cert = pki.path("bob.crt"), .key = pki.path("bob.key")});
+    BOOST_TEST_REQUIRE(bob.handshake_ok(), bob.error());
+    BOOST_TEST(bob.send("GET /echo-head HTTP/1.1\r\nHost: a.test\r\n\r\n"));
+    BOOST_TEST(body_of(bob.read_response()).find("X-Client-Subject: CN=bob.client\r\n") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(an_idle_tls_connection_parks_and_comes_back) {
+    test_pki pki;
+    pki.issue("a", {"a.test"});
+    origins o(1);
+    running_gateway gw(
+        load_config(tls_config(o.port(0), certificate(pki, "a"), "[timeouts]\nclient_park = \"20ms\"\n")));
+    std::vector<std::unique_ptr<tls_client>> clients;
+    for (int i = 0; i < 20; ++i) {
+        clients.push_back(std::make_unique<tls_client>(gw.port(), tls_client_options{.sni = "a.test"}));
+        BOOST_TEST_REQUIRE(clients.back()->handshake_ok());
+        BOOST_TEST(clients.back()->send(get_root));
+        BOOST_TEST(status_of(clients.back()->read_response()) == 200);
+    }
+    BOOST_TEST(wait_until([&] { return gw.get().parked_count() == 20; }));
+    for (int round = 0; round < 2; ++round) // back from the parking lot, then parked again
+        for (auto& c : clients) {
+            BOOST_TEST(c->send(get_root));
+            BOOST_TEST(status_of(c->read_response()) == 200);
+        }
+    BOOST_TEST(wait_until([&] { return gw.get().parked_count() == 20; }));
+    clients.clear();
+    BOOST_TEST(wait_until([&] { return gw.get().session_count() == 0; }));
+}
+
+BOOST_AUTO_TEST_CASE(check_and_start_name_the_setting_the_file_and_the_reason) {
+    test_pki pki;
+    pki.issue("a", {"a.test"});
+    pki.issue("b", {"b.test"});
+    struct bad_case {
+        std::string cert, key, expected;
+    };
+    const std::vector<bad_case> cases = {
+        {pki.path("a.crt"), pki.path("b.key"), "the key does not match the certificate"},
+        {pki.path("a.crt"), pki.path("missing.key"), "No such file or directory"},
+        {pki.path("a.key"), pki.path("a.key"), "no PEM certificate"},
+        {pki.path("a.crt"), pki.path("a.crt"), "no unencrypted PEM private key"},
+    };
+    for (const auto& bad : cases) {
+        const auto cfg = load_config(tls_config(
+            9, "[[listeners.tls.certificates]]\ncert = \"" + bad.cert + "\"\nkey = \"" + bad.key + "\"\n"));
+        std::ostringstream out, err;
+        BOOST_TEST(!gw::check_tls(*cfg, out, err));
+        const auto line = err.str();
+        BOOST_TEST(line.find("listeners[0].tls.certificates[0].") != std::string::npos, line);
+        BOOST_TEST(line.find(bad.expected) != std::string::npos, line);
+        BOOST_TEST(std::count(line.begin(), line.end(), '\n') == 1, line);
+        BOOST_CHECK_THROW(gw::gateway g(cfg), std::runtime_error);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(curl_and_python_are_served) {
+    test_pki pki;
+    pki.issue("a", {"a.test"});
+    origins o(1);
+    running_gateway gw(load_config(tls_config(o.port(0), certificate(pki, "a"))));
+    const auto port = std::to_string(gw.port());
+    const auto [curl_status, curl_out] =
+        run("curl -sS --cacert " + pki.ca() + " --resolve a.test:" + port + ":127.0.0.1 -w ' %{http_code}' "
+            "'https://a.test:" + port + "/?size=7' 2>&1");
+    BOOST_TEST(curl_status == 0, curl_out);
+    BOOST_TEST(curl_out == pattern(7) + " 200");
+    const auto [py_status, py_out] = run(
+        "python3 -c \"import ssl, http.client\n"
+        "ctx = ssl.create_default_context(cafile='" + pki.ca() + "')\n"
+        "c = http.client.HTTPSConnection('127.0.0.1', " + port + ", context=ctx)\n"
+        "ctx.check_hostname = False\n"
+        "c.request('GET', '/?size=9', headers={'Host': 'a.test'})\n"
+        "r = c.getresponse()\n"
+        "print(r.status, r.read().decode(), c.sock.version())\" 2>&1");
+    BOOST_TEST(py_status == 0, py_out);
+    BOOST_TEST(py_out == "200 " + pattern(9) + " TLSv1.3\n");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
