@@ -166,6 +166,21 @@ struct server_config {
     host_port address;
     unsigned weight = 1;     // 0 = drained: no new requests
     std::size_t maxconn = 0; // 0 = unlimited
+    // TLS to this server, resolved by the loader: the server's own `tls` or else
+    // its backend's; the name sent as SNI and verified (the server's or the
+    // backend's tls_server_name, else the address's host: a host name, or an IP
+    // address, which is verified as an IP and sends no SNI).
+    bool tls = false;
+    std::string tls_server_name;
+};
+
+// TLS to a backend's servers (docs/config-reference.md, [[backends]] tls_*).
+struct upstream_tls_config {
+    bool enabled = false;       // the servers' default; a server may say otherwise
+    bool verify = true;         // the server's certificate and name
+    file_setting ca;            // CA bundle; empty = the system store
+    std::string server_name;    // SNI and verified name for every server; empty = each its own
+    file_setting cert, key;     // a client certificate, when the servers ask for one
 };
 
 struct backend_config {
@@ -175,6 +190,7 @@ struct backend_config {
     std::size_t queue_limit = 0;                     // 0 = unbounded FIFO queue
     std::size_t keepalive_pool = 32;                 // idle connections kept per server
     std::optional<health_check_config> health_check; // absent = no active checks
+    upstream_tls_config tls;
     std::vector<server_config> servers;              // never empty once loaded
 };
 

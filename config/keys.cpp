@@ -68,6 +68,12 @@ constexpr key_info table[] = {
     {"backends.retries", "integer"},
     {"backends.queue_limit", "integer"},
     {"backends.keepalive_pool", "integer"},
+    {"backends.tls", "boolean"},
+    {"backends.tls_verify", "boolean"},
+    {"backends.tls_ca", "string"},
+    {"backends.tls_server_name", "string"},
+    {"backends.tls_cert", "string"},
+    {"backends.tls_key", "string"},
 
     {"backends.health_check.path", "string"},
     {"backends.health_check.interval", "duration"},
@@ -80,6 +86,8 @@ constexpr key_info table[] = {
     {"backends.servers.address", "address"},
     {"backends.servers.weight", "integer"},
     {"backends.servers.maxconn", "integer"},
+    {"backends.servers.tls", "boolean"},
+    {"backends.servers.tls_server_name", "string"},
 };
 
 // The sections that repeat. Everything else that holds keys is a plain table.

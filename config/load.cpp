@@ -225,6 +225,7 @@ void read_backends(table_reader& root, std::vector<backend_config>& out, load_co
             r.integer("retries", b.retries, 0, 10);
             r.integer("queue_limit", b.queue_limit, 0, max_count);
             r.integer("keepalive_pool", b.keepalive_pool, 0, 10'000);
+            detail::read_backend_tls(r, b, cx);
             b.health_check = read_health_check(r, cx);
             const auto servers = r.tables("servers");
             for (std::size_t j = 0; j < servers.size(); ++j) {
@@ -241,6 +242,7 @@ void read_backends(table_reader& root, std::vector<backend_config>& out, load_co
                     sr.address("address", s.address, {.allow_any = false, .allow_port_0 = false});
                     sr.integer("weight", s.weight, 0, 256);
                     sr.integer("maxconn", s.maxconn, 0, max_count);
+                    detail::read_server_tls(sr, b, s, cx);
                 }
                 b.servers.push_back(std::move(s));
             }

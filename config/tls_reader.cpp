@@ -113,7 +113,41 @@ void read_tls_table(table_reader& listener, const toml::table& table, listener_t
     }
 }
 
+// A name a certificate can be checked against: a host name or an IP address.
+bool read_server_name(table_reader& r, std::string_view key, std::string& out) {
+    std::string text;
+    if (!r.string(key, text)) return false;
+    if (!is_hostname(text) && !is_ipv4(text) && !is_ipv6(text))
+        return r.invalid(key, "must be a host name like \"api.example.com\" or an IP address (got " +
+                                  config::quoted(text) + ")");
+    out = text;
+    return true;
+}
+
 } // namespace
+
+void read_backend_tls(table_reader& r, backend_config& b, load_context& cx) {
+    auto& t = b.tls;
+    r.boolean("tls", t.enabled);
+    r.boolean("tls_verify", t.verify);
+    read_file(r, "tls_ca", t.ca, cx);
+    read_server_name(r, "tls_server_name", t.server_name);
+    const bool cert = read_file(r, "tls_cert", t.cert, cx);
+    const bool key = read_file(r, "tls_key", t.key, cx);
+    // (A missing one, not one that was written wrong and reported already.)
+    if (cert != key && !cx.failed(r.path_of(cert ? "tls_key" : "tls_cert")))
+        r.invalid(cert ? "tls_cert" : "tls_key",
+                  std::string("needs ") + (cert ? "tls_key" : "tls_cert") + " too: a client certificate and its key");
+}
+
+void read_server_tls(table_reader& r, const backend_config& b, server_config& s, load_context&) {
+    s.tls = b.tls.enabled;
+    r.boolean("tls", s.tls);
+    std::string name = b.tls.server_name;
+    read_server_name(r, "tls_server_name", name);
+    if (name.empty()) name = s.address.host; // a host name, or an IP address verified as one
+    s.tls_server_name = name;
+}
 
 void read_listener_tls(table_reader& listener, listener_config& l, load_context& cx) {
     if (const auto* table = listener.table("tls")) {

@@ -13,4 +13,10 @@ namespace gw::config::detail {
 // Reads `listener`'s tls table (if any), redirect_https and https_port into `l`.
 void read_listener_tls(table_reader& listener, listener_config& l, load_context& cx);
 
+// Reads a backend's tls_* keys into `b.tls`.
+void read_backend_tls(table_reader& backend, backend_config& b, load_context& cx);
+// Reads a server's tls and tls_server_name, and resolves what TLS the server
+// gets (its own settings, else its backend's, else its address) into `s`.
+void read_server_tls(table_reader& server, const backend_config& b, server_config& s, load_context& cx);
+
 } // namespace gw::config::detail

@@ -1,6 +1,7 @@
 // gateway: loads the configuration, starts the workers, drains on SIGTERM/SIGINT.
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <csignal>
 #include <iostream>
 #include <thread>
@@ -48,6 +49,54 @@ int check(const std::string& path) {
     return loaded.config && gw::check_tls(*loaded.config, std::cout, std::cerr) ? 0 : 2;
 }
 
+// The main thread waits for signals (SIGHUP reloads certificates, SIGTERM or
+// SIGINT drain), then for the workers to end.
+void serve_until_stopped(gw::gateway& gateway, const gw::config::gateway_config& cfg) {
+    using gw::config::log_level;
+    net::io_context main_ctx(1);
+    net::signal_set signals(main_ctx, SIGTERM, SIGINT);
+    net::steady_timer deadline(main_ctx);
+    // SIGHUP re-reads the TLS listeners' certificates (on this thread: loading
+    // files never blocks a worker).
+    net::signal_set hangup(main_ctx, SIGHUP);
+    std::function<void(const boost::system::error_code&, int)> on_hangup =
+        [&](const boost::system::error_code& ec, int) {
+            if (ec)
+                return;
+            const auto failed = gateway.reload_certificates();
+            gw::error_log(failed ? log_level::error : log_level::info,
+                          "SIGHUP: certificates reloaded" +
+                              (failed ? ", " + std::to_string(failed) + " listener(s) kept their old ones"
+                                      : std::string()));
+            hangup.async_wait(on_hangup);
+        };
+    hangup.async_wait(on_hangup);
+    signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+        if (ec)
+            return;
+        gw::error_log(log_level::info, "signal " + std::to_string(sig) + ", draining (up to " +
+                                           std::to_string(cfg.global.shutdown_timeout.count()) + " ms)");
+        gateway.drain();
+        deadline.expires_after(cfg.global.shutdown_timeout);
+        deadline.async_wait([&](const boost::system::error_code& tec) {
+            if (!tec) {
+                gw::error_log(log_level::warning, "shutdown timeout, closing remaining connections");
+                gateway.abort();
+            }
+        });
+    });
+    std::thread joiner([&] {
+        gateway.wait();
+        net::post(main_ctx, [&] {
+            signals.cancel();
+            hangup.cancel();
+            deadline.cancel();
+        });
+    });
+    main_ctx.run();
+    joiner.join();
+}
+
 int run(const std::string& path) {
     auto loaded = gw::config::load_file(path);
     if (!loaded.config) {
@@ -90,33 +139,7 @@ int run(const std::string& path) {
                             "/proc/sys/net/ipv4/tcp_available_ulp); OpenSSL encrypts");
     gateway->start();
 
-    // The main thread only waits for a signal, then for the workers.
-    net::io_context main_ctx(1);
-    net::signal_set signals(main_ctx, SIGTERM, SIGINT);
-    net::steady_timer deadline(main_ctx);
-    signals.async_wait([&](const boost::system::error_code& ec, int sig) {
-        if (ec)
-            return;
-        gw::error_log(log_level::info, "signal " + std::to_string(sig) + ", draining (up to " +
-                                           std::to_string(cfg.global.shutdown_timeout.count()) + " ms)");
-        gateway->drain();
-        deadline.expires_after(cfg.global.shutdown_timeout);
-        deadline.async_wait([&](const boost::system::error_code& tec) {
-            if (!tec) {
-                gw::error_log(log_level::warning, "shutdown timeout, closing remaining connections");
-                gateway->abort();
-            }
-        });
-    });
-    std::thread joiner([&] {
-        gateway->wait();
-        net::post(main_ctx, [&] {
-            signals.cancel();
-            deadline.cancel();
-        });
-    });
-    main_ctx.run();
-    joiner.join();
+    serve_until_stopped(*gateway, cfg);
     gw::error_log(log_level::info, "stopped");
     return 0;
 }

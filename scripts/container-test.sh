@@ -176,7 +176,8 @@ tmp=$(mktemp -d /tmp/gw-container-test.XXXXXX)
 chmod 755 "$tmp"
 origin_ctr=gwct-origin-$$
 gateway_ctr=gwct-gateway-$$
-containers=("$origin_ctr" "$gateway_ctr")
+https_ctr=gwct-https-$$
+containers=("$origin_ctr" "$gateway_ctr" "$https_ctr")
 bg_pids=()
 cleanup() {
   local p
@@ -188,10 +189,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Free loopback ports, asked of the kernel (bind port 0, read it back).
-read -r listen_port admin_port origin_port < <(python3 - <<'EOF'
+read -r listen_port admin_port origin_port https_port < <(python3 - <<'EOF'
 import socket
 socks = []
-for _ in range(3):
+for _ in range(4):
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     socks.append(s)
@@ -390,6 +391,60 @@ if ((${#hc_cmd[@]} > 0)) && ! timeout 10 podman --runtime runc --cgroup-manager 
   ok "the HEALTHCHECK command fails when the admin port does not answer"
 else
   bad "the HEALTHCHECK command (${hc_cmd[*]}) did not fail against a closed port"
+fi
+
+echo "=== container: HTTPS with a mounted certificate"
+# A second gateway from the same image terminates TLS with a certificate mounted
+# from the host (as a Kubernetes TLS secret would be), proxies to the same origin,
+# and takes a new certificate on SIGHUP without a restart.
+mkdir -p "$tmp/tls"
+make_cert() { # NAME: a self-signed ECDSA certificate for NAME in $tmp/tls/tls.{crt,key}
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -keyout "$tmp/tls/tls.key" -out "$tmp/tls/tls.crt" -subj "/CN=$1" -addext "subjectAltName=DNS:$1" \
+    >/dev/null 2>&1
+  chmod 644 "$tmp/tls/tls.key" "$tmp/tls/tls.crt" # (read by the image's non-root user)
+}
+make_cert first.test
+printf '%s\n' '[admin]' 'enabled = false' '[[listeners]]' 'name = "https"' \
+  "listen = \"127.0.0.1:${https_port}\"" 'default_backend = "app"' '[[listeners.tls.certificates]]' \
+  'cert = "/etc/gateway/tls/tls.crt"' 'key = "/etc/gateway/tls/tls.key"' '[[backends]]' 'name = "app"' \
+  '[[backends.servers]]' "address = \"127.0.0.1:${origin_port}\"" >"$tmp/https.toml"
+chmod 644 "$tmp/https.toml"
+https_get() { # NAME OUTFILE: GET /?size=1000 over HTTPS, verified for NAME
+  fetch "https://${1}:${https_port}/?size=1000" "$2" --cacert "$tmp/tls/tls.crt" \
+    --resolve "${1}:${https_port}:127.0.0.1"
+}
+if pm run -d --name "$https_ctr" --network host --no-healthcheck "${ulimits[@]}" \
+  -v "$tmp/https.toml:/etc/gateway/gateway.toml:ro" -v "$tmp/tls:/etc/gateway/tls:ro" "$image" \
+  >/dev/null 2>"$tmp/run.err"; then
+  code=000
+  deadline=$((SECONDS + 20))
+  while ((SECONDS < deadline)); do
+    code=$(https_get first.test "$tmp/body")
+    [[ $code == 200 ]] && break
+    sleep 0.2
+  done
+  expected_body 1000 "$tmp/expected"
+  if [[ $code == 200 ]] && cmp -s "$tmp/body" "$tmp/expected"; then
+    ok "HTTPS: 200 and the origin's 1000 bytes, the mounted certificate verified by curl"
+  else
+    bad "HTTPS: status ${code}; $(pm logs --tail 5 "$https_ctr" 2>&1 | tr '\n' ' ')"
+  fi
+  code=$(fetch "http://127.0.0.1:${https_port}/" "$tmp/body")
+  if [[ $code == 400 ]]; then ok "plain HTTP on the HTTPS port: 400"; else bad "plain HTTP on the HTTPS port: got ${code}"; fi
+  make_cert second.test
+  pm kill -s HUP "$https_ctr" >/dev/null 2>&1 || true
+  code=000
+  deadline=$((SECONDS + 10))
+  while ((SECONDS < deadline)); do
+    code=$(https_get second.test "$tmp/body")
+    [[ $code == 200 ]] && break
+    sleep 0.2
+  done
+  if [[ $code == 200 ]]; then ok "SIGHUP: the new certificate is served without a restart"; else bad "after SIGHUP: status ${code}"; fi
+  pm rm -f -t 0 "$https_ctr" >/dev/null 2>&1 || true
+else
+  bad "HTTPS: the container does not start: $(cat "$tmp/run.err")"
 fi
 
 echo "=== container: SIGTERM drains"

@@ -9,7 +9,7 @@
 #   ca-certificates, python3: the mirror may be https; free ports are picked with python3
 set -euo pipefail
 
-packages=(podman runc debootstrap ca-certificates python3)
+packages=(podman runc debootstrap ca-certificates python3 curl openssl)
 packages+=("$@")
 
 exec bash "$(dirname "$0")/apt-install.sh" "${packages[@]}"

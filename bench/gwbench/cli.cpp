@@ -12,7 +12,7 @@ const char* usage() noexcept {
                  [--close] [--threads T]
   gwbench load URL (-d SECONDS | -n REQUESTS) [-c CONNS] [-t THREADS] [--rate R]
                [--method M] [--body-size N] [-H 'Name: value']... [--json FILE|-]
-               [--timeout MS] [--expect-2xx]
+               [--timeout MS] [--expect-2xx] [--no-resume] [--tls-max 1.2|1.3]
   gwbench --help | --version
 
 origin: an HTTP/1.1 test server; runs until SIGINT or SIGTERM and prints
@@ -27,7 +27,7 @@ origin: an HTTP/1.1 test server; runs until SIGINT or SIGTERM and prints
   Per request: ?size=N&chunked=1&delay=MS&status=N&close=1; /echo streams the
   request body back; /echo-head answers with the request head as received.
 
-load: keep-alive HTTP/1.1 load on an http:// URL.
+load: keep-alive HTTP/1.1 load on an http:// or https:// URL.
   -c, --connections N  connections, spread over the threads     [1]
   -t, --threads N      threads, one event loop each             [1]
   -d, --duration D     run time: 10, 10s, 500ms, 2m
@@ -43,6 +43,11 @@ load: keep-alive HTTP/1.1 load on an http:// URL.
   --timeout MS         per connect and per request               [2000]
   --expect-2xx         exit 3 unless every request got a 2xx answer (no error):
                        a probe, e.g. a container health check
+  --no-resume          https: a full handshake on every new connection (by
+                       default a connection offers its previous one's session)
+  --tls-max V          https: the highest TLS version offered   [1.3]
+  With -H 'Connection: close' every request opens a connection: over https, a
+  handshake per request (gwbench then reports handshakes per second).
   A progress line is printed every second when stdout is a terminal.
 )";
 }
@@ -152,6 +157,12 @@ void parse_load(arg_cursor& a, cli_command& c) {
             o.body_size = static_cast<std::size_t>(parse_size(a.value(opt)));
         } else if (opt == "-H" || opt == "--header") {
             o.headers.push_back(a.value(opt));
+        } else if (opt == "--no-resume") {
+            o.tls_resume = false;
+        } else if (opt == "--tls-max") {
+            const auto v = a.value(opt);
+            if (v != "1.2" && v != "1.3") fail("--tls-max must be 1.2 or 1.3 (got '" + v + "')");
+            o.tls_max_version = v == "1.2" ? 0x0303 : 0;
         } else if (opt == "--json") {
             c.json_path = a.value(opt);
         } else if (opt == "--expect-2xx") {

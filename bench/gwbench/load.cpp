@@ -4,6 +4,9 @@
 // plain store per request; the timer re-arms only when it fires). A request is the
 // shared preformatted string, written without suspending when the kernel takes it.
 #include "bench/gwbench/load.hpp"
+#include "bench/gwbench/tls_session.hpp"
+
+#include <arpa/inet.h>
 
 #include <algorithm>
 #include <atomic>
@@ -64,10 +67,11 @@ bool iequals_ascii(std::string_view a, std::string_view b) {
 } // namespace
 
 std::string parse_url(std::string_view url, url_parts& out) {
-    constexpr std::string_view scheme = "http://";
-    if (url.substr(0, scheme.size()) != scheme)
-        return "only http:// URLs are supported (got '" + std::string(url) + "')";
-    auto rest = url.substr(scheme.size());
+    constexpr std::string_view plain = "http://", secure = "https://";
+    out.tls = url.substr(0, secure.size()) == secure;
+    if (!out.tls && url.substr(0, plain.size()) != plain)
+        return "only http:// and https:// URLs are supported (got '" + std::string(url) + "')";
+    auto rest = url.substr(out.tls ? secure.size() : plain.size());
     auto slash = rest.find_first_of("/?#");
     auto authority = rest.substr(0, slash);
     std::string target = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
@@ -90,7 +94,7 @@ std::string parse_url(std::string_view url, url_parts& out) {
         host = authority.substr(0, colon);
         port = authority.substr(colon + 1);
     }
-    out.port = 80;
+    out.port = out.tls ? 443 : 80;
     if (!port.empty()) {
         unsigned p = 0;
         auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
@@ -159,6 +163,8 @@ void load_result::merge(const load_result& o) noexcept {
     bytes_read += o.bytes_read;
     bytes_written += o.bytes_written;
     connections_opened += o.connections_opened;
+    tls_handshakes += o.tls_handshakes;
+    tls_resumed += o.tls_resumed;
     latency.merge(o.latency);
     for (std::size_t i = 0; i < status.size(); ++i)
         status[i] += o.status[i];
@@ -174,6 +180,7 @@ constexpr std::size_t read_capacity = 32 * 1024; // per connection; a response h
 // What every connection of the run shares, read-only.
 struct run_plan {
     tcp::endpoint endpoint;
+    const tls_client_context* tls = nullptr; // https://
     std::string request;
     bool head_request = false;
     std::chrono::nanoseconds timeout{0};
@@ -202,12 +209,19 @@ public:
 private:
     net::awaitable<std::optional<error_class>> connect();
     net::awaitable<std::optional<error_class>> exchange();
+    // TLS: the handshake, then reads and writes through OpenSSL, waiting on the
+    // socket as it asks. An error (eof at a close) in `ec`.
+    net::awaitable<error_code> tls_wait(tls_step step);
+    net::awaitable<std::optional<error_class>> tls_handshake();
+    net::awaitable<std::tuple<error_code, std::size_t>> read_some(char* out, std::size_t n);
+    net::awaitable<error_code> write_all(const char* in, std::size_t n);
     void arm_watchdog(clock_type::time_point at);
     void on_watchdog(const error_code& ec);
 
     worker& w_;
     const run_plan& plan_;
     tcp::socket sock_;
+    tls_session tls_;
     net::steady_timer watchdog_, pacer_;
     std::unique_ptr<char[]> buf_{new char[read_capacity]};
     std::size_t begin_ = 0, end_ = 0; // unparsed bytes are buf_[begin_, end_)
@@ -327,24 +341,69 @@ net::awaitable<std::optional<error_class>> connection::connect() {
     sock_.set_option(tcp::no_delay(true), ignored);
     sock_.non_blocking(true, ignored);
     begin_ = end_ = 0;
+    if (plan_.tls != nullptr) co_return co_await tls_handshake();
     co_return std::nullopt;
+}
+
+net::awaitable<error_code> connection::tls_wait(tls_step step) {
+    if (step == tls_step::closed) co_return error_code(net::error::eof);
+    if (step == tls_step::failed) co_return error_code(net::error::connection_reset);
+    auto [ec] = co_await sock_.async_wait(
+        step == tls_step::want_write ? tcp::socket::wait_write : tcp::socket::wait_read, use_tuple);
+    co_return ec;
+}
+
+net::awaitable<std::optional<error_class>> connection::tls_handshake() {
+    if (!tls_.attach(*plan_.tls, sock_.native_handle())) co_return error_class::connect;
+    for (;;) {
+        const auto step = tls_.handshake();
+        if (step == tls_step::done) break;
+        if (auto ec = co_await tls_wait(step)) co_return classify(ec, true, timed_out_);
+    }
+    ++w_.result.tls_handshakes;
+    if (tls_.reused()) ++w_.result.tls_resumed;
+    co_return std::nullopt;
+}
+
+net::awaitable<std::tuple<error_code, std::size_t>> connection::read_some(char* out, std::size_t n) {
+    if (plan_.tls == nullptr) co_return co_await sock_.async_read_some(net::buffer(out, n), use_tuple);
+    for (;;) {
+        std::size_t got = 0;
+        const auto step = tls_.read(out, n, got);
+        if (step == tls_step::done) co_return std::tuple{error_code{}, got};
+        if (auto ec = co_await tls_wait(step)) co_return std::tuple{ec, std::size_t{0}};
+    }
+}
+
+net::awaitable<error_code> connection::write_all(const char* in, std::size_t n) {
+    if (plan_.tls == nullptr) {
+        error_code ec;
+        std::size_t done = sock_.write_some(net::buffer(in, n), ec);
+        if (ec == net::error::would_block) {
+            ec = {};
+            done = 0;
+        }
+        if (ec || done == n) co_return ec;
+        auto [wec, m] = co_await net::async_write(sock_, net::buffer(in + done, n - done), use_tuple);
+        (void)m;
+        co_return wec;
+    }
+    while (n != 0) {
+        std::size_t put = 0;
+        const auto step = tls_.write(in, n, put);
+        if (step == tls_step::done) {
+            in += put;
+            n -= put;
+        } else if (auto ec = co_await tls_wait(step)) {
+            co_return ec;
+        }
+    }
+    co_return error_code{};
 }
 
 net::awaitable<std::optional<error_class>> connection::exchange() {
     const std::string& req = plan_.request;
-    error_code ec;
-    std::size_t n = sock_.write_some(net::buffer(req), ec);
-    if (ec == net::error::would_block) {
-        ec = {};
-        n = 0;
-    }
-    if (ec) co_return classify(ec, false, timed_out_);
-    if (n < req.size()) {
-        auto [wec, m] = co_await net::async_write(
-            sock_, net::buffer(req.data() + n, req.size() - n), use_tuple);
-        (void)m;
-        if (wec) co_return classify(wec, false, timed_out_);
-    }
+    if (auto ec = co_await write_all(req.data(), req.size())) co_return classify(ec, false, timed_out_);
     w_.result.bytes_written += req.size();
     parser_.reset(plan_.head_request);
     for (;;) {
@@ -361,8 +420,7 @@ net::awaitable<std::optional<error_class>> connection::exchange() {
             end_ -= begin_;
             begin_ = 0;
         }
-        auto [rec, got] = co_await sock_.async_read_some(
-            net::buffer(buf_.get() + end_, read_capacity - end_), use_tuple);
+        auto [rec, got] = co_await read_some(buf_.get() + end_, read_capacity - end_);
         end_ += got;
         w_.result.bytes_read += got;
         if (rec == net::error::eof && !timed_out_) {
@@ -457,6 +515,18 @@ load_result run_load(const load_options& o) {
 
     run_plan plan;
     plan.endpoint = resolve(u);
+    std::unique_ptr<tls_client_context> tls;
+    if (u.tls) {
+        tls_options t;
+        t.enabled = true;
+        t.resume = o.tls_resume;
+        t.max_version = o.tls_max_version;
+        unsigned char ip[16];
+        if (inet_pton(AF_INET, u.host.c_str(), ip) != 1 && inet_pton(AF_INET6, u.host.c_str(), ip) != 1)
+            t.sni = u.host; // (SNI never carries an IP address, RFC 6066)
+        tls = std::make_unique<tls_client_context>(t);
+        plan.tls = tls.get();
+    }
     plan.request = build_request(o, u);
     plan.head_request = o.method == "HEAD";
     plan.timeout = o.timeout;

@@ -31,6 +31,10 @@ struct load_options {
     std::vector<std::string> headers;        // "Name: value", sent as given
     std::chrono::milliseconds timeout{2000}; // per connect and per request
     bool progress = false;                   // a line per second on stdout
+    // https:// URLs: offer each connection's previous session (resumption), and
+    // the highest TLS version offered (0: 1.3; TLS1_2_VERSION to pin 1.2).
+    bool tls_resume = true;
+    int tls_max_version = 0;
 };
 
 // Why a request failed. connect: the connection could not be opened; reset: the
@@ -46,13 +50,14 @@ error_class classify(const boost::system::error_code& ec, bool connecting, bool 
 
 struct url_parts {
     std::string host; // without brackets for IPv6
+    bool tls = false; // https://
     std::uint16_t port = 80;
     std::string target = "/";
     std::string host_header; // host[:port] as it goes into Host
 };
 
-// Parses an http:// URL; returns an empty string on success, else what is wrong
-// (https and userinfo are not supported).
+// Parses an http:// or https:// URL; returns an empty string on success, else
+// what is wrong (userinfo is not supported).
 std::string parse_url(std::string_view url, url_parts& out);
 
 // The request every connection sends, preformatted once: start line, Host (unless
@@ -65,6 +70,7 @@ struct load_result {
     std::uint64_t requests = 0; // complete responses, any status
     std::uint64_t bytes_read = 0, bytes_written = 0;
     std::uint64_t connections_opened = 0;
+    std::uint64_t tls_handshakes = 0, tls_resumed = 0; // https://: completed, of which resumed
     histogram latency;                        // ns, one recording per complete response
     std::array<std::uint64_t, 1000> status{}; // complete responses per status code
     std::array<std::uint64_t, error_class_count> errors{};

@@ -83,6 +83,10 @@ std::string format_table(const load_options& o, const load_result& r) {
     t += codes.empty() ? "\n" : "  (" + codes + ")\n";
     t += printf_string("  errors     connect %llu  reset %llu  timeout %llu  bad_response %llu\n",
                        ull(r.errors[0]), ull(r.errors[1]), ull(r.errors[2]), ull(r.errors[3]));
+    if (r.tls_handshakes != 0)
+        t += printf_string("  tls        %llu handshakes (%.1f/s), %llu resumed\n", ull(r.tls_handshakes),
+                           static_cast<double>(r.tls_handshakes) / std::chrono::duration<double>(r.elapsed).count(),
+                           ull(r.tls_resumed));
     return t;
 }
 
@@ -107,6 +111,8 @@ std::string format_json(const load_options& o, const load_result& r) {
                        ull(r.bytes_written));
     j += printf_string("  \"bytes_read_per_s\": %.3f,\n  \"connections_opened\": %llu,\n",
                        r.bytes_read_per_s(), ull(r.connections_opened));
+    j += printf_string("  \"tls_handshakes\": %llu,\n  \"tls_resumed\": %llu,\n", ull(r.tls_handshakes),
+                       ull(r.tls_resumed));
     j += printf_string("  \"latency_us\": {\"count\": %llu, \"min\": %.3f, \"mean\": %.3f, "
                        "\"stdev\": %.3f,\n",
                        ull(h.count()), us(h.min()), h.mean() / 1000.0, h.stddev() / 1000.0);

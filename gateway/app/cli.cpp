@@ -9,7 +9,9 @@ const char* const usage_text =
     "       gateway --help             print this text\n"
     "\n"
     "Signals: SIGTERM or SIGINT drain gracefully (stop accepting, finish requests in\n"
-    "flight within global.shutdown_timeout, close idle connections) and exit 0.\n";
+    "flight within global.shutdown_timeout, close idle connections) and exit 0.\n"
+    "SIGHUP re-reads the TLS listeners' certificates and keys (a file that fails to\n"
+    "load keeps the old ones in service).\n";
 
 const char* const version_text = "gateway " GW_VERSION "\n";
 

@@ -1,8 +1,11 @@
 #include "gateway/observe/error_log.hpp"
 #include "gateway/app/gateway.hpp"
 #include "gateway/app/snapshot.hpp"
+#include "gateway/io/drain_timer.hpp"
 #include "gateway/upstream/health_check.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <exception>
 #include <future>
@@ -10,7 +13,11 @@
 #include <string>
 #include <thread>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -61,6 +68,13 @@ void ignore_sigpipe() {
     std::signal(SIGPIPE, SIG_IGN);
 }
 
+// Looks at the TLS listeners' files every second until the worker drains.
+net::awaitable<void> watch_certificates(certificate_reloader* reloader, worker* w) {
+    drain_timer tick(w->io().get_executor(), *w);
+    while (co_await tick.sleep(std::chrono::seconds(1)))
+        reloader->reload_changed();
+}
+
 } // namespace
 
 std::size_t resolve_worker_count(const config::gateway_config& cfg) {
@@ -74,6 +88,7 @@ gateway::gateway(std::shared_ptr<const config::gateway_config> cfg, int access_l
     : shared_((ignore_sigpipe(), std::make_unique<shared_state>(cfg))) {
     const auto& c = *cfg;
     const std::size_t nworkers = resolve_worker_count(c);
+    reloader_ = std::make_unique<certificate_reloader>(*shared_);
 
     alloc::pool_limits limits;
     limits.buffer_size = c.buffers.size;
@@ -136,11 +151,14 @@ void gateway::start() {
         if (c.backends[b].health_check)
             for (std::size_t s = 0; s < c.backends[b].servers.size(); ++s)
                 net::co_spawn(first.io(),
-                              run_health_check(&c.backends[b], shared_->backends[b].get(), s, &first),
+                              run_health_check(&c.backends[b], shared_->backends[b].get(), s,
+                                               shared_->upstream_tls[b].get(), &first),
                               [](std::exception_ptr e) {
                     if (e)
                         error_log(config::log_level::error, "health check ended by an exception");
                 });
+    if (std::any_of(c.listeners.begin(), c.listeners.end(), [](const auto& l) { return l.tls.has_value(); }))
+        net::co_spawn(first.io(), watch_certificates(reloader_.get(), &first), net::detached);
     for (auto& w : workers_)
         w->start();
 }

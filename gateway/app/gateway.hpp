@@ -14,6 +14,7 @@
 #include "alloc/buffer_pool.hpp"
 #include "alloc/pool_stats.hpp"
 #include "config/config.hpp"
+#include "gateway/app/certificate_reload.hpp"
 #include "gateway/app/worker.hpp"
 #include "gateway/observe/snapshot.hpp"
 
@@ -38,6 +39,9 @@ public:
     std::optional<boost::asio::ip::tcp::endpoint> admin_endpoint() const { return admin_endpoint_; }
 
     void start();
+    // Re-reads every TLS listener's certificates (SIGHUP); a listener whose
+    // files fail keeps its old ones. Any thread. Returns how many failed.
+    std::size_t reload_certificates() { return reloader_->reload_all(); }
     // Thread-safe. drain: stop accepting, finish exchanges in flight, close idle
     // connections. abort: close everything now.
     void drain();
@@ -63,6 +67,7 @@ public:
 private:
     std::unique_ptr<shared_state> shared_;
     std::unique_ptr<alloc::buffer_pool> pool_;
+    std::unique_ptr<certificate_reloader> reloader_;
     std::vector<std::unique_ptr<worker>> workers_;
     std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
     std::optional<boost::asio::ip::tcp::endpoint> admin_endpoint_;

@@ -1,5 +1,6 @@
 #include "gateway/app/tls_contexts.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -17,8 +18,19 @@ tls_contexts make_tls_contexts(const config::gateway_config& cfg) {
     return out;
 }
 
+upstream_tls_contexts make_upstream_tls(const config::gateway_config& cfg) {
+    upstream_tls_contexts out;
+    out.reserve(cfg.backends.size());
+    for (const auto& b : cfg.backends) {
+        const bool any = std::any_of(b.servers.begin(), b.servers.end(), [](const auto& s) { return s.tls; });
+        out.push_back(any ? std::make_unique<tls::client_context>(b.tls, b.servers.size()) : nullptr);
+    }
+    return out;
+}
+
 bool check_tls(const config::gateway_config& cfg, std::ostream& out, std::ostream& err) {
     try {
+        make_upstream_tls(cfg);
         const auto contexts = make_tls_contexts(cfg);
         for (std::size_t i = 0; i < contexts.size(); ++i) {
             if (!contexts[i])

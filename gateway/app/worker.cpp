@@ -1,5 +1,6 @@
 #include "gateway/observe/error_log.hpp"
 #include "gateway/app/worker.hpp"
+#include "gateway/io/drain_timer.hpp"
 
 #include <chrono>
 #include <exception>
@@ -66,20 +67,9 @@ net::awaitable<void> admit_client(worker* w, tcp::acceptor* acceptor, std::size_
 
 // Writes the worker's buffered access log lines every 100 ms until it drains.
 net::awaitable<void> flush_log(worker* w) {
-    struct stop final : drain_listener {
-        explicit stop(net::steady_timer& t) : timer(t) {}
-        void on_drain() noexcept override { timer.cancel(); }
-        net::steady_timer& timer;
-    };
-    net::steady_timer tick(w->io());
-    stop s(tick);
-    w->add(s);
-    while (!w->draining()) {
-        tick.expires_after(std::chrono::milliseconds(100));
-        co_await tick.async_wait(net::as_tuple(net::use_awaitable));
+    drain_timer tick(w->io().get_executor(), *w);
+    while (co_await tick.sleep(std::chrono::milliseconds(100)))
         w->log().flush();
-    }
-    w->remove(s);
 }
 
 std::vector<std::size_t> servers_per_backend(const config::gateway_config& cfg) {
@@ -116,6 +106,7 @@ worker::worker(shared_state& shared, std::size_t index, alloc::pool_shard& shard
              *this,
              std::random_device{}() * 0x100000000ull + (std::uint64_t{index} << 56)} {
     proxy_.tls = shared.tls;
+    proxy_.upstream.tls = shared.upstream_tls;
 }
 
 worker::~worker() {

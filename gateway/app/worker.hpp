@@ -38,7 +38,10 @@ struct shared_state {
     router routes;
     std::vector<std::unique_ptr<backend_state>> backends;
     std::unique_ptr<std::atomic<std::size_t>[]> connections; // open, per listener
-    tls_contexts tls; // per listener: null for plain HTTP
+    tls_contexts tls;                  // per listener: null for plain HTTP
+    upstream_tls_contexts upstream_tls; // per backend: null when no server has TLS
+    // Per listener: certificate reloads that took effect, and that failed.
+    std::unique_ptr<std::atomic<std::uint64_t>[]> tls_reloads, tls_reload_failures;
     std::atomic<bool> draining{false};
     class worker* admin_worker = nullptr; // serves the admin listener, if enabled
 
@@ -53,7 +56,9 @@ struct shared_state {
     explicit shared_state(std::shared_ptr<const config::gateway_config> cfg)
         : config(cfg), routes(*cfg),
           connections(std::make_unique<std::atomic<std::size_t>[]>(cfg->listeners.size())),
-          tls(make_tls_contexts(*cfg)) {}
+          tls(make_tls_contexts(*cfg)), upstream_tls(make_upstream_tls(*cfg)),
+          tls_reloads(std::make_unique<std::atomic<std::uint64_t>[]>(cfg->listeners.size())),
+          tls_reload_failures(std::make_unique<std::atomic<std::uint64_t>[]>(cfg->listeners.size())) {}
 };
 
 class worker final : public drain_registry, private parking_host, private session_host {

@@ -140,6 +140,15 @@ bool valid_host(std::string_view v) noexcept {
     return value <= 65535;
 }
 
+std::string_view strip_port(std::string_view host) noexcept {
+    if (!host.empty() && host.front() == '[') {
+        const auto close = host.find(']');
+        return close == std::string_view::npos ? host : host.substr(0, close + 1);
+    }
+    const auto colon = host.rfind(':');
+    return colon == std::string_view::npos ? host : host.substr(0, colon);
+}
+
 reply_reason normalize_target_and_host(request_head& h) {
     if (h.method() == http::verb::connect)
         return reply_reason::method_not_allowed; // no authority-form tunnels (RFC 9110 9.3.6)

@@ -13,6 +13,10 @@ namespace gw {
 // userinfo, no whitespace, nothing empty.
 bool valid_host(std::string_view value) noexcept;
 
+// A Host value without its port: "example.com:8080" -> "example.com",
+// "[::1]:80" -> "[::1]".
+std::string_view strip_port(std::string_view host) noexcept;
+
 // The request target and Host (RFC 9112 3.2): exactly one valid Host in
 // HTTP/1.1 (at most one in 1.0), a target of visible ASCII in origin-form, or
 // "*" for OPTIONS, or absolute-form with an http(s) authority. An absolute-form

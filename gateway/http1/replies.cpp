@@ -70,4 +70,28 @@ std::size_t render_reply(reply_reason r, bool keep_alive, bool head_request, cha
     return static_cast<std::size_t>(n) < capacity ? static_cast<std::size_t>(n) : capacity - 1;
 }
 
+std::size_t render_https_redirect(std::string_view host, unsigned port, std::string_view target,
+                                  bool keep_alive, bool head_request, char* out,
+                                  std::size_t capacity) noexcept {
+    char port_text[8] = "";
+    if (port != 443)
+        std::snprintf(port_text, sizeof port_text, ":%u", port);
+    static constexpr std::string_view body = "308 Permanent Redirect\n";
+    const int n = std::snprintf(out, capacity,
+                                "HTTP/1.1 308 Permanent Redirect\r\n"
+                                "Location: https://%.*s%s%.*s\r\n"
+                                "Content-Type: text/plain\r\n"
+                                "Content-Length: %zu\r\n"
+                                "Connection: %s\r\n"
+                                "\r\n"
+                                "%.*s",
+                                static_cast<int>(host.size()), host.data(), port_text,
+                                static_cast<int>(target.size()), target.data(), body.size(),
+                                keep_alive ? "keep-alive" : "close",
+                                head_request ? 0 : static_cast<int>(body.size()), body.data());
+    if (n < 0 || static_cast<std::size_t>(n) >= capacity)
+        return 0;
+    return static_cast<std::size_t>(n);
+}
+
 } // namespace gw

@@ -3,6 +3,7 @@
 // the status, and the reply's bytes (a short, complete, correctly framed message).
 
 #include <cstddef>
+#include <string_view>
 
 #include <boost/beast/http/status.hpp>
 #include <boost/system/error_code.hpp>
@@ -34,5 +35,12 @@ reply_reason reason_for_parse_error(const boost::system::error_code& ec) noexcep
 // `capacity` bytes, which 256 always fits). Returns the bytes written.
 std::size_t render_reply(reply_reason r, bool keep_alive, bool head_request, char* out,
                          std::size_t capacity) noexcept;
+
+// A 308 Permanent Redirect to `https://host[:port]target` (the port left out
+// when 443; `host` without its port), written into `out`; 0 when it does not
+// fit in `capacity`. 308 keeps the method and body, unlike 301.
+std::size_t render_https_redirect(std::string_view host, unsigned port, std::string_view target,
+                                  bool keep_alive, bool head_request, char* out,
+                                  std::size_t capacity) noexcept;
 
 } // namespace gw

@@ -106,6 +106,16 @@ transport::~transport() {
 transport::transport(transport&& o) noexcept
     : socket_(std::move(o.socket_)), other_(std::move(o.other_)), ssl_(std::exchange(o.ssl_, nullptr)) {}
 
+transport& transport::operator=(transport&& o) noexcept {
+    if (this != &o) {
+        close();
+        socket_ = std::move(o.socket_);
+        other_ = std::move(o.other_);
+        ssl_ = std::exchange(o.ssl_, nullptr);
+    }
+    return *this;
+}
+
 void transport::start_tls(ssl_st* ssl) noexcept {
     if (ssl_)
         SSL_free(ssl_);
@@ -177,9 +187,13 @@ net::awaitable<std::tuple<transport::error_code, int>> transport::peek_byte() {
     }
 }
 
-bool transport::idle_and_open(socket_type& s) noexcept {
+bool transport::idle_and_open() noexcept {
+    if (other_)
+        return other_->is_open();
+    if (ssl_ && SSL_pending(ssl_) > 0)
+        return false;
     char byte;
-    const ssize_t n = ::recv(s.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    const ssize_t n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
@@ -200,6 +214,11 @@ void transport::close(bool shutdown) noexcept {
             ERR_clear_error();
             SSL_shutdown(ssl_);
             ERR_clear_error();
+        } else if (SSL_is_init_finished(ssl_)) {
+            // Closed without a close_notify after a complete exchange, as HTTP
+            // does: marked as shut down, or OpenSSL would take the session for a
+            // broken one and a server's ticket could not be resumed.
+            SSL_set_shutdown(ssl_, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
         }
         SSL_free(std::exchange(ssl_, nullptr));
     }

@@ -56,7 +56,8 @@ public:
     bool is_open() const noexcept { return other_ ? other_->is_open() : socket_.is_open(); }
     ~transport();
     transport(transport&& o) noexcept;
-    transport& operator=(transport&&) = delete;
+    // Takes `o`'s connection; this one's is closed first.
+    transport& operator=(transport&& o) noexcept;
 
     // Makes this the connection `other` (a test stream), or plain TCP again
     // with null.
@@ -76,10 +77,12 @@ public:
     // The first byte the client sent, left in the socket (waits for it): tells
     // a TLS client hello (0x16) from plain HTTP on a TLS port. -1 and `ec` on error.
     boost::asio::awaitable<std::tuple<error_code, int>> peek_byte();
-    // Whether an idle plain-TCP connection is still usable: a read would block
-    // (no end of stream, no error, and no unexpected bytes that would
-    // desynchronise the next exchange). For the pool of idle server connections.
-    static bool idle_and_open(socket_type& s) noexcept;
+    // Whether an idle connection is still usable: a read would block (no end
+    // of stream, no error, and no unexpected bytes that would desynchronise the
+    // next exchange; on TLS, no record at all: a close_notify or a late
+    // message from the server makes it unusable too). For the pool of idle
+    // server connections.
+    bool idle_and_open() noexcept;
     // Pending operations complete with operation_aborted.
     void cancel() noexcept;
     // Closes the connection (both directions first when `shutdown`).

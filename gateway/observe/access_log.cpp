@@ -64,6 +64,10 @@ void format_text(const exchange_record& r, std::string& out) {
     append_sanitized(r.target, out, false);
     out.append(r.version >= 11 ? " HTTP/1.1\" " : " HTTP/1.0\" ");
     append_sanitized(r.request_id.empty() ? "-" : r.request_id, out, false);
+    if (!r.tls_version.empty()) { // TLS: one more field, version/cipher/SNI
+        out.append(" ").append(r.tls_version).append("/").append(r.tls_cipher).append("/");
+        append_sanitized(r.sni.empty() ? "-" : r.sni, out, false);
+    }
     out += '\n';
 }
 
@@ -87,6 +91,11 @@ void format_json(const exchange_record& r, std::string& out) {
     append_sanitized(r.target, out, true);
     out.append(r.version >= 11 ? "\",\"version\":\"HTTP/1.1\",\"request_id\":\"" : "\",\"version\":\"HTTP/1.0\",\"request_id\":\"");
     append_sanitized(r.request_id, out, true);
+    if (!r.tls_version.empty()) {
+        out.append("\",\"tls_version\":\"").append(r.tls_version);
+        out.append("\",\"tls_cipher\":\"").append(r.tls_cipher).append("\",\"sni\":\"");
+        append_sanitized(r.sni, out, true);
+    }
     out.append("\"}\n");
 }
 

@@ -29,6 +29,11 @@ struct exchange_record {
     std::string_view target;
     unsigned version = 11;
     std::string_view request_id;
+    // A TLS client connection: its version ("TLSv1.3"), cipher and SNI name
+    // (empty when it sent none); all empty on plain HTTP.
+    std::string_view tls_version;
+    std::string_view tls_cipher;
+    std::string_view sni;
 };
 
 // Appends one line (with '\n') for `r` to `out`.

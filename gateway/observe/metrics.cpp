@@ -99,6 +99,16 @@ void write_tls(writer& w, const gateway_snapshot& s, const config::gateway_confi
             w.sample("gateway_tls_handshake_failures_total", ln + "," + label("reason", tls_failure_names[r]),
                      s.counters.listeners[l].tls_failures[r]);
     }
+    w.family("gateway_tls_certificate_reloads_total", "counter",
+             "Certificate reloads (SIGHUP or a changed file): done, or failed (the old ones stay).");
+    for (std::size_t l = 0; l < cfg.listeners.size() && l < s.tls_reloads.size(); ++l) {
+        if (!cfg.listeners[l].tls)
+            continue;
+        const auto ln = label("listener", cfg.listeners[l].name);
+        w.sample("gateway_tls_certificate_reloads_total", ln + "," + label("result", "ok"), s.tls_reloads[l]);
+        w.sample("gateway_tls_certificate_reloads_total", ln + "," + label("result", "failed"),
+                 s.tls_reload_failures[l]);
+    }
     w.family("gateway_tls_certificate_expiry_seconds", "gauge",
              "When a listener's certificate expires (Unix time): alert on it minus time().");
     for (const auto& c : s.certificates)

@@ -52,6 +52,8 @@ struct gateway_snapshot {
     std::vector<backend_snapshot> backends;    // in config order
     std::vector<certificate_snapshot> certificates; // of every TLS listener
     bool ktls_available = false;                    // the kernel offers TLS offload
+    std::vector<std::uint64_t> tls_reloads;         // per listener: certificate reloads done
+    std::vector<std::uint64_t> tls_reload_failures; // per listener: refused (old ones kept)
 };
 
 } // namespace gw

@@ -14,6 +14,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include <openssl/ssl.h>
+
 #include "alloc/async_acquire.hpp"
 
 namespace gw {
@@ -150,11 +152,20 @@ net::awaitable<bool> session::acquire(alloc::buffer_class c, alloc::buffer_lease
     co_return !ec;
 }
 
+net::awaitable<bool> session::own_buffer(alloc::buffer_lease& lease) {
+    arm(cfg_.timeouts.send, deadline_kind::send);
+    co_return have_buffer(alloc::buffer_class::critical, lease) ||
+        co_await acquire(alloc::buffer_class::critical, lease);
+}
+
+net::awaitable<void> session::write_own(const alloc::buffer_lease& lease, std::size_t n) {
+    auto [ec, written] = co_await net::async_write(client_, net::buffer(lease.data(), n), use_tuple);
+    ex_.bytes_out += written;
+}
+
 net::awaitable<void> session::reply(reply_reason r, bool keep_alive) {
     alloc::buffer_lease lease;
-    arm(cfg_.timeouts.send, deadline_kind::send);
-    if (!have_buffer(alloc::buffer_class::critical, lease) &&
-        !co_await acquire(alloc::buffer_class::critical, lease))
+    if (!co_await own_buffer(lease))
         co_return;
     char* out = reinterpret_cast<char*>(lease.data());
     const std::size_t n = render_reply(r, keep_alive, head_request_, out, lease.size());
@@ -170,8 +181,7 @@ net::awaitable<void> session::reply(reply_reason r, bool keep_alive) {
     } else {
         ex_.terminate('P', 'R'); // the gateway refused the request
     }
-    auto [ec, written] = co_await net::async_write(client_, net::buffer(out, n), use_tuple);
-    ex_.bytes_out += written;
+    co_await write_own(lease, n);
 }
 
 void session::finish_exchange() {
@@ -216,6 +226,12 @@ void session::finish_exchange() {
     }
     if (ex_.status != 0 && ex_.backend >= 0 && request_id_[0] != '\0')
         r.request_id = std::string_view(request_id_, request_id_length);
+    if (SSL* ssl = client_.tls()) {
+        r.tls_version = SSL_get_version(ssl);
+        r.tls_cipher = SSL_get_cipher_name(ssl);
+        if (const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name))
+            r.sni = name;
+    }
     ctx_.log.write(r);
 }
 

@@ -85,14 +85,20 @@ private:
         return static_cast<bool>(out);
     }
     boost::asio::awaitable<bool> acquire(alloc::buffer_class c, alloc::buffer_lease& out);
+    // A critical buffer for what the gateway writes itself (false: cancelled or
+    // timed out), and the writing of its first n bytes (under timeouts.send).
+    boost::asio::awaitable<bool> own_buffer(alloc::buffer_lease& lease);
+    boost::asio::awaitable<void> write_own(const alloc::buffer_lease& lease, std::size_t n);
     // The gateway answers the request itself (from a critical buffer).
     boost::asio::awaitable<void> reply(reply_reason r, bool keep_alive);
-    // --- TLS on a TLS listener (tls_accept.cpp)
+    // --- HTTPS (https.cpp): TLS on a TLS listener, the redirect on a plain one
     // Plain HTTP or TLS, then the handshake, under client_head. False: the
     // connection ends (counted by reason).
     boost::asio::awaitable<bool> accept_tls(const tls::server_context& tls);
     // Answers plain HTTP sent to the TLS port with 400 and closes gently.
     boost::asio::awaitable<void> plain_http_refused();
+    // redirect_https: 308 to the request's https:// URL. True: keep-alive.
+    boost::asio::awaitable<bool> redirect_https();
 
     // Counts the exchange and writes its access log line.
     void finish_exchange();

@@ -43,6 +43,8 @@ net::awaitable<bool> session::exchange() {
     auto& h = req_->get();
     request_has_body_ = !req_->is_done();
     client_keep_alive_ = client_keeps_alive(h);
+    if (cfg_.listeners[listener_].redirect_https)
+        co_return co_await redirect_https();
     const auto backend = ctx_.routes.route(listener_, h[http::field::host], h.target());
     if (!backend) {
         // Without a body to skip, the connection can stay open.

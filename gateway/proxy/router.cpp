@@ -1,4 +1,5 @@
 #include "gateway/proxy/router.hpp"
+#include "gateway/http1/host.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -21,16 +22,6 @@ bool iequal(std::string_view a, std::string_view b) noexcept {
                return std::tolower(static_cast<unsigned char>(x)) ==
                       std::tolower(static_cast<unsigned char>(y));
            });
-}
-
-// "example.com:8080" -> "example.com"; "[::1]:80" -> "[::1]".
-std::string_view strip_port(std::string_view host) noexcept {
-    if (!host.empty() && host.front() == '[') {
-        const auto close = host.find(']');
-        return close == std::string_view::npos ? host : host.substr(0, close + 1);
-    }
-    const auto colon = host.rfind(':');
-    return colon == std::string_view::npos ? host : host.substr(0, colon);
 }
 
 } // namespace

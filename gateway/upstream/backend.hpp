@@ -40,6 +40,7 @@ struct server_state {
     std::atomic<std::uint64_t> connects{0};       // new connections opened to it
     std::atomic<std::uint64_t> health_checks{0};  // probes completed
     std::atomic<std::uint64_t> connect_failures{0};
+    std::atomic<std::int64_t> last_tls_log_ms{0}; // when a TLS failure was last logged
 };
 
 // A session waiting in a backend queue (a Boost.Intrusive hook, linked under

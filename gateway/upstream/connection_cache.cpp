@@ -1,7 +1,5 @@
 #include "gateway/upstream/connection_cache.hpp"
 
-#include "gateway/io/transport.hpp"
-
 namespace gw {
 
 namespace {
@@ -22,40 +20,34 @@ connection_cache::connection_cache(std::vector<std::size_t> servers, std::vector
     }
 }
 
-std::optional<boost::asio::ip::tcp::socket> connection_cache::take(std::size_t backend,
-                                                                  std::size_t server) {
+std::optional<transport> connection_cache::take(std::size_t backend, std::size_t server) {
     auto& v = idle_[backend][server];
     const auto now = std::chrono::steady_clock::now();
     while (!v.empty()) {
-        boost::asio::ip::tcp::socket s = std::move(v.back().socket);
+        transport c = std::move(v.back().connection);
         const bool recent = now - v.back().since < recently_used;
         v.pop_back();
-        if (recent || transport::idle_and_open(s))
-            return s;
-        boost::system::error_code ignored;
-        s.close(ignored);
+        if (recent || c.idle_and_open())
+            return c;
+        c.close();
     }
     return std::nullopt;
 }
 
-void connection_cache::put(std::size_t backend, std::size_t server,
-                           boost::asio::ip::tcp::socket s) {
+void connection_cache::put(std::size_t backend, std::size_t server, transport c) {
     auto& v = idle_[backend][server];
     if (v.size() < keep_[backend]) {
-        v.push_back({std::move(s), std::chrono::steady_clock::now()});
+        v.push_back({std::move(c), std::chrono::steady_clock::now()});
         return;
     }
-    boost::system::error_code ignored;
-    s.close(ignored);
+    c.close();
 }
 
 void connection_cache::clear() {
     for (auto& b : idle_)
         for (auto& s : b) {
-            for (auto& c : s) {
-                boost::system::error_code ignored;
-                c.socket.close(ignored);
-            }
+            for (auto& c : s)
+                c.connection.close();
             s.clear();
         }
 }

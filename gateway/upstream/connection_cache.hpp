@@ -1,13 +1,15 @@
 #pragma once
-// One worker's idle, kept-alive server connections, per backend and server. Not
-// shared between workers (a connection never changes thread), so no locking.
+// One worker's idle, kept-alive server connections, per backend and server,
+// plain or TLS (a TLS one keeps its OpenSSL state, so that reusing it costs no
+// handshake). Not shared between workers (a connection never changes thread),
+// so no locking.
 
 #include <chrono>
 #include <cstddef>
 #include <optional>
 #include <vector>
 
-#include <boost/asio/ip/tcp.hpp>
+#include "gateway/io/transport.hpp"
 
 namespace gw {
 
@@ -19,16 +21,16 @@ public:
 
     // The most recently used idle connection that still looks open, or nullopt.
     // Connections the server closed meanwhile are dropped on the way.
-    std::optional<boost::asio::ip::tcp::socket> take(std::size_t backend, std::size_t server);
+    std::optional<transport> take(std::size_t backend, std::size_t server);
 
-    // Keeps `s` for reuse, or closes it when the server's cache is full.
-    void put(std::size_t backend, std::size_t server, boost::asio::ip::tcp::socket s);
+    // Keeps `c` for reuse, or closes it when the server's cache is full.
+    void put(std::size_t backend, std::size_t server, transport c);
 
     void clear(); // closes every idle connection (shutdown)
 
 private:
     struct idle_connection {
-        boost::asio::ip::tcp::socket socket;
+        transport connection;
         std::chrono::steady_clock::time_point since;
     };
     std::vector<std::vector<std::vector<idle_connection>>> idle_;

@@ -1,5 +1,6 @@
 #include "gateway/upstream/connector.hpp"
 #include "gateway/io/use_tuple.hpp"
+#include "gateway/upstream/server_connection.hpp"
 
 #include <chrono>
 #include <optional>
@@ -71,7 +72,7 @@ net::awaitable<upstream_status> connector::connect(bool fresh_only) {
         server_state& s = be.server(index);
         auto cached = fresh_only ? std::nullopt : u_.cache.take(backend_, index);
         if (cached) {
-            server_.socket() = std::move(*cached);
+            server_ = std::move(*cached);
             reused_ = true;
             s.requests.fetch_add(1, std::memory_order_relaxed);
             co_return upstream_status{};
@@ -79,7 +80,7 @@ net::awaitable<upstream_status> connector::connect(bool fresh_only) {
         reused_ = false;
         dl_.clear_expired();
         dl_.arm(u_.cfg.timeouts.connect, deadline_kind::connect);
-        const auto ec = co_await dial(s.endpoint);
+        const auto ec = co_await dial(index);
         if (!ec) {
             s.requests.fetch_add(1, std::memory_order_relaxed);
             s.connects.fetch_add(1, std::memory_order_relaxed);
@@ -99,28 +100,26 @@ net::awaitable<upstream_status> connector::connect(bool fresh_only) {
                                                      : reply_reason::bad_gateway);
 }
 
-net::awaitable<boost::system::error_code> connector::dial(const tcp::endpoint& ep) {
+net::awaitable<boost::system::error_code> connector::dial(std::size_t index) {
+    server_state& s = be().server(index);
     if (u_.dialer != nullptr)
-        co_return co_await u_.dialer->dial(server_, ep);
-    server_.reset(nullptr);
-    server_.socket() = tcp::socket(server_.get_executor());
-    auto [ec] = co_await server_.socket().async_connect(ep, use_tuple);
-    if (!ec) {
-        boost::system::error_code ignored;
-        server_.socket().set_option(tcp::no_delay(true), ignored);
-    }
-    co_return ec;
+        co_return co_await u_.dialer->dial(server_, s.endpoint);
+    const auto& scfg = u_.cfg.backends[backend_].servers[index];
+    server_tls tls;
+    if (scfg.tls && backend_ < u_.tls.size())
+        tls = {u_.tls[backend_].get(), index, &scfg.tls_server_name};
+    co_return co_await open_server_connection(server_, s.endpoint, tls, s,
+                                              u_.cfg.backends[backend_].name + '/' + s.name);
 }
 
 void connector::release(bool keep) {
     if (server_index_ < 0)
         return;
     const auto index = static_cast<std::size_t>(server_index_);
-    // (Only plain TCP connections are pooled; pooling other kinds comes with
-    // TLS to servers, issue 14.)
-    if (keep && server_.is_open() && server_.is_plain()) {
-        u_.cache.put(backend_, index, std::move(server_.socket()));
-        server_.socket() = tcp::socket(server_.get_executor());
+    // (Plain and TLS connections are pooled; a test's in-memory one is not.)
+    if (keep && server_.is_open() && (server_.is_plain() || server_.is_tls())) {
+        u_.cache.put(backend_, index, std::move(server_));
+        server_ = transport(server_.get_executor());
     } else {
         server_.close();
     }

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -21,12 +22,12 @@
 #include "gateway/observe/counters.hpp"
 #include "gateway/upstream/backend.hpp"
 #include "gateway/upstream/connection_cache.hpp"
+#include "gateway/tls/client_context.hpp"
 
 namespace gw {
 
-// How a connection to a server is opened: plain TCP unless a dialer is given.
-// The exchange tests open in-memory connections through one; TLS to servers
-// is to be another.
+// How a connection to a server is opened when not over the network: the
+// exchange tests open in-memory connections through one.
 class server_dialer {
 public:
     // Makes `t` a connection to `ep` (the connect timeout runs meanwhile).
@@ -45,7 +46,9 @@ struct upstream_context {
     connection_cache& cache;
     std::vector<std::size_t>& rr_cursors;     // one per backend
     std::vector<backend_counters>& counters; // one per backend
-    server_dialer* dialer = nullptr;          // null: plain TCP
+    server_dialer* dialer = nullptr;          // null: TCP, and TLS where configured
+    // Per backend: TLS to its servers, or null when none of them has TLS.
+    std::span<const std::unique_ptr<tls::client_context>> tls{};
 };
 
 // How a step ended: ok, or the reply the client gets (none: close without one,
@@ -84,7 +87,7 @@ public:
     const server_state& server() const noexcept;
 
 private:
-    boost::asio::awaitable<boost::system::error_code> dial(const boost::asio::ip::tcp::endpoint& ep);
+    boost::asio::awaitable<boost::system::error_code> dial(std::size_t server);
     backend_state& be() const noexcept { return *u_.backends[backend_]; }
 
     upstream_context& u_;

@@ -12,7 +12,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "gateway/io/drain_timer.hpp"
 #include "gateway/upstream/backend.hpp"
+#include "gateway/upstream/server_connection.hpp"
 #include "gateway/io/use_tuple.hpp"
 
 namespace gw {
@@ -35,19 +37,20 @@ std::optional<unsigned> parse_status_line(std::string_view head) noexcept {
 namespace {
 
 
-// Connects, sends the request and reads the status line; true on the expected status.
-net::awaitable<bool> exchange_status(tcp::socket* sock, tcp::endpoint to, std::string request,
-                                     unsigned expect) {
-    auto [cec] = co_await sock->async_connect(to, use_tuple);
+// Connects (TLS too when the server has it), sends the request and reads the
+// status line; true on the expected status.
+net::awaitable<bool> exchange_status(transport* t, tcp::endpoint to, server_tls tls, server_state* s,
+                                     const std::string* who, std::string request, unsigned expect) {
+    const auto cec = co_await open_server_connection(*t, to, tls, *s, *who);
     if (cec)
         co_return false;
-    auto [wec, wn] = co_await net::async_write(*sock, net::buffer(request), use_tuple);
+    auto [wec, wn] = co_await net::async_write(*t, net::buffer(request), use_tuple);
     if (wec)
         co_return false;
     std::array<char, 64> head{};
     std::size_t have = 0;
     while (have < 12) {
-        auto [rec, n] = co_await sock->async_read_some(
+        auto [rec, n] = co_await t->async_read_some(
             net::buffer(head.data() + have, head.size() - have), use_tuple);
         if (rec)
             co_return false;
@@ -58,40 +61,37 @@ net::awaitable<bool> exchange_status(tcp::socket* sock, tcp::endpoint to, std::s
 }
 
 // One probe: the whole exchange races the check's timeout.
-net::awaitable<bool> probe(tcp::endpoint ep, const config::health_check_config* hc,
-                           std::string request) {
+net::awaitable<bool> probe(tcp::endpoint ep, server_tls tls, server_state* s, const std::string* who,
+                           const config::health_check_config* hc, std::string request) {
     using namespace net::experimental::awaitable_operators;
     auto ex = co_await net::this_coro::executor;
-    tcp::socket s(ex);
+    transport t(ex);
     net::steady_timer timeout(ex, hc->timeout);
-    auto r = co_await (exchange_status(&s, ep, std::move(request), hc->expect_status) ||
+    auto r = co_await (exchange_status(&t, ep, tls, s, who, std::move(request), hc->expect_status) ||
                        timeout.async_wait(net::use_awaitable));
+    t.close();
     co_return r.index() == 0 && std::get<0>(r);
 }
-
-// Stops the check's wait between probes when the worker drains.
-struct drain_stop final : drain_listener {
-    explicit drain_stop(net::steady_timer& t) : tick(t) {}
-    void on_drain() noexcept override { tick.cancel(); }
-    net::steady_timer& tick;
-};
 
 } // namespace
 
 net::awaitable<void> run_health_check(const config::backend_config* backend, backend_state* be,
-                                      std::size_t server, drain_registry* drain) {
+                                      std::size_t server, const tls::client_context* tls_ctx,
+                                      drain_registry* drain) {
     const auto& bcfg = *backend;
     const config::health_check_config* hc = &*bcfg.health_check;
     server_state& s = be->server(server);
-    const std::string request = "GET " + hc->path + " HTTP/1.1\r\nHost: " +
-                                bcfg.servers[server].address.host +
+    const auto& scfg = bcfg.servers[server];
+    const server_tls tls =
+        scfg.tls && tls_ctx != nullptr ? server_tls{tls_ctx, server, &scfg.tls_server_name} : server_tls{};
+    const std::string who = bcfg.name + '/' + s.name;
+    // (Host: the server's name; its address's host unless a TLS name is configured.)
+    const std::string request = "GET " + hc->path + " HTTP/1.1\r\nHost: " + scfg.tls_server_name +
                                 "\r\nUser-Agent: gateway-health-check\r\nConnection: close\r\n\r\n";
-    net::steady_timer tick(co_await net::this_coro::executor);
-    drain_stop stop(tick);
-    drain->add(stop);
+    drain_timer tick(co_await net::this_coro::executor, *drain);
     unsigned successes = 0, failures = 0;
     while (!drain->draining()) {
-        const bool ok = co_await probe(s.endpoint, hc, request);
+        const bool ok = co_await probe(s.endpoint, tls, &s, &who, hc, request);
         if (ok) {
             failures = 0;
             if (++successes >= hc->rise && !s.up.load()) {
@@ -106,10 +106,9 @@ net::awaitable<void> run_health_check(const config::backend_config* backend, bac
             }
         }
         s.health_checks.fetch_add(1, std::memory_order_relaxed);
-        tick.expires_after(hc->interval);
-        co_await tick.async_wait(use_tuple);
+        if (!co_await tick.sleep(hc->interval))
+            break;
     }
-    drain->remove(stop);
 }
 
 } // namespace gw

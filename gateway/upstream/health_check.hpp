@@ -16,6 +16,9 @@
 namespace gw {
 
 class backend_state;
+namespace tls {
+class client_context;
+}
 
 // The status code of an HTTP/1.x status line ("HTTP/1.1 200 OK\r\n..."), or
 // nullopt when `head` does not start with one.
@@ -23,8 +26,10 @@ std::optional<unsigned> parse_status_line(std::string_view head) noexcept;
 
 // Checks server `server` of the backend (its config and its shared state) until
 // `drain` drains; runs on the executor it is spawned on (worker 0's).
+// A server with TLS is checked over TLS (`tls`: the backend's client context).
 boost::asio::awaitable<void> run_health_check(const config::backend_config* bcfg,
                                               backend_state* be, std::size_t server,
+                                              const tls::client_context* tls,
                                               drain_registry* drain);
 
 } // namespace gw

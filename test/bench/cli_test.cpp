@@ -62,7 +62,8 @@ BOOST_AUTO_TEST_CASE(bad_command_lines_are_rejected) {
              {"frobnicate"},
              {"load", "http://h/"},                       // neither -d nor -n
              {"load", "http://h/", "-d", "1", "-n", "5"}, // both
-             {"load", "https://h/", "-n", "5"},
+             {"load", "ftp://h/", "-n", "5"},
+             {"load", "https://h/", "-n", "5", "--tls-max", "1.1"},
              {"load", "-n", "5"},
              {"load", "http://h/", "-n", "x"},
              {"load", "http://h/", "-n", "5", "--bogus"},
@@ -110,7 +111,13 @@ BOOST_AUTO_TEST_CASE(urls) {
     BOOST_TEST(parse_url("http://[::1]:81?q", u).empty());
     BOOST_TEST(u.host == "::1");
     BOOST_TEST(u.target == "/?q");
-    BOOST_TEST(!parse_url("https://h/", u).empty());
+    BOOST_TEST(!u.tls);
+    BOOST_TEST(parse_url("https://h/x", u).empty());
+    BOOST_TEST(u.tls);
+    BOOST_TEST(u.port == 443u);
+    BOOST_TEST(parse_url("https://h:8443/", u).empty());
+    BOOST_TEST(u.port == 8443u);
+    BOOST_TEST(!parse_url("ftp://h/", u).empty());
     BOOST_TEST(!parse_url("http://user@h/", u).empty());
     BOOST_TEST(!parse_url("http://h:0/", u).empty());
     BOOST_TEST(!parse_url("http:///x", u).empty());

@@ -1,6 +1,10 @@
 #include "test/integration/harness.hpp"
 
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <unistd.h>
+
+#include <sstream>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/read.hpp>
@@ -127,6 +131,28 @@ bool client::closed() {
 std::optional<response> client::get(const std::string& target, const std::string& extra_headers) {
     send("GET " + target + " HTTP/1.1\r\nHost: test\r\n" + extra_headers + "\r\n");
     return read();
+}
+
+log_pipe::log_pipe() {
+    BOOST_REQUIRE(::pipe(fds) == 0);
+    ::fcntl(fds[0], F_SETFL, O_NONBLOCK);
+}
+
+log_pipe::~log_pipe() {
+    ::close(fds[0]);
+    ::close(fds[1]);
+}
+
+std::vector<std::string> log_pipe::lines() {
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(fds[0], buf, sizeof buf)) > 0)
+        data.append(buf, static_cast<std::size_t>(n));
+    std::vector<std::string> out;
+    std::istringstream in(data);
+    for (std::string l; std::getline(in, l);)
+        out.push_back(l);
+    return out;
 }
 
 std::size_t raise_descriptor_limit() {

@@ -107,6 +107,17 @@ bool wait_until(const std::function<bool()>& pred,
 
 namespace gw::test {
 
+// A pipe whose read end does not block: the gateway's access log goes into it.
+struct log_pipe {
+    int fds[2] = {-1, -1};
+    std::string data;
+    log_pipe();
+    ~log_pipe();
+    int write_end() const { return fds[1]; }
+    // Every line written so far.
+    std::vector<std::string> lines();
+};
+
 // A server that misbehaves in one chosen way, on its own thread (blocking I/O).
 class misbehaving_server {
 public:

@@ -20,32 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A pipe whose read end does not block: the gateway's access log goes into it.
-struct log_pipe {
-    int fds[2] = {-1, -1};
-    std::string data;
-    log_pipe() {
-        BOOST_REQUIRE(::pipe(fds) == 0);
-        ::fcntl(fds[0], F_SETFL, O_NONBLOCK);
-    }
-    ~log_pipe() {
-        ::close(fds[0]);
-        ::close(fds[1]);
-    }
-    int write_end() const { return fds[1]; }
-    std::vector<std::string> lines() {
-        char buf[4096];
-        ssize_t n;
-        while ((n = ::read(fds[0], buf, sizeof buf)) > 0)
-            data.append(buf, static_cast<std::size_t>(n));
-        std::vector<std::string> out;
-        std::istringstream in(data);
-        for (std::string l; std::getline(in, l);)
-            out.push_back(l);
-        return out;
-    }
-};
-
 std::string observed_config(std::uint16_t origin, const char* format) {
     std::string cfg = basic_config({origin});
     cfg.replace(cfg.find("[admin]\nenabled = false\n"), 24,

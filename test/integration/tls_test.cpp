@@ -6,11 +6,13 @@
 
 #include <array>
 #include <cstdio>
+#include <fstream>
 #include <sstream>
 #include <thread>
 
 #include <boost/test/unit_test.hpp>
 
+#include "bench/gwbench/load.hpp"
 #include "gateway/app/tls_contexts.hpp"
 
 using namespace gw::test;
@@ -317,6 +319,121 @@ BOOST_AUTO_TEST_CASE(check_and_start_name_the_setting_the_file_and_the_reason) {
         BOOST_TEST(std::count(line.begin(), line.end(), '\n') == 1, line);
         BOOST_CHECK_THROW(gw::gateway g(cfg), std::runtime_error);
     }
+}
+
+BOOST_AUTO_TEST_CASE(the_access_log_shows_version_cipher_and_sni) {
+    test_pki pki;
+    pki.issue("a", {"a.test"});
+    origins o(1);
+    for (const char* format : {"text", "json"}) {
+        log_pipe log;
+        running_gateway gw(load_config(tls_config(o.port(0), certificate(pki, "a"),
+                                                  "[logging]\nformat = \"" + std::string(format) + "\"\n")),
+                           log.write_end());
+        tls_client c(gw.port(), {.sni = "a.test", .max_version = TLS1_2_VERSION});
+        BOOST_TEST_REQUIRE(c.handshake_ok());
+        BOOST_TEST(c.send(get_root));
+        BOOST_TEST(status_of(c.read_response()) == 200);
+        std::vector<std::string> lines;
+        BOOST_TEST_REQUIRE(wait_until([&] { return !(lines = log.lines()).empty(); }));
+        const auto& line = lines.front();
+        if (std::string(format) == "text")
+            BOOST_TEST(line.ends_with(" TLSv1.2/ECDHE-ECDSA-AES256-GCM-SHA384/a.test"), line);
+        else
+            BOOST_TEST(line.ends_with(",\"tls_version\":\"TLSv1.2\",\"tls_cipher\":\"ECDHE-ECDSA-AES256-GCM-SHA384\","
+                                      "\"sni\":\"a.test\"}"),
+                       line);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_certificate_reload_takes_effect_for_new_handshakes_and_a_bad_one_is_refused) {
+    test_pki pki;
+    pki.issue("site", {"old.test"});
+    origins o(1);
+    running_gateway gw(load_config(tls_config(o.port(0), certificate(pki, "site"))));
+    tls_client before(gw.port(), {.sni = "old.test"});
+    BOOST_TEST_REQUIRE(before.handshake_ok());
+    BOOST_TEST(before.peer_names() == "old.test");
+    // Replaced on disk: the watch (every second) picks it up, SIGHUP's reload at once.
+    pki.issue("site", {"new.test"});
+    BOOST_TEST(gw.get().reload_certificates() == 0u);
+    BOOST_TEST(names_for(gw.port(), "new.test") == "new.test");
+    BOOST_TEST(before.send(get_root)); // the open connection is untouched
+    BOOST_TEST(status_of(before.read_response()) == 200);
+    // A broken key: refused, the listener keeps serving the last good certificate.
+    {
+        std::ofstream(pki.path("site.key")) << "-----BEGIN PRIVATE KEY-----\nnot a key\n";
+    }
+    BOOST_TEST(gw.get().reload_certificates() == 1u);
+    BOOST_TEST(names_for(gw.port(), "new.test") == "new.test");
+    const auto snap = gw.get().snapshot();
+    BOOST_TEST(snap.tls_reloads[0] >= 1u); // (the file watch may have been first)
+    BOOST_TEST(snap.tls_reload_failures[0] >= 1u);
+    // Written anew: the file watch reloads by itself (within about two seconds).
+    pki.issue("site", {"newer.test"});
+    BOOST_TEST(wait_until([&] { return gw.get().snapshot().tls_reloads[0] > snap.tls_reloads[0]; },
+                          std::chrono::seconds(5)));
+    BOOST_TEST(names_for(gw.port(), "newer.test") == "newer.test");
+}
+
+BOOST_AUTO_TEST_CASE(a_plain_listener_with_redirect_https_sends_every_request_to_https) {
+    origins o(1);
+    auto config = [&](const std::string& port_line) {
+        return load_config("[global]\nworkers = 1\n[admin]\nenabled = false\n"
+                           "[[listeners]]\nname = \"http\"\nlisten = \"127.0.0.1:0\"\nredirect_https = true\n" +
+                           port_line + "[[backends]]\nname = \"app\"\n[[backends.servers]]\naddress = \"127.0.0.1:" +
+                           std::to_string(o.port(0)) + "\"\n");
+    };
+    running_gateway gw(config("https_port = 8443\n"));
+    client c(gw.port());
+    c.send("GET /a/b?x=1&y=%20 HTTP/1.1\r\nHost: Example.com:8080\r\n\r\n");
+    auto r = c.read();
+    BOOST_TEST_REQUIRE(r.has_value());
+    BOOST_TEST(r->result_int() == 308);
+    BOOST_TEST((*r)["Location"] == "https://Example.com:8443/a/b?x=1&y=%20");
+    // Kept alive; an absolute-form target and an IPv6 literal; HEAD gets no body.
+    c.send("HEAD http://[::1]:80/p HTTP/1.1\r\nHost: [::1]:80\r\n\r\n");
+    r = c.read(true);
+    BOOST_TEST_REQUIRE(r.has_value());
+    BOOST_TEST(r->result_int() == 308);
+    BOOST_TEST((*r)["Location"] == "https://[::1]:8443/p");
+    // HTTP/1.0 without Host: there is no URL to send it to.
+    c.send("GET / HTTP/1.0\r\n\r\n");
+    r = c.read();
+    BOOST_TEST_REQUIRE(r.has_value());
+    BOOST_TEST(r->result_int() == 400);
+    running_gateway standard(config(""));
+    client d(standard.port());
+    r = d.get("/x");
+    BOOST_TEST_REQUIRE(r.has_value());
+    BOOST_TEST((*r)["Location"] == "https://test/x"); // 443: no port
+    BOOST_TEST(standard.get().counters().listeners[0].responses_by_class[2] == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(gwbench_loads_https_kept_alive_and_with_a_handshake_per_request) {
+    test_pki pki;
+    pki.issue("a", {"a.test"});
+    origins o(1);
+    running_gateway gw(load_config(tls_config(o.port(0), certificate(pki, "a"))));
+    gw::bench::load_options opts;
+    opts.url = "https://127.0.0.1:" + std::to_string(gw.port()) + "/?size=100";
+    opts.connections = 4;
+    opts.requests = 400;
+    auto r = gw::bench::run_load(opts);
+    BOOST_TEST(r.all_2xx());
+    BOOST_TEST(r.requests == 400u);
+    BOOST_TEST(r.tls_handshakes == 4u); // kept alive: one per connection
+    // A connection per request: resumed after each connection's first.
+    opts.headers = {"Connection: close"};
+    opts.requests = 40;
+    r = gw::bench::run_load(opts);
+    BOOST_TEST(r.all_2xx());
+    BOOST_TEST(r.tls_handshakes == 40u);
+    BOOST_TEST(r.tls_resumed == 36u);
+    opts.tls_resume = false;
+    r = gw::bench::run_load(opts);
+    BOOST_TEST(r.all_2xx());
+    BOOST_TEST(r.tls_resumed == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(curl_and_python_are_served) {

@@ -1,8 +1,9 @@
-// The client side of TLS on a TLS listener, before the first exchange: the
+// The client side of HTTPS. On a TLS listener, before the first exchange: the
 // first byte tells a TLS client hello from plain HTTP sent to the port (answered
 // 400, as nginx does), then the handshake; both under timeouts.client_head, so
 // that a client that stalls mid-handshake holds nothing for longer than one
-// that stalls mid-head. Every outcome is counted.
+// that stalls mid-head. Every outcome is counted. On a plain listener with
+// redirect_https: every request answered with 308 to its https:// URL.
 #include "gateway/proxy/client_session.hpp"
 #include "gateway/io/use_tuple.hpp"
 
@@ -11,6 +12,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "gateway/http1/host.hpp"
 #include "gateway/tls/openssl_ptr.hpp"
 
 namespace gw {
@@ -132,6 +134,30 @@ net::awaitable<void> session::plain_http_refused() {
             break;
         total += got;
     }
+}
+
+net::awaitable<bool> session::redirect_https() {
+    const auto& h = req_->get();
+    const bool keep = client_keep_alive_ && !request_has_body_; // (a body is not read)
+    const auto host = strip_port(h[boost::beast::http::field::host]);
+    if (host.empty()) { // HTTP/1.0 without Host: no URL to send it to
+        co_await reply(reply_reason::bad_request, false);
+        co_return false;
+    }
+    alloc::buffer_lease lease;
+    if (!co_await own_buffer(lease))
+        co_return false;
+    const auto n = render_https_redirect(host, cfg_.listeners[listener_].https_port, h.target(), keep,
+                                         head_request_, reinterpret_cast<char*>(lease.data()), lease.size());
+    if (n == 0) { // (a target as long as a head is allowed, plus the URL, overflows)
+        lease.reset();
+        co_await reply(reply_reason::header_too_large, false);
+        co_return false;
+    }
+    ex_.seen = true;
+    ex_.status = 308;
+    co_await write_own(lease, n);
+    co_return keep;
 }
 
 } // namespace gw

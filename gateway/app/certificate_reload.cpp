@@ -1,0 +1,79 @@
+#include "gateway/app/certificate_reload.hpp"
+
+#include <exception>
+#include <memory>
+
+#include "gateway/app/worker.hpp"
+#include "gateway/observe/error_log.hpp"
+
+namespace gw {
+
+certificate_reloader::certificate_reloader(shared_state& shared) : shared_(shared) {
+    const auto& listeners = shared_.config->listeners;
+    seen_.resize(listeners.size());
+    for (std::size_t l = 0; l < listeners.size(); ++l)
+        if (listeners[l].tls)
+            seen_[l] = stamps_of(*listeners[l].tls);
+    settling_ = seen_;
+}
+
+std::vector<certificate_reloader::stamp> certificate_reloader::stamps_of(const config::listener_tls_config& t) {
+    std::vector<stamp> out;
+    for (const auto& c : t.certificates)
+        for (const auto* f : {&c.cert, &c.key}) {
+            struct stat st {};
+            stamp s;
+            if (::stat(f->path.c_str(), &st) == 0) { // (follows symlinks: the file's own stamp)
+                s.mtime = st.st_mtim;
+                s.size = st.st_size;
+                s.inode = st.st_ino;
+            }
+            out.push_back(s);
+        }
+    return out;
+}
+
+bool certificate_reloader::reload(std::size_t l) {
+    const auto& listener = shared_.config->listeners[l];
+    seen_[l] = stamps_of(*listener.tls);
+    try {
+        auto store = std::make_shared<const tls::certificate_store>(listener.tls->certificates);
+        const auto n = store->all().size();
+        shared_.tls[l]->replace_certificates(std::move(store));
+        shared_.tls_reloads[l].fetch_add(1, std::memory_order_relaxed);
+        error_log(config::log_level::info, "listener '" + listener.name + "': " + std::to_string(n) +
+                                               (n == 1 ? " certificate" : " certificates") + " reloaded");
+        return true;
+    } catch (const std::exception& e) {
+        shared_.tls_reload_failures[l].fetch_add(1, std::memory_order_relaxed);
+        error_log(config::log_level::error, std::string(e.what()) + " (listener '" + listener.name +
+                                                "' keeps its certificates)");
+        return false;
+    }
+}
+
+std::size_t certificate_reloader::reload_all() {
+    std::lock_guard lock(mutex_);
+    std::size_t failed = 0;
+    for (std::size_t l = 0; l < seen_.size(); ++l)
+        if (shared_.tls[l] && !reload(l))
+            ++failed;
+    return failed;
+}
+
+void certificate_reloader::reload_changed() {
+    std::lock_guard lock(mutex_);
+    for (std::size_t l = 0; l < seen_.size(); ++l) {
+        if (!shared_.tls[l])
+            continue;
+        auto now = stamps_of(*shared_.config->listeners[l].tls);
+        // A change is acted on once it held still for a look: a certificate
+        // and its key are two files, and one written before the other would
+        // otherwise fail to load for a moment.
+        if (now != seen_[l] && now == settling_[l])
+            reload(l);
+        settling_[l] = std::move(now);
+    }
+}
+
+} // namespace gw

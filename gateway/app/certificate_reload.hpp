@@ -1,0 +1,52 @@
+#pragma once
+// Certificates re-read while the gateway runs: on SIGHUP, and when one of a TLS
+// listener's files changes (checked every second on worker 0: modification
+// time, size and inode, so that a Kubernetes secret, which swaps a symlink,
+// is seen as well as a file written in place; acted on once unchanged for a
+// second look, so that a certificate and key written one after the other are
+// read together). New handshakes use the new
+// certificates; open connections keep the ones they were given. A file that
+// fails to load keeps the listener's old certificates in service, with one
+// error line (the setting, the file, OpenSSL's reason) and a count.
+
+#include <cstddef>
+#include <mutex>
+#include <vector>
+
+#include <sys/stat.h>
+
+#include "config/config.hpp"
+
+namespace gw {
+
+struct shared_state;
+
+class certificate_reloader {
+public:
+    explicit certificate_reloader(shared_state& shared);
+
+    // Re-reads every TLS listener's certificates. Returns how many failed.
+    std::size_t reload_all();
+    // Re-reads those of the listeners whose files changed since last seen.
+    void reload_changed();
+
+private:
+    struct stamp {
+        timespec mtime{};
+        off_t size = -1;
+        ino_t inode = 0;
+        bool operator==(const stamp& o) const noexcept {
+            return mtime.tv_sec == o.mtime.tv_sec && mtime.tv_nsec == o.mtime.tv_nsec && size == o.size &&
+                   inode == o.inode;
+        }
+    };
+    static std::vector<stamp> stamps_of(const config::listener_tls_config& t);
+    bool reload(std::size_t listener); // (holding mutex_)
+
+    shared_state& shared_;
+    std::mutex mutex_; // SIGHUP (main thread) and the watch (worker 0)
+    std::vector<std::vector<stamp>> seen_;     // per listener: at the last reload
+    std::vector<std::vector<stamp>> settling_; // per listener: at the last look
+};
+
+} // namespace gw

@@ -1,0 +1,107 @@
+#include "gateway/tls/client_context.hpp"
+
+#include <arpa/inet.h>
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include "gateway/tls/errors.hpp"
+
+namespace gw::tls {
+
+namespace {
+
+constexpr unsigned char alpn_http11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+
+bool is_ip_address(const std::string& name) {
+    unsigned char buf[16];
+    return inet_pton(AF_INET, name.c_str(), buf) == 1 || inet_pton(AF_INET6, name.c_str(), buf) == 1;
+}
+
+void load(SSL_CTX* ctx, const config::upstream_tls_config& cfg) {
+    if (!cfg.ca.empty()) {
+        if (SSL_CTX_load_verify_locations(ctx, cfg.ca.path.c_str(), nullptr) != 1)
+            throw load_error(cfg.ca.origin + ": cannot load " + cfg.ca.path + ": " + take_errors());
+    } else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
+        throw load_error("cannot load the system's CA store: " + take_errors());
+    }
+    if (!cfg.cert.empty()) {
+        if (SSL_CTX_use_certificate_chain_file(ctx, cfg.cert.path.c_str()) != 1)
+            throw load_error(cfg.cert.origin + ": cannot load " + cfg.cert.path + ": " + take_errors());
+        if (SSL_CTX_use_PrivateKey_file(ctx, cfg.key.path.c_str(), SSL_FILETYPE_PEM) != 1)
+            throw load_error(cfg.key.origin + ": cannot load " + cfg.key.path + ": " + take_errors());
+        if (SSL_CTX_check_private_key(ctx) != 1)
+            throw load_error(cfg.key.origin + ": cannot load " + cfg.key.path +
+                             ": the key does not match the certificate " + cfg.cert.path);
+    }
+}
+
+} // namespace
+
+client_context::client_context(const config::upstream_tls_config& cfg, std::size_t servers)
+    : ctx_(SSL_CTX_new(TLS_client_method())), verify_(cfg.verify), sessions_(servers, nullptr) {
+    if (!ctx_)
+        throw load_error("cannot create a TLS context: " + take_errors());
+    SSL_CTX* ctx = ctx_.get();
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF);
+    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    SSL_CTX_set_alpn_protos(ctx, alpn_http11, sizeof alpn_http11);
+    load(ctx, cfg);
+    SSL_CTX_set_verify(ctx, cfg.verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, nullptr);
+    // Sessions (TLS 1.3 tickets arrive after the handshake) are kept here, by
+    // server, not in OpenSSL's internal cache.
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+    SSL_CTX_sess_set_new_cb(ctx, on_new_session);
+    SSL_CTX_set_app_data(ctx, this);
+}
+
+client_context::~client_context() {
+    for (SSL_SESSION* s : sessions_)
+        if (s != nullptr)
+            SSL_SESSION_free(s);
+}
+
+ssl_ptr client_context::new_connection(std::size_t server, const std::string& name) const {
+    ssl_ptr ssl(SSL_new(ctx_.get()));
+    if (!ssl)
+        return ssl;
+    SSL_set_connect_state(ssl.get());
+    // The server index rides on the connection for on_new_session.
+    SSL_set_app_data(ssl.get(), reinterpret_cast<void*>(server + 1));
+    if (!name.empty()) {
+        if (is_ip_address(name)) {
+            if (verify_)
+                X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl.get()), name.c_str());
+        } else {
+            // (SSL_set_tlsext_host_name, without its C cast)
+            SSL_ctrl(ssl.get(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                     const_cast<char*>(name.c_str()));
+            if (verify_)
+                SSL_set1_host(ssl.get(), name.c_str());
+        }
+    }
+    std::lock_guard lock(sessions_mutex_);
+    if (server < sessions_.size() && sessions_[server] != nullptr)
+        SSL_set_session(ssl.get(), sessions_[server]);
+    return ssl;
+}
+
+int client_context::on_new_session(SSL* ssl, SSL_SESSION* session) {
+    auto* self = static_cast<client_context*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
+    const auto server = reinterpret_cast<std::size_t>(SSL_get_app_data(ssl)) - 1;
+    if (self == nullptr || server >= self->sessions_.size() || SSL_SESSION_is_resumable(session) != 1)
+        return 0; // not kept: OpenSSL frees it
+    std::lock_guard lock(self->sessions_mutex_);
+    if (self->sessions_[server] != nullptr)
+        SSL_SESSION_free(self->sessions_[server]);
+    self->sessions_[server] = session;
+    return 1; // kept: the reference is ours
+}
+
+std::string client_context::verify_failure(SSL* ssl) {
+    const long result = SSL_get_verify_result(ssl);
+    return result == X509_V_OK ? std::string() : X509_verify_cert_error_string(result);
+}
+
+} // namespace gw::tls
