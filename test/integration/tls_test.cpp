@@ -376,6 +376,37 @@ BOOST_AUTO_TEST_CASE(a_certificate_reload_takes_effect_for_new_handshakes_and_a_
     BOOST_TEST(names_for(gw.port(), "newer.test") == "newer.test");
 }
 
+BOOST_AUTO_TEST_CASE(certificates_reloaded_under_load_fail_no_request) {
+    test_pki pki;
+    pki.issue("site", {"a.test"});
+    origins o(1);
+    running_gateway gw(load_config(tls_config(o.port(0), certificate(pki, "site"))));
+    // New connections (a handshake per request) and kept-alive ones, at once.
+    auto load = [&](bool per_request) {
+        gw::bench::load_options opts;
+        opts.url = "https://127.0.0.1:" + std::to_string(gw.port()) + "/?size=1000";
+        opts.connections = 4;
+        opts.duration = std::chrono::milliseconds(1500);
+        if (per_request) opts.headers = {"Connection: close"};
+        return gw::bench::run_load(opts);
+    };
+    gw::bench::load_result handshaking, kept;
+    std::thread a([&] { handshaking = load(true); });
+    std::thread b([&] { kept = load(false); });
+    for (int i = 0; i < 10; ++i) {
+        pki.issue("site", {"a.test"}, i % 2 ? "rsa" : "ec"); // a new key each time, RSA and ECDSA
+        BOOST_TEST(gw.get().reload_certificates() == 0u);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    a.join();
+    b.join();
+    BOOST_TEST(handshaking.all_2xx());
+    BOOST_TEST(handshaking.errors_total() == 0u);
+    BOOST_TEST(handshaking.tls_handshakes > 20u);
+    BOOST_TEST(kept.all_2xx());
+    BOOST_TEST(kept.errors_total() == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(a_plain_listener_with_redirect_https_sends_every_request_to_https) {
     origins o(1);
     auto config = [&](const std::string& port_line) {
