@@ -127,6 +127,44 @@ def sec_idle(r) -> str:
         + ".", ""])
 
 
+def sec_tls(r) -> str:
+    if not r:
+        return "## TLS: gateway vs HAProxy vs nginx\n\nNot run.\n"
+    names = ["gateway", "haproxy", "nginx"]
+    hs_rows, kept_rows = [], []
+    labels = {"full": "full, TLS 1.3", "resumed": "resumed, TLS 1.3", "full12": "full, TLS 1.2",
+              "resumed12": "resumed, TLS 1.2"}
+    for case, per in r["handshakes"].items():
+        kind, _, how = case.partition("_")
+        hs_rows.append([f"{kind.upper()} {labels.get(how, how)}"]
+                       + [f"{fmt(per[n]['cpu_us_per_handshake'], 0)} us ({fmt(per[n]['handshakes_per_s'])}/s)"
+                          + ("" if per[n]["all_ok"] else " (errors)") for n in names])
+    for case, per in r["kept_alive"].items():
+        kept_rows.append([size_name(int(case.split("_")[1]))]
+                         + [f"{fmt(per[n]['cpu_us_per_request'], 1)}" + ("" if per[n]["all_ok"] else " (errors)")
+                            for n in names])
+    idle = r.get("idle", {})
+    idle_rows = [[n, fmt(v["rss_before_kib"]), fmt(v["rss_idle_kib"]), fmt(v["kib_per_connection"], 2),
+                  v["sampled_still_alive"]] for n, v in idle.items()]
+    n_idle = next(iter(idle.values()), {}).get("connections", "?")
+    return "\n".join([
+        "## TLS: gateway vs HAProxy vs nginx", "",
+        "`tls-compare.py`. The same self-signed certificate (ECDSA P-256, then RSA 2048) in all three, one "
+        "worker/thread each, Debian's OpenSSL 3.0 in all three (nginx told `ssl_protocols TLSv1.2 TLSv1.3`: "
+        "1.22's default has no TLS 1.3), the same origin. Handshakes: 16 gwbench connections, each doing one "
+        "64 B request and closing (`-H 'Connection: close'`), full (`--no-resume`) or resumed by session ticket; "
+        "CPU per handshake = the proxy's CPU over the run / handshakes, so it includes accepting the connection, "
+        "the request and the close. Kept-alive: 64 connections, CPU per request. Medians of interleaved runs.", "",
+        "### Handshakes (CPU per handshake, handshakes per second)", "",
+        table(["case"] + names, hs_rows), "",
+        "### Kept-alive TLS connections (ECDSA): CPU us per request", "",
+        table(["response"] + names, kept_rows), "",
+        f"### Resident memory per idle kept-alive TLS connection ({n_idle:,} from Python's ssl, one request each)"
+        if isinstance(n_idle, int) else "### Resident memory per idle kept-alive TLS connection", "",
+        table(["proxy", "RSS before KiB", "RSS idle KiB", "KiB per connection", "still alive"], idle_rows), "",
+    ])
+
+
 def sec_sweep(r) -> str:
     if not r:
         return "## Memory-limit sweep\n\nNot run.\n"
@@ -388,13 +426,13 @@ def main() -> None:
     a = ap.parse_args()
     d = Path(a.results)
     meta = load(d, "run-meta") or {}
-    sweep, wake, dead, proxy, idle, smug = (load(d, n) for n in
-                                            ("memory-sweep", "wake-strategies", "deadlock", "proxy-compare",
-                                             "idle-memory", "smuggling"))
+    sweep, wake, dead, proxy, idle, smug, tls = (load(d, n) for n in
+                                                 ("memory-sweep", "wake-strategies", "deadlock", "proxy-compare",
+                                                  "idle-memory", "smuggling", "tls-compare"))
     plots(d, sweep, proxy)
-    any_r = next((x for x in (proxy, idle, sweep, wake, dead, smug) if x), None)
+    any_r = next((x for x in (proxy, idle, sweep, wake, dead, smug, tls) if x), None)
     m = (any_r or {}).get("machine", {})
-    runs = [x for x in (proxy, idle, sweep, wake, dead, smug) if x]
+    runs = [x for x in (proxy, idle, sweep, wake, dead, smug, tls) if x]
     loads = ", ".join(f"{x['scenario']} {x['machine']['loadavg_1m_at_start']:.2f} -> {x['loadavg_1m_at_end']:.2f}"
                       for x in runs)
     quick = any(x.get("quick") for x in runs)
@@ -440,8 +478,8 @@ def main() -> None:
             f"{x['machine'].get('source_commit', '?')}" for x in others))
     head += ["- The machine is shared (other engineers compile on it); every number of a scenario comes "
              "from one run of it, loopback only.", ""]
-    body = [sec_proxy(proxy), sec_idle(idle), sec_sweep(sweep), sec_wake(wake), sec_deadlock(dead),
-            sec_smuggling(smug)]
+    body = [sec_proxy(proxy), sec_idle(idle), sec_tls(tls), sec_sweep(sweep), sec_wake(wake),
+            sec_deadlock(dead), sec_smuggling(smug)]
     Path(a.markdown).write_text("\n".join(head) + "\n" + "\n".join(body))
     print(f"wrote {a.markdown}")
 

@@ -16,8 +16,8 @@
 #                    load average is below 0.7, polling every 20 s, at most 15 minutes)
 #   --out DIR        where the JSON and PNG files go (RESULTS.md goes next to DIR's parent
 #                    when DIR is bench/results, else into DIR)
-#   --only "a b"     run only these scenarios (proxy-compare idle-memory memory-sweep
-#                    wake-strategies deadlock smuggling); the report uses whatever JSON
+#   --only "a b"     run only these scenarios (proxy-compare idle-memory tls-compare
+#                    memory-sweep wake-strategies deadlock smuggling); the report uses whatever JSON
 #                    is there
 #
 # Everything runs on 127.0.0.1, on free ports, bounded in time; the scenario scripts
@@ -32,7 +32,7 @@ quick=0
 pin=1
 wait_quiet=1
 out=""
-only="proxy-compare idle-memory memory-sweep wake-strategies deadlock smuggling"
+only="proxy-compare idle-memory tls-compare memory-sweep wake-strategies deadlock smuggling"
 threshold=0.7
 max_wait=900
 

@@ -4,7 +4,8 @@ the same origin, with the same certificate, one worker/thread each pinned to CPU
 (origin and gwbench on CPU 1), TLS 1.3 (Debian's OpenSSL 3.0 in all three):
 
 - full handshakes per second and CPU microseconds per handshake (each connection does
-  one 64 B request and closes; gwbench --no-resume), ECDSA P-256 and RSA 2048;
+  one 64 B request and closes; gwbench --no-resume), ECDSA P-256 and RSA 2048, TLS 1.3
+  and (rows *12) TLS 1.2;
 - resumed handshakes (session tickets) the same way;
 - CPU microseconds per request over kept-alive TLS connections, 64 B / 16 KiB / 256 KiB
   (64 connections);
@@ -33,6 +34,7 @@ HAPROXY_TLS = px.HAPROXY_CFG.replace(
 NGINX_TLS = px.NGINX_CFG.replace(
     "        listen 127.0.0.1:{port} reuseport;",
     "        listen 127.0.0.1:{port} ssl reuseport;\n"
+    "        ssl_protocols TLSv1.2 TLSv1.3;\n"  # (1.22's default has no TLS 1.3)
     "        ssl_certificate {cert};\n        ssl_certificate_key {key};\n"
     "        ssl_session_tickets on;\n        ssl_session_cache off;")
 
@@ -131,14 +133,17 @@ def main() -> None:
         try:
             runs: dict = {}
             for rep in range(reps):
-                cases = [("full", ["-H", "Connection: close", "--no-resume"]),
-                         ("resumed", ["-H", "Connection: close"])]
+                close = ["-H", "Connection: close"]
+                cases = [("full", close + ["--no-resume"]), ("resumed", close),
+                         ("full12", close + ["--no-resume", "--tls-max", "1.2"]),
+                         ("resumed12", close + ["--tls-max", "1.2"])]
                 if kind == "ecdsa":
                     cases += [(f"kept_{size}", []) for size in (64, 16384, 262144)]
                 for ci, (case, extra) in enumerate(cases):
                     order = names[(rep + ci) % 3:] + names[:(rep + ci) % 3]
                     for n in order:
-                        conns = 16 if case in ("full", "resumed") else 64
+                        handshaking = not case.startswith("kept")
+                        conns = 16 if handshaking else 64
                         path = "/?size=" + (case.split("_")[1] if case.startswith("kept") else "64")
                         r = cpu_run(a.gwbench, procs[n], path, conns, dur, warm, extra)
                         runs.setdefault((case, n), []).append(r)
@@ -151,8 +156,8 @@ def main() -> None:
                          "cpu_us_per_handshake": round(med("cpu_us_per_handshake"), 1),
                          "resumed_share": round(sum(x["resumed"] for x in rs) / max(1, sum(x["handshakes"] for x in rs)), 3),
                          "all_ok": all(x["ok"] for x in rs)}
-                target = out["handshakes"] if case in ("full", "resumed") else out["kept_alive"]
-                target.setdefault(f"{kind}_{case}" if case in ("full", "resumed") else case, {})[n] = entry
+                hs = not case.startswith("kept")
+                (out["handshakes"] if hs else out["kept_alive"]).setdefault(f"{kind}_{case}" if hs else case, {})[n] = entry
             if kind == "ecdsa":
                 for n in names:
                     procs[n].stop()
@@ -163,12 +168,13 @@ def main() -> None:
                 p.stop()
     c.stop(origin)
     c.write_result(a.out, "tls-compare", a, out, started)
-    for section, rows in out.items():
-        for case, per in rows.items():
-            c.log(section, case, {n: (v.get("cpu_us_per_request"), v.get("cpu_us_per_handshake"), v.get("handshakes_per_s"))
-                                  if "rps" in v else v.get("kib_per_connection") for n, v in per.items()}
-                  if isinstance(per, dict) and "rps" in next(iter(per.values()), {}) else per)
-
+    for case, per in out["handshakes"].items():
+        c.log(f"{case:16s} " + "  ".join(f"{n} {v['cpu_us_per_handshake']} us/hs ({v['handshakes_per_s']}/s)"
+                                         for n, v in per.items()))
+    for case, per in out["kept_alive"].items():
+        c.log(f"{case:16s} " + "  ".join(f"{n} {v['cpu_us_per_request']} us/req" for n, v in per.items()))
+    for n, v in out["idle"].items():
+        c.log(f"idle TLS         {n} {v['kib_per_connection']} KiB/connection")
 
 if __name__ == "__main__":
     main()

@@ -26,6 +26,8 @@ public:
     // the client sent none). Never empty.
     std::span<const certificate* const> select(std::string_view sni) const;
     const std::vector<certificate>& all() const noexcept { return certs_; }
+    // The certificates a connection that names nothing else gets.
+    std::span<const certificate* const> defaults() const noexcept { return default_; }
 
 private:
     struct hash : std::hash<std::string_view> {

@@ -94,28 +94,49 @@ void apply_client_verify(SSL_CTX* ctx, const config::listener_tls_config& cfg) {
 } // namespace
 
 server_context::server_context(const config::listener_tls_config& cfg)
-    : cfg_(cfg), ctx_(SSL_CTX_new(TLS_server_method())), tickets_(cfg.ticket_rotation),
-      store_(std::make_shared<const certificate_store>(cfg.certificates)) {
-    if (!ctx_) refuse("cannot create a TLS context");
-    const std::string where = cfg.certificates.front().cert.origin.substr(
-        0, cfg.certificates.front().cert.origin.find(".certificates"));
-    apply_policy(ctx_.get(), cfg, where);
-    apply_client_verify(ctx_.get(), cfg);
-    SSL_CTX_set_ex_data(ctx_.get(), 0, &tickets_);
-    if (cfg.session_tickets) SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx_.get(), on_ticket_key);
-    SSL_CTX_set_client_hello_cb(ctx_.get(), on_client_hello, this);
+    : cfg_(cfg),
+      where_(cfg.certificates.front().cert.origin.substr(0, cfg.certificates.front().cert.origin.find(".certificates"))),
+      tickets_(cfg.ticket_rotation) {
+    current_.store(build(std::make_shared<const certificate_store>(cfg.certificates)));
+}
+
+std::shared_ptr<const server_context::generation>
+server_context::build(std::shared_ptr<const certificate_store> store) {
+    auto g = std::make_shared<generation>();
+    g->ctx.reset(SSL_CTX_new(TLS_server_method()));
+    SSL_CTX* ctx = g->ctx.get();
+    if (ctx == nullptr) refuse("cannot create a TLS context");
+    apply_policy(ctx, cfg_, where_);
+    apply_client_verify(ctx, cfg_);
+    SSL_CTX_set_ex_data(ctx, 0, &tickets_);
+    if (cfg_.session_tickets) SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, on_ticket_key);
+    SSL_CTX_set_client_hello_cb(ctx, on_client_hello, this);
+    for (const certificate* c : store->defaults())
+        if (SSL_CTX_use_cert_and_key(ctx, c->leaf.get(), c->key.get(), c->chain.get(), 1) != 1)
+            refuse(where_ + ": cannot use the certificate " + c->file);
+    g->store = std::move(store);
+    return g;
+}
+
+void server_context::replace_certificates(std::shared_ptr<const certificate_store> next) {
+    current_.store(build(std::move(next)));
 }
 
 ssl_ptr server_context::new_connection() const {
-    ssl_ptr ssl(SSL_new(ctx_.get()));
+    ssl_ptr ssl(SSL_new(current_.load()->ctx.get()));
     if (ssl) SSL_set_accept_state(ssl.get());
     return ssl;
 }
 
 int server_context::on_client_hello(SSL* ssl, int* alert, void* arg) {
     const auto* self = static_cast<const server_context*>(arg);
-    const auto store = self->store_.load();
-    for (const certificate* c : store->select(sni_of(ssl))) {
+    const auto now = self->current_.load();
+    const auto chosen = now->store->select(sni_of(ssl));
+    // The default certificates of the connection's own SSL_CTX are on it already.
+    if (chosen.data() == now->store->defaults().data() && SSL_get_SSL_CTX(ssl) == now->ctx.get())
+        return SSL_CLIENT_HELLO_SUCCESS;
+    SSL_certs_clear(ssl); // (a default of another key type must not stay beside them)
+    for (const certificate* c : chosen) {
         if (SSL_use_cert_and_key(ssl, c->leaf.get(), c->key.get(), c->chain.get(), 1) != 1) {
             *alert = SSL_AD_INTERNAL_ERROR;
             return SSL_CLIENT_HELLO_ERROR;

@@ -11,8 +11,14 @@
 
 namespace gw::tls {
 
-ticket_keys::ticket_keys(clock_type::duration rotation) : rotation_(rotation) {
+ticket_keys::ticket_keys(clock_type::duration rotation)
+    : rotation_(rotation), aes_(EVP_CIPHER_fetch(nullptr, "AES-256-CBC", nullptr)) {
+    if (aes_ == nullptr) throw std::runtime_error("OpenSSL has no AES-256-CBC for session tickets");
     rotate();
+}
+
+ticket_keys::~ticket_keys() {
+    EVP_CIPHER_free(aes_);
 }
 
 void ticket_keys::rotate() {
@@ -72,8 +78,8 @@ int ticket_keys::on_ticket(unsigned char name[16], unsigned char iv[16], EVP_CIP
         OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>("SHA256"), 0),
         OSSL_PARAM_construct_end()};
     if (EVP_MAC_CTX_set_params(mac, params) != 1) return -1;
-    const int ok = encrypt ? EVP_EncryptInit_ex(cipher, EVP_aes_256_cbc(), nullptr, k->aes.data(), iv)
-                           : EVP_DecryptInit_ex(cipher, EVP_aes_256_cbc(), nullptr, k->aes.data(), iv);
+    const int ok = encrypt ? EVP_EncryptInit_ex(cipher, aes_, nullptr, k->aes.data(), iv)
+                           : EVP_DecryptInit_ex(cipher, aes_, nullptr, k->aes.data(), iv);
     if (ok != 1) return -1;
     // A ticket under an older key is accepted and replaced by one under the current key.
     return encrypt || k == &r->keys.front() ? 1 : 2;

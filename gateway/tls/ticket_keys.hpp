@@ -23,6 +23,9 @@ class ticket_keys {
 public:
     using clock_type = std::chrono::steady_clock;
     explicit ticket_keys(clock_type::duration rotation);
+    ~ticket_keys();
+    ticket_keys(const ticket_keys&) = delete;
+    ticket_keys& operator=(const ticket_keys&) = delete;
 
     // For tests: rotate now, as if the period had ended.
     void rotate();
@@ -48,6 +51,9 @@ private:
     void rotate_locked(const std::shared_ptr<const ring>& old);
 
     clock_type::duration rotation_;
+    // Fetched once: OpenSSL 3 looks a cipher named by the old EVP_aes_256_cbc()
+    // up again on every use, under a lock, once per ticket.
+    EVP_CIPHER* aes_ = nullptr;
     std::atomic<std::shared_ptr<const ring>> ring_;
     std::mutex rotating_;
     std::atomic<std::size_t> rotations_{0};
