@@ -190,7 +190,7 @@ net::awaitable<std::tuple<transport::error_code, int>> transport::peek_byte() {
 bool transport::idle_and_open() noexcept {
     if (other_)
         return other_->is_open();
-    if (ssl_ && SSL_pending(ssl_) > 0)
+    if (ssl_ && SSL_has_pending(ssl_) == 1) // (bytes read ahead: a late record from the server)
         return false;
     char byte;
     const ssize_t n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);

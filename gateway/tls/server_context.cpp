@@ -55,6 +55,10 @@ void apply_policy(SSL_CTX* ctx, const config::listener_tls_config& cfg, const st
     // Writes may go out in part and be retried from another address (the relay
     // moves on through its buffers); buffers are freed by hand when a connection parks.
     SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    // Read ahead: one recv takes what the socket has (a record's header and body,
+    // and the next ones) instead of one for the header and one for the body.
+    // (Kernel TLS would want it off; it is not used.)
+    SSL_CTX_set_read_ahead(ctx, 1);
     SSL_CTX_set_min_proto_version(ctx, cfg.min_version == config::tls_version::v1_3 ? TLS1_3_VERSION
                                                                                      : TLS1_2_VERSION);
     if (!cfg.ciphers.empty() && SSL_CTX_set_cipher_list(ctx, cfg.ciphers.c_str()) != 1)
