@@ -104,7 +104,8 @@ transport::~transport() {
 }
 
 transport::transport(transport&& o) noexcept
-    : socket_(std::move(o.socket_)), other_(std::move(o.other_)), ssl_(std::exchange(o.ssl_, nullptr)) {}
+    : socket_(std::move(o.socket_)), other_(std::move(o.other_)), ssl_(std::exchange(o.ssl_, nullptr)),
+      tls_drained_(o.tls_drained_) {}
 
 transport& transport::operator=(transport&& o) noexcept {
     if (this != &o) {
@@ -112,6 +113,7 @@ transport& transport::operator=(transport&& o) noexcept {
         socket_ = std::move(o.socket_);
         other_ = std::move(o.other_);
         ssl_ = std::exchange(o.ssl_, nullptr);
+        tls_drained_ = o.tls_drained_;
     }
     return *this;
 }
@@ -120,6 +122,7 @@ void transport::start_tls(ssl_st* ssl) noexcept {
     if (ssl_)
         SSL_free(ssl_);
     ssl_ = ssl;
+    tls_drained_ = false;
     error_code ignored;
     socket_.non_blocking(true, ignored); // OpenSSL reads and writes the descriptor itself
     if (SSL_get_fd(ssl_) != socket_.native_handle()) // (a parked connection has it already)
@@ -135,9 +138,12 @@ std::size_t transport::tls_read_some(void* out, std::size_t n, error_code& ec, t
     errno = 0;
     std::size_t got = 0;
     const int r = SSL_read_ex(ssl_, out, n, &got);
-    if (r == 1)
+    if (r == 1) {
+        tls_drained_ = got < n && SSL_has_pending(ssl_) == 0;
         return got;
+    }
     want = classify(ssl_, r, ec);
+    tls_drained_ = false; // (its wait is on readability already)
     return 0;
 }
 

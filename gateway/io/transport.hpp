@@ -154,15 +154,28 @@ public:
 private:
     // One TLS read or write of some bytes: tried at once, then after each
     // readiness the descriptor reports, as OpenSSL asks.
+    // A read that follows one that drained the socket waits for readability
+    // first (a peek, which Asio queues without touching epoll registration)
+    // instead of trying SSL_read, failing, and waiting: one system call less
+    // per request on a kept-alive connection, whose next request comes later.
     struct tls_op {
         transport* t;
         void* data; // (read only, for a write)
         std::size_t size;
         bool writing;
+        bool started = false;
         template <class Self>
-        void operator()(Self& self, error_code ec = {}) {
+        void operator()(Self& self, error_code ec = {}, std::size_t = 0) {
             if (ec)
                 return self.complete(ec, 0);
+            if (!started) {
+                started = true;
+                if (!writing && size != 0 && t->tls_drained()) {
+                    t->socket_.async_receive(boost::asio::buffer(&t->peek_byte_, 1),
+                                             socket_type::message_peek, std::move(self));
+                    return;
+                }
+            }
             tls_want want = tls_want::nothing;
             const std::size_t n = writing ? t->tls_write_some(data, size, ec, want)
                                           : t->tls_read_some(data, size, ec, want);
@@ -174,6 +187,9 @@ private:
     };
     // Without waiting: bytes, or 0 with `want` (what to wait for) or `ec`.
     std::size_t tls_read_some(void* out, std::size_t n, error_code& ec, tls_want& want) noexcept;
+    // The last read took less than it asked and OpenSSL holds nothing more:
+    // the socket was most likely emptied (OpenSSL reads ahead).
+    bool tls_drained() const noexcept { return tls_drained_; }
     std::size_t tls_write_some(const void* in, std::size_t n, error_code& ec, tls_want& want) noexcept;
     boost::asio::awaitable<std::tuple<error_code, std::size_t>>
     write_tls(std::array<boost::asio::const_buffer, 2> out);
@@ -192,6 +208,8 @@ private:
     socket_type socket_;
     std::unique_ptr<byte_stream> other_; // null: plain TCP on socket_
     ssl_st* ssl_ = nullptr;              // owned; not null: TLS on socket_
+    bool tls_drained_ = false;
+    char peek_byte_ = 0; // where a readiness peek puts the byte it does not take
 };
 
 } // namespace gw
