@@ -31,6 +31,17 @@ int make_epoll() {
                                 "cannot create the epoll instance for idle connections");
     return fd;
 }
+
+// Closes a connection that leaves the lot (or never gets into it): its
+// descriptor, and a TLS connection's OpenSSL state (no close_notify: it timed
+// out, the peer left, or the worker stops).
+void discard(int fd, ssl_st* tls) noexcept {
+    if (fd >= 0)
+        ::close(fd); // (also leaves the private epoll)
+    if (tls != nullptr)
+        SSL_free(tls);
+}
+
 } // namespace
 
 parking_lot::parking_lot(const net::any_io_executor& ex, parking_host& host,
@@ -40,7 +51,7 @@ parking_lot::parking_lot(const net::any_io_executor& ex, parking_host& host,
 parking_lot::~parking_lot() {
     for (const auto& l : waiting_)
         for (std::uint32_t i = l.head; i != none; i = slots_[i].next)
-            ::close(slots_[i].fd);
+            discard(slots_[i].fd, slots_[i].tls);
 }
 
 void parking_lot::idle_begin(parkable& s, clock_type::time_point now) {
@@ -68,10 +79,7 @@ void parking_lot::park(transport conn, std::size_t listener, bool first,
     // connection parks at most once per client_park of idleness.
     const int fd = ec || stopped_ || !buffers_freed ? -1 : client.release(ec);
     if (fd < 0 || ec) {
-        if (fd >= 0)
-            ::close(fd);
-        if (tls != nullptr)
-            SSL_free(tls);
+        discard(fd, tls);
         host_.parked_closed(listener);
         return;
     }
@@ -97,9 +105,7 @@ void parking_lot::park(transport conn, std::size_t listener, bool first,
         s.tls = nullptr;
         s.next = free_head_;
         free_head_ = i;
-        ::close(fd);
-        if (tls != nullptr)
-            SSL_free(tls);
+        discard(fd, tls);
         host_.parked_closed(listener);
         return;
     }
@@ -149,9 +155,7 @@ void parking_lot::close_slot(std::uint32_t i) noexcept {
     ssl_st* tls = slots_[i].tls;
     const std::size_t listener = slots_[i].listener;
     release_slot(i);
-    ::close(fd); // also leaves the private epoll
-    if (tls != nullptr)
-        SSL_free(tls); // (no close_notify: the connection timed out or the peer left)
+    discard(fd, tls);
     host_.parked_closed(listener);
 }
 
@@ -203,9 +207,7 @@ void parking_lot::resume(std::uint32_t i) {
     error_code ec;
     client.assign(v6 ? tcp::v6() : tcp::v4(), fd, ec);
     if (ec) {
-        ::close(fd);
-        if (tls != nullptr)
-            SSL_free(tls);
+        discard(fd, tls);
         host_.parked_closed(listener);
         return;
     }
