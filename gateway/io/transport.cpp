@@ -215,16 +215,17 @@ void transport::close(bool shutdown) noexcept {
         return other_->close();
     error_code ignored;
     if (ssl_) {
-        // A close_notify if it goes at once (never waits: the peer may be gone).
-        if (shutdown && SSL_is_init_finished(ssl_)) {
-            ERR_clear_error();
-            SSL_shutdown(ssl_);
-            ERR_clear_error();
-        } else if (SSL_is_init_finished(ssl_)) {
-            // Closed without a close_notify after a complete exchange, as HTTP
-            // does: marked as shut down, or OpenSSL would take the session for a
-            // broken one and a server's ticket could not be resumed.
-            SSL_set_shutdown(ssl_, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+        if (SSL_is_init_finished(ssl_)) {
+            if (shutdown) { // a close_notify if it goes at once (never waits: the peer may be gone)
+                ERR_clear_error();
+                SSL_shutdown(ssl_);
+                ERR_clear_error();
+            } else {
+                // Closed without a close_notify after a complete exchange, as HTTP
+                // does: marked as shut down, or OpenSSL would take the session for a
+                // broken one and a server's ticket could not be resumed.
+                SSL_set_shutdown(ssl_, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+            }
         }
         SSL_free(std::exchange(ssl_, nullptr));
     }

@@ -2,9 +2,10 @@
 // A connection as bytes: the seam between the relay and the kind of connection
 // (issue 13). The relay reads, reads what is ready, writes with "more to come",
 // uncorks, and splices when the connection can; it never touches a descriptor.
-// Plain TCP is built in; any other kind of connection is a byte_stream the
-// transport delegates to (the in-memory test stream today; TLS, with no splice
-// and records to flush on uncork, next), so that the relay stays as it is.
+// Plain TCP and TLS (OpenSSL on the same descriptor: no splice, the relay then
+// copies) are built in; any other kind of connection is a byte_stream the
+// transport delegates to (the in-memory test stream), so that the relay stays
+// as it is.
 //
 // It is also an Asio AsyncStream (async_read_some / async_write_some), so that
 // Beast's parser and serializer and net::async_write run over it unchanged.
