@@ -133,7 +133,7 @@ int run(const std::string& path) {
                       ", descriptor limit " + std::to_string(descriptors));
     if (std::any_of(cfg.listeners.begin(), cfg.listeners.end(), [](const auto& l) { return l.tls.has_value(); }))
         gw::error_log(log_level::info,
-                      gw::ktls_available()
+                      gateway->shared().ktls
                           ? "TLS: kernel TLS is offered by this kernel (not used yet: OpenSSL encrypts)"
                           : "TLS: kernel TLS is not offered by this kernel (no 'tls' in "
                             "/proc/sys/net/ipv4/tcp_available_ulp); OpenSSL encrypts");

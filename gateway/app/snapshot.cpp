@@ -62,7 +62,7 @@ net::awaitable<gateway_snapshot> collect_snapshot(shared_state& shared, std::vec
         for (const auto& c : shared.tls[l]->certificates()->all())
             snap.certificates.push_back({l, c.file, c.names.front(), c.key_type, static_cast<std::int64_t>(c.not_after)});
     }
-    snap.ktls_available = ktls_available();
+    snap.ktls_available = shared.ktls;
     for (std::size_t l = 0; l < shared.config->listeners.size(); ++l) {
         snap.tls_reloads.push_back(shared.tls_reloads[l].load(std::memory_order_relaxed));
         snap.tls_reload_failures.push_back(shared.tls_reload_failures[l].load(std::memory_order_relaxed));

@@ -3,10 +3,7 @@
 #include <algorithm>
 #include <ctime>
 #include <fstream>
-#include <sstream>
 #include <string>
-
-#include "gateway/tls/errors.hpp"
 
 namespace gw {
 

@@ -42,6 +42,7 @@ struct shared_state {
     upstream_tls_contexts upstream_tls; // per backend: null when no server has TLS
     // Per listener: certificate reloads that took effect, and that failed.
     std::unique_ptr<std::atomic<std::uint64_t>[]> tls_reloads, tls_reload_failures;
+    const bool ktls = ktls_available(); // read once at start: /metrics and the start line report it
     std::atomic<bool> draining{false};
     class worker* admin_worker = nullptr; // serves the admin listener, if enabled
 

@@ -78,37 +78,37 @@ void write_tls(writer& w, const gateway_snapshot& s, const config::gateway_confi
     w.family("gateway_tls_kernel_offload_available", "gauge",
              "1 when the kernel offers kernel TLS (the 'tls' ULP); the gateway does not use it yet.");
     w.sample("gateway_tls_kernel_offload_available", "", std::uint64_t{s.ktls_available ? 1u : 0u});
-    w.family("gateway_tls_handshakes_total", "counter",
-             "TLS handshakes completed with clients, full or resumed (a session ticket).");
-    for (std::size_t l = 0; l < cfg.listeners.size(); ++l) {
-        if (!cfg.listeners[l].tls)
-            continue;
-        const auto ln = label("listener", cfg.listeners[l].name);
-        w.sample("gateway_tls_handshakes_total", ln + "," + label("resumed", "false"),
-                 s.counters.listeners[l].tls_handshakes);
-        w.sample("gateway_tls_handshakes_total", ln + "," + label("resumed", "true"),
-                 s.counters.listeners[l].tls_resumed);
-    }
-    w.family("gateway_tls_handshake_failures_total", "counter",
-             "TLS handshakes with clients that failed, by reason.");
-    for (std::size_t l = 0; l < cfg.listeners.size(); ++l) {
-        if (!cfg.listeners[l].tls)
-            continue;
-        const auto ln = label("listener", cfg.listeners[l].name);
-        for (std::size_t r = 0; r < tls_failure_names.size(); ++r)
-            w.sample("gateway_tls_handshake_failures_total", ln + "," + label("reason", tls_failure_names[r]),
-                     s.counters.listeners[l].tls_failures[r]);
-    }
-    w.family("gateway_tls_certificate_reloads_total", "counter",
-             "Certificate reloads (SIGHUP or a changed file): done, or failed (the old ones stay).");
-    for (std::size_t l = 0; l < cfg.listeners.size() && l < s.tls_reloads.size(); ++l) {
-        if (!cfg.listeners[l].tls)
-            continue;
-        const auto ln = label("listener", cfg.listeners[l].name);
-        w.sample("gateway_tls_certificate_reloads_total", ln + "," + label("result", "ok"), s.tls_reloads[l]);
-        w.sample("gateway_tls_certificate_reloads_total", ln + "," + label("result", "failed"),
-                 s.tls_reload_failures[l]);
-    }
+    // A family whose samples are emitted for each TLS listener, with its label.
+    auto per_tls_listener = [&](const char* name, const char* type, const char* help, auto emit) {
+        w.family(name, type, help);
+        for (std::size_t l = 0; l < cfg.listeners.size(); ++l)
+            if (cfg.listeners[l].tls)
+                emit(l, label("listener", cfg.listeners[l].name) + ",");
+    };
+    per_tls_listener("gateway_tls_handshakes_total", "counter",
+                     "TLS handshakes completed with clients, full or resumed (a session ticket).",
+                     [&](std::size_t l, const std::string& ln) {
+                         const char* name = "gateway_tls_handshakes_total";
+                         w.sample(name, ln + label("resumed", "false"), s.counters.listeners[l].tls_handshakes);
+                         w.sample(name, ln + label("resumed", "true"), s.counters.listeners[l].tls_resumed);
+                     });
+    per_tls_listener("gateway_tls_handshake_failures_total", "counter",
+                     "TLS handshakes with clients that failed, by reason.",
+                     [&](std::size_t l, const std::string& ln) {
+                         for (std::size_t r = 0; r < tls_failure_names.size(); ++r)
+                             w.sample("gateway_tls_handshake_failures_total",
+                                      ln + label("reason", tls_failure_names[r]),
+                                      s.counters.listeners[l].tls_failures[r]);
+                     });
+    per_tls_listener("gateway_tls_certificate_reloads_total", "counter",
+                     "Certificate reloads (SIGHUP or a changed file): done, or failed (the old ones stay).",
+                     [&](std::size_t l, const std::string& ln) {
+                         if (l >= s.tls_reloads.size())
+                             return; // (a snapshot without them)
+                         const char* name = "gateway_tls_certificate_reloads_total";
+                         w.sample(name, ln + label("result", "ok"), s.tls_reloads[l]);
+                         w.sample(name, ln + label("result", "failed"), s.tls_reload_failures[l]);
+                     });
     w.family("gateway_tls_certificate_expiry_seconds", "gauge",
              "When a listener's certificate expires (Unix time): alert on it minus time().");
     for (const auto& c : s.certificates)

@@ -111,8 +111,7 @@ net::awaitable<bool> session::wait_idle(bool first) {
 }
 
 net::awaitable<void> session::serve() {
-    if (!resumed_ && listener_ < ctx_.tls.size() && ctx_.tls[listener_] &&
-        !co_await accept_tls(*ctx_.tls[listener_])) {
+    if (!resumed_ && tls_context() != nullptr && !co_await accept_tls(*tls_context())) {
         client_.close();
         co_return;
     }

@@ -132,6 +132,10 @@ private:
     void arm(config::duration d, deadline_kind k) { dl_.arm(d, k); }
     bool timed_out(deadline_kind k) const noexcept { return dl_.timed_out(k); }
     listener_counters& lc() noexcept { return ctx_.counters.listeners[listener_]; }
+    // The listener's TLS context, or null for a plain listener.
+    const tls::server_context* tls_context() const noexcept {
+        return listener_ < ctx_.tls.size() ? ctx_.tls[listener_].get() : nullptr;
+    }
     static long ms_since(clock_type::time_point t) {
         return static_cast<long>(
             std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - t).count());

@@ -185,9 +185,10 @@ void session::prepare_request_head() {
 // The field that carries a verified client certificate's subject is the
 // gateway's alone: whatever the client sent under that name goes.
 void session::forward_client_subject(request_head& h) {
-    if (listener_ >= ctx_.tls.size() || !ctx_.tls[listener_])
+    const auto* tls = tls_context();
+    if (tls == nullptr)
         return;
-    const auto& name = ctx_.tls[listener_]->settings().client_subject_header;
+    const auto& name = tls->settings().client_subject_header;
     if (name.empty())
         return;
     h.erase(name);

@@ -22,15 +22,15 @@ using error_code = boost::system::error_code;
 
 namespace {
 
-constexpr std::string_view plain_http_body = "This port speaks HTTPS: plain HTTP was sent to it.\n";
-static_assert(plain_http_body.size() == 51);
+#define GW_PLAIN_HTTP_BODY "This port speaks HTTPS: plain HTTP was sent to it.\n"
+static_assert(sizeof GW_PLAIN_HTTP_BODY - 1 == 51); // (the Content-Length below)
 constexpr std::string_view plain_http_reply =
     "HTTP/1.1 400 Bad Request\r\n"
     "Content-Type: text/plain\r\n"
     "Content-Length: 51\r\n"
     "Connection: close\r\n"
-    "\r\n"
-    "This port speaks HTTPS: plain HTTP was sent to it.\n";
+    "\r\n" GW_PLAIN_HTTP_BODY;
+#undef GW_PLAIN_HTTP_BODY
 
 tls_failure classify(const error_code& ec) {
     if (ec.category() == tls_category()) {

@@ -14,17 +14,13 @@ namespace gw::tls {
 
 namespace {
 
-[[noreturn]] void fail(const config::file_setting& f, const std::string& reason) {
-    throw load_error(f.origin + ": cannot load " + f.path + ": " + reason);
-}
-
 bio_ptr open_file(const config::file_setting& f) {
     ERR_clear_error();
     bio_ptr bio(BIO_new_file(f.path.c_str(), "r"));
     if (!bio) {
         const int e = errno;
         ERR_clear_error();
-        fail(f, e != 0 ? std::strerror(e) : "cannot open the file");
+        refuse_file(f, e != 0 ? std::strerror(e) : "cannot open the file");
     }
     return bio;
 }
@@ -85,7 +81,7 @@ certificate load_certificate(const config::certificate_config& c) {
     {
         auto bio = open_file(c.cert);
         out.leaf.reset(PEM_read_bio_X509_AUX(bio.get(), nullptr, nullptr, nullptr));
-        if (!out.leaf) fail(c.cert, "no PEM certificate in it (" + take_errors() + ")");
+        if (!out.leaf) refuse_file(c.cert, "no PEM certificate in it (" + take_errors() + ")");
         out.chain.reset(sk_X509_new_null());
         while (X509* more = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr))
             sk_X509_push(out.chain.get(), more);
@@ -94,21 +90,21 @@ certificate load_certificate(const config::certificate_config& c) {
         if (ERR_GET_LIB(last) == ERR_LIB_PEM && ERR_GET_REASON(last) == PEM_R_NO_START_LINE)
             ERR_clear_error();
         else if (last != 0)
-            fail(c.cert, "a certificate after the first is broken (" + take_errors() + ")");
+            refuse_file(c.cert, "a certificate after the first is broken (" + take_errors() + ")");
     }
     {
         auto bio = open_file(c.key);
         // No passphrase callback: an encrypted key is refused rather than prompting.
         out.key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr,
                                               [](char*, int, int, void*) { return 0; }, nullptr));
-        if (!out.key) fail(c.key, "no unencrypted PEM private key in it (" + take_errors() + ")");
+        if (!out.key) refuse_file(c.key, "no unencrypted PEM private key in it (" + take_errors() + ")");
     }
     if (X509_check_private_key(out.leaf.get(), out.key.get()) != 1) {
         take_errors();
-        fail(c.key, "the key does not match the certificate " + c.cert.path);
+        refuse_file(c.key, "the key does not match the certificate " + c.cert.path);
     }
     out.names = names_of(out.leaf.get());
-    if (out.names.empty()) fail(c.cert, "the certificate names no host (no DNS subjectAltName, no CN)");
+    if (out.names.empty()) refuse_file(c.cert, "the certificate names no host (no DNS subjectAltName, no CN)");
     out.not_after = expiry_of(out.leaf.get());
     out.key_type = key_type_of(out.key.get());
     return out;

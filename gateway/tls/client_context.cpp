@@ -5,13 +5,12 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include "gateway/tls/context_defaults.hpp"
 #include "gateway/tls/errors.hpp"
 
 namespace gw::tls {
 
 namespace {
-
-constexpr unsigned char alpn_http11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
 
 bool is_ip_address(const std::string& name) {
     unsigned char buf[16];
@@ -21,18 +20,17 @@ bool is_ip_address(const std::string& name) {
 void load(SSL_CTX* ctx, const config::upstream_tls_config& cfg) {
     if (!cfg.ca.empty()) {
         if (SSL_CTX_load_verify_locations(ctx, cfg.ca.path.c_str(), nullptr) != 1)
-            throw load_error(cfg.ca.origin + ": cannot load " + cfg.ca.path + ": " + take_errors());
+            refuse_file(cfg.ca, take_errors());
     } else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
-        throw load_error("cannot load the system's CA store: " + take_errors());
+        refuse("cannot load the system's CA store");
     }
     if (!cfg.cert.empty()) {
         if (SSL_CTX_use_certificate_chain_file(ctx, cfg.cert.path.c_str()) != 1)
-            throw load_error(cfg.cert.origin + ": cannot load " + cfg.cert.path + ": " + take_errors());
+            refuse_file(cfg.cert, take_errors());
         if (SSL_CTX_use_PrivateKey_file(ctx, cfg.key.path.c_str(), SSL_FILETYPE_PEM) != 1)
-            throw load_error(cfg.key.origin + ": cannot load " + cfg.key.path + ": " + take_errors());
+            refuse_file(cfg.key, take_errors());
         if (SSL_CTX_check_private_key(ctx) != 1)
-            throw load_error(cfg.key.origin + ": cannot load " + cfg.key.path +
-                             ": the key does not match the certificate " + cfg.cert.path);
+            refuse_file(cfg.key, "the key does not match the certificate " + cfg.cert.path);
     }
 }
 
@@ -41,12 +39,10 @@ void load(SSL_CTX* ctx, const config::upstream_tls_config& cfg) {
 client_context::client_context(const config::upstream_tls_config& cfg, std::size_t servers)
     : ctx_(SSL_CTX_new(TLS_client_method())), verify_(cfg.verify), sessions_(servers, nullptr) {
     if (!ctx_)
-        throw load_error("cannot create a TLS context: " + take_errors());
+        refuse("cannot create a TLS context");
     SSL_CTX* ctx = ctx_.get();
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-    SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF);
-    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-    SSL_CTX_set_read_ahead(ctx, 1); // (as the listeners: one recv per read, not two per record)
+    apply_context_defaults(ctx);
     SSL_CTX_set_alpn_protos(ctx, alpn_http11, sizeof alpn_http11);
     load(ctx, cfg);
     SSL_CTX_set_verify(ctx, cfg.verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, nullptr);

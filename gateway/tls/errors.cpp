@@ -16,4 +16,12 @@ std::string take_errors(const char* fallback) {
     return out.empty() ? fallback : out;
 }
 
+void refuse(const std::string& what) {
+    throw load_error(what + ": " + take_errors());
+}
+
+void refuse_file(const config::file_setting& f, const std::string& reason) {
+    throw load_error(f.origin + ": cannot load " + f.path + ": " + reason);
+}
+
 } // namespace gw::tls

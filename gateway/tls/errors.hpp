@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "config/config.hpp"
+
 namespace gw::tls {
 
 // Empties this thread's OpenSSL error queue into "reason; reason" (the library's
@@ -18,5 +20,10 @@ class load_error : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
+
+// Throws load_error("<what>: <OpenSSL's reasons>").
+[[noreturn]] void refuse(const std::string& what);
+// Throws load_error("<where f is set>: cannot load <f's path>: <reason>").
+[[noreturn]] void refuse_file(const config::file_setting& f, const std::string& reason);
 
 } // namespace gw::tls

@@ -3,17 +3,12 @@
 #include <openssl/err.h>
 #include <openssl/tls1.h>
 
+#include "gateway/tls/context_defaults.hpp"
 #include "gateway/tls/errors.hpp"
 
 namespace gw::tls {
 
 namespace {
-
-constexpr unsigned char alpn_http11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
-
-[[noreturn]] void refuse(const std::string& what) {
-    throw load_error(what + ": " + take_errors());
-}
 
 // The host name of the client hello's server_name extension (RFC 6066 section
 // 3), or empty.
@@ -50,15 +45,8 @@ int on_ticket_key(SSL* ssl, unsigned char name[16], unsigned char iv[16], EVP_CI
 }
 
 void apply_policy(SSL_CTX* ctx, const config::listener_tls_config& cfg, const std::string& where) {
-    SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION |
-                                 SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_CIPHER_SERVER_PREFERENCE);
-    // Writes may go out in part and be retried from another address (the relay
-    // moves on through its buffers); buffers are freed by hand when a connection parks.
-    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-    // Read ahead: one recv takes what the socket has (a record's header and body,
-    // and the next ones) instead of one for the header and one for the body.
-    // (Kernel TLS would want it off; it is not used.)
-    SSL_CTX_set_read_ahead(ctx, 1);
+    apply_context_defaults(ctx);
+    SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
     SSL_CTX_set_min_proto_version(ctx, cfg.min_version == config::tls_version::v1_3 ? TLS1_3_VERSION
                                                                                      : TLS1_2_VERSION);
     if (!cfg.ciphers.empty() && SSL_CTX_set_cipher_list(ctx, cfg.ciphers.c_str()) != 1)
@@ -85,7 +73,7 @@ void apply_client_verify(SSL_CTX* ctx, const config::listener_tls_config& cfg) {
     if (cfg.client_verify == config::client_verify_mode::off) return;
     const auto& ca = cfg.client_ca;
     if (SSL_CTX_load_verify_locations(ctx, ca.path.c_str(), nullptr) != 1)
-        refuse(ca.origin + ": cannot load " + ca.path);
+        refuse_file(ca, take_errors());
     STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(ca.path.c_str());
     if (names == nullptr) refuse(ca.origin + ": no CA certificate in " + ca.path);
     SSL_CTX_set_client_CA_list(ctx, names);
