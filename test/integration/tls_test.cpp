@@ -468,6 +468,41 @@ BOOST_AUTO_TEST_CASE(gwbench_loads_https_kept_alive_and_with_a_handshake_per_req
     BOOST_TEST(r.tls_resumed == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(metrics_show_handshakes_failures_reloads_and_expiry) {
+    test_pki pki;
+    pki.issue("a", {"a.test"});
+    origins o(1);
+    auto text = tls_config(o.port(0), certificate(pki, "a"));
+    text.replace(text.find("[admin]\nenabled = false\n"), 24, "[admin]\nlisten = \"127.0.0.1:0\"\n");
+    running_gateway gw(load_config(text));
+    {
+        tls_client c(gw.port(), {.sni = "a.test"});
+        BOOST_TEST_REQUIRE(c.handshake_ok());
+        BOOST_TEST(c.send(get_root));
+        BOOST_TEST(status_of(c.read_response()) == 200);
+    }
+    client plain(gw.port());
+    BOOST_TEST(plain.get("/").has_value()); // plain HTTP on the TLS port
+    BOOST_TEST(gw.get().reload_certificates() == 0u);
+    BOOST_TEST(counted(gw, gw::tls_failure::plain_http, 1));
+    client admin(gw.admin_port());
+    const auto r = admin.get("/metrics");
+    BOOST_TEST_REQUIRE(r.has_value());
+    const auto& m = r->body();
+    for (const std::string& line : std::vector<std::string>{
+             "gateway_tls_handshakes_total{listener=\"https\",resumed=\"false\"} 1\n",
+             "gateway_tls_handshakes_total{listener=\"https\",resumed=\"true\"} 0\n",
+             "gateway_tls_handshake_failures_total{listener=\"https\",reason=\"plain_http\"} 1\n",
+             "gateway_tls_handshake_failures_total{listener=\"https\",reason=\"timeout\"} 0\n",
+             "gateway_tls_certificate_reloads_total{listener=\"https\",result=\"ok\"} 1\n",
+             "gateway_tls_certificate_reloads_total{listener=\"https\",result=\"failed\"} 0\n",
+             "gateway_tls_kernel_offload_available ",
+             "gateway_tls_certificate_expiry_seconds{listener=\"https\",file=\"" + pki.path("a.crt") +
+                 "\",name=\"a.test\",key_type=\"ecdsa\"} ",
+         })
+        BOOST_TEST(m.find(line) != std::string::npos, line);
+}
+
 BOOST_AUTO_TEST_CASE(curl_and_python_are_served) {
     test_pki pki;
     pki.issue("a", {"a.test"});
