@@ -47,7 +47,7 @@ void log_escaped(std::exception_ptr e) {
 // all workers). At the limit it waits, unread and holding no buffer, and the
 // accept loop with it: later connections wait in the kernel's backlog.
 net::awaitable<void> admit_client(worker* w, tcp::acceptor* acceptor, std::size_t listener,
-                                  tcp::socket socket) {
+                                  tcp::socket socket, tcp::endpoint peer) {
     const std::size_t limit = w->shared().config->listeners[listener].max_connections;
     auto& open = w->shared().connections[listener];
     for (std::size_t cur = open.load();;) {
@@ -62,7 +62,7 @@ net::awaitable<void> admit_client(worker* w, tcp::acceptor* acceptor, std::size_
             co_return; // draining: the waiting connection is closed
         cur = open.load();
     }
-    w->spawn_session(listener, transport(std::move(socket)), false);
+    w->spawn_session(listener, transport(std::move(socket), peer), false);
 }
 
 // Writes the worker's buffered access log lines every 100 ms until it drains.
@@ -173,8 +173,8 @@ void worker::start() {
     for (std::size_t i = 0; i < acceptors_.size(); ++i) {
         tcp::acceptor* a = acceptors_[i].get();
         const std::size_t l = acceptor_listener_[i];
-        net::co_spawn(ioc_, accept_loop(*a, [this, a, l](tcp::socket s) {
-                          return admit_client(this, a, l, std::move(s));
+        net::co_spawn(ioc_, accept_loop(*a, [this, a, l](tcp::socket s, tcp::endpoint peer) {
+                          return admit_client(this, a, l, std::move(s), peer);
                       }), log_escaped);
     }
     if (admin_acceptor_)

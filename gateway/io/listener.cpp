@@ -12,8 +12,9 @@ namespace net = boost::asio;
 
 net::awaitable<void> accept_loop(net::ip::tcp::acceptor& acceptor, admit_connection admit) {
     net::steady_timer pause(acceptor.get_executor());
+    net::ip::tcp::endpoint peer;
     for (;;) {
-        auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
+        auto [ec, socket] = co_await acceptor.async_accept(peer, use_tuple);
         if (ec == net::error::operation_aborted || !acceptor.is_open())
             co_return;
         if (ec) {
@@ -21,7 +22,7 @@ net::awaitable<void> accept_loop(net::ip::tcp::acceptor& acceptor, admit_connect
             co_await pause.async_wait(use_tuple);
             continue;
         }
-        co_await admit(std::move(socket));
+        co_await admit(std::move(socket), peer);
     }
 }
 

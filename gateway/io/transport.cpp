@@ -104,13 +104,14 @@ transport::~transport() {
 }
 
 transport::transport(transport&& o) noexcept
-    : socket_(std::move(o.socket_)), other_(std::move(o.other_)), ssl_(std::exchange(o.ssl_, nullptr)),
+    : socket_(std::move(o.socket_)), peer_(o.peer_), other_(std::move(o.other_)), ssl_(std::exchange(o.ssl_, nullptr)),
       tls_drained_(o.tls_drained_) {}
 
 transport& transport::operator=(transport&& o) noexcept {
     if (this != &o) {
         close();
         socket_ = std::move(o.socket_);
+        peer_ = o.peer_;
         other_ = std::move(o.other_);
         ssl_ = std::exchange(o.ssl_, nullptr);
         tls_drained_ = o.tls_drained_;
@@ -210,13 +211,13 @@ void transport::cancel() noexcept {
     socket_.cancel(ignored);
 }
 
-void transport::close(bool shutdown) noexcept {
+void transport::close(bool graceful) noexcept {
     if (other_)
         return other_->close();
     error_code ignored;
     if (ssl_) {
         if (SSL_is_init_finished(ssl_)) {
-            if (shutdown) { // a close_notify if it goes at once (never waits: the peer may be gone)
+            if (graceful) { // a close_notify if it goes at once (never waits: the peer may be gone)
                 ERR_clear_error();
                 SSL_shutdown(ssl_);
                 ERR_clear_error();
@@ -229,8 +230,8 @@ void transport::close(bool shutdown) noexcept {
         }
         SSL_free(std::exchange(ssl_, nullptr));
     }
-    if (shutdown)
-        socket_.shutdown(socket_type::shutdown_both, ignored);
+    // (No shutdown() first: close() sends the same FIN, one system call fewer
+    // per connection.)
     socket_.close(ignored);
 }
 

@@ -44,6 +44,10 @@ public:
     using error_code = boost::system::error_code;
 
     explicit transport(socket_type s) noexcept : socket_(std::move(s)) {}
+    // An accepted connection with the peer address accept() returned, so that
+    // asking for it costs no getpeername().
+    transport(socket_type s, const socket_type::endpoint_type& peer) noexcept
+        : socket_(std::move(s)), peer_(peer) {}
     explicit transport(const executor_type& ex) : socket_(ex) {}
     // A connection of another kind (`other`), on executor `ex`.
     transport(const executor_type& ex, std::unique_ptr<byte_stream> other)
@@ -54,6 +58,12 @@ public:
     // pool or the parking lot.
     socket_type& socket() noexcept { return socket_; }
     executor_type get_executor() noexcept { return socket_.get_executor(); }
+    // The peer's address: the one accept() gave, else asked of the socket.
+    socket_type::endpoint_type remote_endpoint(error_code& ec) const {
+        if (peer_.port() != 0)
+            return peer_;
+        return socket_.remote_endpoint(ec);
+    }
     bool is_open() const noexcept { return other_ ? other_->is_open() : socket_.is_open(); }
     ~transport();
     transport(transport&& o) noexcept;
@@ -86,8 +96,9 @@ public:
     bool idle_and_open() noexcept;
     // Pending operations complete with operation_aborted.
     void cancel() noexcept;
-    // Closes the connection (both directions first when `shutdown`).
-    void close(bool shutdown = false) noexcept;
+    // Closes the connection; `graceful`: at the end of an exchange, so a TLS
+    // connection sends its close_notify first.
+    void close(bool graceful = false) noexcept;
 
     // AsyncStream, for Beast and Asio's composed operations.
     // (Another kind of connection reads into, and writes from, the first
@@ -207,6 +218,7 @@ private:
     }
 
     socket_type socket_;
+    socket_type::endpoint_type peer_{}; // port 0: not known (a parked connection resumed)
     std::unique_ptr<byte_stream> other_; // null: plain TCP on socket_
     ssl_st* ssl_ = nullptr;              // owned; not null: TLS on socket_
     bool tls_drained_ = false;

@@ -260,7 +260,7 @@ net::awaitable<void> run_admin(admin_context& ctx, tcp::acceptor& acceptor) {
     auto state = std::make_shared<admin_state>();
     // (A named function object, not a temporary in the co_await expression:
     // g++ 12 destroys such temporaries twice.)
-    admit_connection admit = [&ctx, state](tcp::socket socket) {
+    admit_connection admit = [&ctx, state](tcp::socket socket, tcp::endpoint) {
         return admit_admin(ctx, state, std::move(socket));
     };
     co_await accept_loop(acceptor, std::move(admit));

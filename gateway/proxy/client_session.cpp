@@ -34,7 +34,7 @@ session::session(proxy_context& ctx, std::size_t listener, transport client, boo
     error_code ec;
     if (!resumed && client_.is_plain())
         client_.socket().set_option(tcp::no_delay(true), ec);
-    const auto ep = client_.socket().remote_endpoint(ec);
+    const auto ep = client_.remote_endpoint(ec);
     if (!ec) {
         const auto text = ep.address().to_string();
         client_addr_len_ = std::min(text.size(), sizeof client_addr_);
