@@ -21,7 +21,7 @@ backend_snapshot snapshot_of(backend_state& b) {
         const server_state& s = b.server(i);
         out.servers.push_back(server_snapshot{
             s.name, s.endpoint.address().to_string() + ":" + std::to_string(s.endpoint.port()),
-            s.weight, s.maxconn, s.active.load(), s.up.load(), s.requests.load(), s.connects.load(),
+            s.weight.load(), s.maxconn, s.active.load(), s.up.load(), s.requests.load(), s.connects.load(),
             s.health_checks.load(), s.connect_failures.load()});
     }
     return out;

@@ -133,7 +133,7 @@ private:
     std::vector<std::size_t> acceptor_listener_;
     connection_cache cache_;
     pipe_pool pipes_;
-    std::vector<std::size_t> rr_cursors_;
+    std::vector<round_robin_state> rr_; // per backend
     session_list sessions_; // live sessions
     std::size_t reactor_states_ = 0; // registered up front (reserve_reactor_states)
     drain_set listeners_;      // health checks, the log flusher

@@ -4,43 +4,30 @@
 
 namespace gw {
 
-namespace {
-// Smooth weighted round-robin (as nginx does it), unrolled once into a schedule so
-// that each worker only keeps a cursor: {5,1,1} -> a a b a c a a.
-std::vector<std::size_t> smooth_schedule(const std::vector<unsigned>& weights) {
-    std::vector<std::size_t> out;
-    long total = 0;
-    for (unsigned w : weights)
-        total += w;
-    std::vector<long> current(weights.size(), 0);
-    for (long n = 0; n < total; ++n) {
-        std::size_t best = 0;
-        for (std::size_t i = 0; i < weights.size(); ++i) {
-            current[i] += weights[i];
-            if (current[i] > current[best])
-                best = i;
-        }
-        current[best] -= total;
-        out.push_back(best);
+const char* to_string(server_admin a) noexcept {
+    switch (a) {
+    case server_admin::ready:
+        return "ready";
+    case server_admin::drain:
+        return "drain";
+    case server_admin::maint:
+        return "maint";
     }
-    return out;
+    return "?";
 }
-} // namespace
 
 backend_state::backend_state(const config::backend_config& cfg,
                              std::vector<boost::asio::ip::tcp::endpoint> endpoints)
     : name_(cfg.name), balance_(cfg.balance), queue_limit_(cfg.queue_limit) {
-    std::vector<unsigned> weights;
     for (std::size_t i = 0; i < cfg.servers.size(); ++i) {
         auto s = std::make_unique<server_state>();
         s->name = cfg.servers[i].name;
         s->endpoint = endpoints.at(i);
         s->weight = cfg.servers[i].weight;
+        s->config_weight = cfg.servers[i].weight;
         s->maxconn = cfg.servers[i].maxconn;
         servers_.push_back(std::move(s));
-        weights.push_back(cfg.servers[i].weight);
     }
-    schedule_ = smooth_schedule(weights);
 }
 
 bool backend_state::take_slot(server_state& s) noexcept {
@@ -55,15 +42,45 @@ bool backend_state::take_slot(server_state& s) noexcept {
     return false;
 }
 
-int backend_state::pick_roundrobin(std::size_t& cursor, int exclude) noexcept {
-    const std::size_t n = schedule_.size();
-    for (std::size_t tried = 0; tried < n; ++tried) {
-        const std::size_t i = schedule_[cursor++ % n];
-        server_state& s = *servers_[i];
-        if (static_cast<int>(i) == exclude || !s.up.load(std::memory_order_relaxed))
-            continue;
-        if (take_slot(s))
-            return static_cast<int>(i);
+int backend_state::pick_roundrobin(round_robin_state& rr, int exclude) noexcept {
+    const std::size_t n = servers_.size();
+    if (rr.current.size() != n) { // first use: once per worker and backend
+        rr.current.assign(n, 0);
+        for (; rr.offset != 0; --rr.offset) {
+            long total = 0;
+            std::size_t best = 0;
+            for (std::size_t i = 0; i < n; ++i) {
+                const long w = servers_[i]->weight.load(std::memory_order_relaxed);
+                rr.current[i] += w;
+                total += w;
+                if (rr.current[i] > rr.current[best])
+                    best = i;
+            }
+            rr.current[best] -= total;
+        }
+    }
+    // A server that lost its last slot to another worker between the look and
+    // the take is full on the next round, and left out of it.
+    for (std::size_t attempt = 0; attempt <= n; ++attempt) {
+        long total = 0;
+        int best = -1;
+        for (std::size_t i = 0; i < n; ++i) {
+            const server_state& s = *servers_[i];
+            if (static_cast<int>(i) == exclude || !s.serving())
+                continue;
+            if (s.maxconn != 0 && s.active.load(std::memory_order_relaxed) >= s.maxconn)
+                continue;
+            const long w = s.weight.load(std::memory_order_relaxed);
+            rr.current[i] += w;
+            total += w;
+            if (best < 0 || rr.current[i] > rr.current[static_cast<std::size_t>(best)])
+                best = static_cast<int>(i);
+        }
+        if (best < 0)
+            return -1;
+        rr.current[static_cast<std::size_t>(best)] -= total;
+        if (take_slot(*servers_[static_cast<std::size_t>(best)]))
+            return best;
     }
     return -1;
 }
@@ -74,12 +91,12 @@ int backend_state::pick_leastconn(int exclude) noexcept {
         double best_load = std::numeric_limits<double>::max();
         for (std::size_t i = 0; i < servers_.size(); ++i) {
             server_state& s = *servers_[i];
-            if (static_cast<int>(i) == exclude || s.weight == 0 || !s.up.load(std::memory_order_relaxed))
+            if (static_cast<int>(i) == exclude || !s.serving())
                 continue;
             const std::size_t active = s.active.load(std::memory_order_relaxed);
             if (s.maxconn != 0 && active >= s.maxconn)
                 continue;
-            const double load = static_cast<double>(active + 1) / s.weight;
+            const double load = static_cast<double>(active + 1) / s.weight.load(std::memory_order_relaxed);
             if (load < best_load) {
                 best_load = load;
                 best = static_cast<int>(i);
@@ -93,29 +110,43 @@ int backend_state::pick_leastconn(int exclude) noexcept {
     return -1;
 }
 
-int backend_state::try_take(std::size_t& cursor, int exclude) noexcept {
+int backend_state::try_take(round_robin_state& rr, int exclude) noexcept {
     // Newcomers do not overtake queued sessions (FIFO fairness).
     if (queued_.load() != 0)
         return -1;
     return balance_ == config::balance_mode::leastconn ? pick_leastconn(exclude)
-                                                       : pick_roundrobin(cursor, exclude);
+                                                       : pick_roundrobin(rr, exclude);
 }
 
 bool backend_state::has_usable_server() const noexcept {
     for (const auto& s : servers_)
-        if (s->weight != 0 && s->up.load(std::memory_order_relaxed))
+        if (s->serving())
             return true;
     return false;
+}
+
+void backend_state::set_admin(std::size_t server, server_admin a) noexcept {
+    servers_[server]->admin.store(a);
+    dispatch();
+}
+
+void backend_state::set_weight(std::size_t server, unsigned weight) noexcept {
+    servers_[server]->weight.store(weight);
+    dispatch();
+}
+
+void backend_state::dispatch() noexcept {
+    if (queued_.load() == 0)
+        return;
+    std::lock_guard lock(mutex_);
+    dispatch_locked();
 }
 
 void backend_state::release(std::size_t server) noexcept {
     servers_[server]->active.fetch_sub(1);
     // seq_cst pairs with enqueue's increment: either we see the waiter here, or
     // its own dispatch sees the slot we just freed.
-    if (queued_.load() == 0)
-        return;
-    std::lock_guard lock(mutex_);
-    dispatch_locked();
+    dispatch();
 }
 
 bool backend_state::enqueue(queue_waiter& w) noexcept {
@@ -138,10 +169,9 @@ bool backend_state::cancel(queue_waiter& w) noexcept {
 }
 
 void backend_state::dispatch_locked() noexcept {
-    std::size_t& cursor = dispatch_cursor_;
     while (!waiting_.empty()) {
         const int s = balance_ == config::balance_mode::leastconn ? pick_leastconn(-1)
-                                                                  : pick_roundrobin(cursor, -1);
+                                                                  : pick_roundrobin(dispatch_rr_, -1);
         if (s < 0)
             return;
         queue_waiter& w = waiting_.front();

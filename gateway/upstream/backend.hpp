@@ -29,10 +29,19 @@
 
 namespace gw {
 
+// What the operator said of a server (the admin API), as HAProxy names it:
+// ready takes requests; drain takes no new ones while those in flight finish and
+// its health checks go on; maint (disabled) is drain with its checks paused.
+enum class server_admin : std::uint8_t { ready, drain, maint };
+
+const char* to_string(server_admin a) noexcept;
+
 struct server_state {
     std::string name;
     boost::asio::ip::tcp::endpoint endpoint; // resolved at start
-    unsigned weight = 1;
+    std::atomic<unsigned> weight{1};         // now: the config's, or what the admin API set
+    unsigned config_weight = 1;              // the config's
+    std::atomic<server_admin> admin{server_admin::ready};
     std::size_t maxconn = 0;                 // 0 = unlimited
     std::atomic<std::size_t> active{0};      // slots in use (one per exchange)
     std::atomic<bool> up{true};
@@ -41,8 +50,23 @@ struct server_state {
     std::atomic<std::uint64_t> health_checks{0};  // probes completed
     std::atomic<std::uint64_t> connect_failures{0};
     std::atomic<std::int64_t> last_tls_log_ms{0}; // when a TLS failure was last logged
+
+    // New requests may go to it: up, ready, and a weight above 0.
+    bool serving() const noexcept {
+        return up.load(std::memory_order_relaxed) &&
+               admin.load(std::memory_order_relaxed) == server_admin::ready &&
+               weight.load(std::memory_order_relaxed) != 0;
+    }
 };
 
+// One worker's place in a backend's smooth weighted round-robin (nginx's: each
+// pick adds every candidate's weight to its score, takes the highest and lowers
+// it by their sum), over the weights as they are now. `offset` picks are made
+// idle before the first, so that workers do not start in step.
+struct round_robin_state {
+    std::vector<long> current;
+    std::size_t offset = 0;
+};
 // A session waiting in a backend queue (a Boost.Intrusive hook, linked under
 // the backend's lock; owned by the async operation).
 class queue_waiter : public boost::intrusive::list_base_hook<> {
@@ -68,12 +92,18 @@ public:
     void count_queue_timeout() noexcept { queue_timeouts_.fetch_add(1, std::memory_order_relaxed); }
 
     // Picks a server by the balance mode and takes one of its slots, skipping
-    // servers that are down, drained (weight 0), full, or `exclude`. `cursor` is
-    // the calling worker's round-robin position. Returns the index, or -1.
-    int try_take(std::size_t& cursor, int exclude = -1) noexcept;
+    // servers that are not serving (down, drained, in maintenance, weight 0),
+    // full, or `exclude`. `rr` is the calling worker's round-robin state.
+    // Returns the index, or -1.
+    int try_take(round_robin_state& rr, int exclude = -1) noexcept;
 
-    // Whether any server is up with a non-zero weight (else: 503 at once).
+    // Whether any server is serving (else: 503 at once).
     bool has_usable_server() const noexcept;
+
+    // The admin API: a server's state and weight now (any thread). A server that
+    // can serve again takes queued sessions at once.
+    void set_admin(std::size_t server, server_admin a) noexcept;
+    void set_weight(std::size_t server, unsigned weight) noexcept;
 
     // Gives a slot back; if sessions are queued, the slot goes to the oldest one
     // instead (possibly on another worker).
@@ -87,19 +117,19 @@ public:
 
 private:
     bool take_slot(server_state& s) noexcept;
-    int pick_roundrobin(std::size_t& cursor, int exclude) noexcept;
+    int pick_roundrobin(round_robin_state& rr, int exclude) noexcept;
     int pick_leastconn(int exclude) noexcept;
     void dispatch_locked() noexcept; // grants free slots to queued waiters
+    void dispatch() noexcept;        // the same, taking the lock when sessions wait
 
     std::string name_;
     config::balance_mode balance_;
     std::size_t queue_limit_;
     std::vector<std::unique_ptr<server_state>> servers_;
-    std::vector<std::size_t> schedule_; // smooth weighted round-robin order
 
     std::mutex mutex_;
     boost::intrusive::list<queue_waiter, boost::intrusive::constant_time_size<false>> waiting_;
-    std::size_t dispatch_cursor_ = 0; // round-robin position for queued sessions (locked)
+    round_robin_state dispatch_rr_; // round-robin state for queued sessions (locked)
     std::atomic<std::size_t> queued_{0};
     std::atomic<std::uint64_t> queue_timeouts_{0};
 };

@@ -24,7 +24,7 @@ net::awaitable<upstream_status> connector::take_slot(std::size_t backend) {
     backend_ = backend;
     last_server_ = -1;
     backend_state& be = this->be();
-    const int s = be.try_take(u_.rr_cursors[backend]);
+    const int s = be.try_take(u_.rr[backend]);
     if (s >= 0) {
         server_index_ = s;
         co_return upstream_status{};
@@ -61,7 +61,7 @@ net::awaitable<upstream_status> connector::connect(bool fresh_only) {
         if (attempt > 0) {
             // Retry on another server when there is one with a free slot.
             const int failed = server_index_;
-            const int next = be.try_take(u_.rr_cursors[backend_], failed);
+            const int next = be.try_take(u_.rr[backend_], failed);
             if (next >= 0) {
                 be.release(static_cast<std::size_t>(failed));
                 server_index_ = next;

@@ -44,7 +44,7 @@ struct upstream_context {
     const config::gateway_config& cfg;
     std::vector<std::unique_ptr<backend_state>>& backends;
     connection_cache& cache;
-    std::vector<std::size_t>& rr_cursors;     // one per backend
+    std::vector<round_robin_state>& rr;       // one per backend
     std::vector<backend_counters>& counters; // one per backend
     server_dialer* dialer = nullptr;          // null: TCP, and TLS where configured
     // Per backend: TLS to its servers, or null when none of them has TLS.

@@ -39,7 +39,7 @@ BOOST_AUTO_TEST_SUITE(backend_suite)
 
 BOOST_AUTO_TEST_CASE(weighted_round_robin_follows_the_weights) {
     backend_state b(make({{5, 0}, {1, 0}, {1, 0}}), endpoints(3));
-    std::size_t cursor = 0;
+    round_robin_state cursor;
     std::map<int, int> picks;
     for (int i = 0; i < 700; ++i) {
         const int s = b.try_take(cursor);
@@ -54,7 +54,7 @@ BOOST_AUTO_TEST_CASE(weighted_round_robin_follows_the_weights) {
 BOOST_AUTO_TEST_CASE(drained_and_down_servers_get_nothing) {
     backend_state b(make({{1, 0}, {0, 0}, {1, 0}}), endpoints(3));
     b.server(2).up = false;
-    std::size_t cursor = 0;
+    round_robin_state cursor;
     for (int i = 0; i < 10; ++i) {
         BOOST_TEST(b.try_take(cursor) == 0);
         b.release(0);
@@ -63,7 +63,7 @@ BOOST_AUTO_TEST_CASE(drained_and_down_servers_get_nothing) {
 
 BOOST_AUTO_TEST_CASE(maxconn_limits_slots_and_leastconn_balances) {
     backend_state b(make({{1, 2}, {1, 1}}, config::balance_mode::leastconn), endpoints(2));
-    std::size_t cursor = 0;
+    round_robin_state cursor;
     const int a = b.try_take(cursor);
     const int c = b.try_take(cursor);
     BOOST_TEST(a != c); // least connections: one each
@@ -77,7 +77,7 @@ BOOST_AUTO_TEST_CASE(maxconn_limits_slots_and_leastconn_balances) {
 BOOST_AUTO_TEST_CASE(queue_is_fifo_and_a_release_hands_the_slot_over) {
     backend_state b(make({{1, 1}}), endpoints(1));
     net::io_context ioc(1);
-    std::size_t cursor = 0;
+    round_robin_state cursor;
     BOOST_TEST(b.try_take(cursor) == 0);
     std::vector<int> order;
     for (int i = 0; i < 3; ++i)
@@ -100,7 +100,7 @@ BOOST_AUTO_TEST_CASE(queue_is_fifo_and_a_release_hands_the_slot_over) {
 BOOST_AUTO_TEST_CASE(queue_limit_and_cancellation) {
     backend_state b(make({{1, 1}}, config::balance_mode::roundrobin, 1), endpoints(1));
     net::io_context ioc(1);
-    std::size_t cursor = 0;
+    round_robin_state cursor;
     BOOST_TEST(b.try_take(cursor) == 0);
     net::cancellation_signal cancel;
     boost::system::error_code first, second;
@@ -117,6 +117,73 @@ BOOST_AUTO_TEST_CASE(queue_limit_and_cancellation) {
     BOOST_TEST(b.queued() == 0u);
     b.release(0);
     BOOST_TEST(b.server(0).active.load() == 0u); // nobody took the slot
+}
+
+BOOST_AUTO_TEST_CASE(weights_set_at_run_time_change_the_shares_at_once) {
+    backend_state b(make({{1, 0}, {1, 0}}), endpoints(2));
+    round_robin_state rr;
+    std::map<int, int> picks;
+    b.set_weight(0, 3);
+    for (int i = 0; i < 400; ++i) {
+        const int s = b.try_take(rr);
+        ++picks[s];
+        b.release(static_cast<std::size_t>(s));
+    }
+    BOOST_TEST(picks[0] == 300);
+    BOOST_TEST(picks[1] == 100);
+    b.set_weight(0, 0); // weight 0: nothing new
+    for (int i = 0; i < 10; ++i) {
+        BOOST_TEST(b.try_take(rr) == 1);
+        b.release(1);
+    }
+    BOOST_TEST(b.server(0).config_weight == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(drain_and_maint_take_nothing_new_and_ready_takes_again) {
+    for (const auto mode : {config::balance_mode::roundrobin, config::balance_mode::leastconn}) {
+        backend_state b(make({{1, 0}, {1, 0}}, mode), endpoints(2));
+        round_robin_state rr;
+        const int held = b.try_take(rr); // in flight: unaffected by the drain
+        b.set_admin(0, server_admin::drain);
+        b.set_admin(1, server_admin::maint);
+        BOOST_TEST(!b.has_usable_server());
+        BOOST_TEST(b.try_take(rr) == -1);
+        BOOST_TEST(b.server(static_cast<std::size_t>(held)).active.load() == 1u);
+        b.release(static_cast<std::size_t>(held));
+        b.set_admin(1, server_admin::ready);
+        BOOST_TEST(b.has_usable_server());
+        for (int i = 0; i < 4; ++i) {
+            BOOST_TEST(b.try_take(rr) == 1);
+            b.release(1);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_server_made_ready_takes_the_queued_sessions) {
+    backend_state b(make({{1, 1}, {1, 1}}), endpoints(2));
+    net::io_context ioc(1);
+    round_robin_state rr;
+    b.set_admin(1, server_admin::drain);
+    BOOST_TEST(b.try_take(rr) == 0); // server 0 full, server 1 drained
+    std::vector<std::size_t> granted;
+    async_wait_for_server(b, net::bind_executor(ioc, [&](boost::system::error_code ec, std::size_t s) {
+                              BOOST_TEST(!ec);
+                              granted.push_back(s);
+                          }));
+    ioc.poll();
+    BOOST_TEST(granted.empty());
+    b.set_admin(1, server_admin::ready); // no release needed: the queue moves now
+    ioc.poll();
+    BOOST_TEST(granted == (std::vector<std::size_t>{1}), boost::test_tools::per_element());
+    BOOST_TEST(b.queued() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(workers_with_an_offset_do_not_start_in_step) {
+    backend_state b(make({{1, 0}, {1, 0}}), endpoints(2));
+    round_robin_state first{{}, 0}, second{{}, 1};
+    const int a = b.try_take(first);
+    const int c = b.try_take(second);
+    BOOST_TEST(a != c);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

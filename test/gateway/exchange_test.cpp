@@ -130,7 +130,7 @@ struct fixture final : session_host, parking_host {
     router routes{*cfg};
     std::vector<std::unique_ptr<backend_state>> backends;
     connection_cache cache{{1}, {8}};
-    std::vector<std::size_t> rr = std::vector<std::size_t>(1, 0);
+    std::vector<round_robin_state> rr = std::vector<round_robin_state>(1);
     worker_counters counters{1, 1};
     alloc::pool_shard shard{limits_of(*cfg)};
     pipe_pool pipes;
