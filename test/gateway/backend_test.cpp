@@ -33,6 +33,16 @@ config::backend_config make(std::vector<std::pair<unsigned, std::size_t>> server
 std::vector<net::ip::tcp::endpoint> endpoints(std::size_t n) {
     return std::vector<net::ip::tcp::endpoint>(n);
 }
+// How many of `n` requests (each released at once) each server gets.
+std::map<int, int> count_picks(backend_state& b, round_robin_state& rr, int n) {
+    std::map<int, int> picks;
+    for (int i = 0; i < n; ++i) {
+        const int s = b.try_take(rr);
+        ++picks[s];
+        b.release(static_cast<std::size_t>(s));
+    }
+    return picks;
+}
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(backend_suite)
@@ -40,12 +50,7 @@ BOOST_AUTO_TEST_SUITE(backend_suite)
 BOOST_AUTO_TEST_CASE(weighted_round_robin_follows_the_weights) {
     backend_state b(make({{5, 0}, {1, 0}, {1, 0}}), endpoints(3));
     round_robin_state cursor;
-    std::map<int, int> picks;
-    for (int i = 0; i < 700; ++i) {
-        const int s = b.try_take(cursor);
-        ++picks[s];
-        b.release(static_cast<std::size_t>(s));
-    }
+    auto picks = count_picks(b, cursor, 700);
     BOOST_TEST(picks[0] == 500);
     BOOST_TEST(picks[1] == 100);
     BOOST_TEST(picks[2] == 100);
@@ -122,13 +127,8 @@ BOOST_AUTO_TEST_CASE(queue_limit_and_cancellation) {
 BOOST_AUTO_TEST_CASE(weights_set_at_run_time_change_the_shares_at_once) {
     backend_state b(make({{1, 0}, {1, 0}}), endpoints(2));
     round_robin_state rr;
-    std::map<int, int> picks;
     b.set_weight(0, 3);
-    for (int i = 0; i < 400; ++i) {
-        const int s = b.try_take(rr);
-        ++picks[s];
-        b.release(static_cast<std::size_t>(s));
-    }
+    auto picks = count_picks(b, rr, 400);
     BOOST_TEST(picks[0] == 300);
     BOOST_TEST(picks[1] == 100);
     b.set_weight(0, 0); // weight 0: nothing new
