@@ -45,6 +45,11 @@ struct admin_config {
     // Admin connections open at once; more are closed on accept. Each holds 4 KiB
     // of its own and no pool buffer while it reads.
     std::size_t max_connections = 64;
+    // The bearer token the admin API's write endpoints ask for: the environment
+    // variable named by token_env when it is set, else token; neither: the write
+    // endpoints are off.
+    std::string token;
+    std::string token_env;
 };
 
 // The buffer pool's wake rule on release (DESIGN.md section 2); the two others exist only

@@ -15,6 +15,8 @@ constexpr key_info table[] = {
     {"admin.enabled", "boolean"},
     {"admin.listen", "address"},
     {"admin.max_connections", "integer"},
+    {"admin.token", "string"},
+    {"admin.token_env", "string"},
 
     {"buffers.size", "size"},
     {"buffers.limit", "integer"},

@@ -62,6 +62,8 @@ void read_global(table_reader& root, gateway_config& c, load_context& cx) {
         r.boolean("enabled", c.admin.enabled);
         r.address("listen", c.admin.listen, {});
         r.integer("max_connections", c.admin.max_connections, 1, 65536);
+        r.token("token", c.admin.token);
+        r.environment_name("token_env", c.admin.token_env);
     }
     if (const auto* t = root.table("logging")) {
         table_reader r(*t, "logging", "logging", cx);

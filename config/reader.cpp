@@ -136,6 +136,37 @@ bool table_reader::string(std::string_view key, std::string& out) {
     return true;
 }
 
+bool table_reader::token(std::string_view key, std::string& out) {
+    std::string value;
+    if (!string(key, value)) return false;
+    // (The value is a secret: the message never repeats it.)
+    if (value.size() < 16 || value.size() > 256) {
+        return fail(key, path_of(key) + " must be 16 to 256 characters (got " + std::to_string(value.size()) +
+                             ")");
+    }
+    for (const char ch : value) {
+        if (ch <= ' ' || ch > '~') {
+            return fail(key, path_of(key) + " must be printable ASCII without spaces");
+        }
+    }
+    out = std::move(value);
+    return true;
+}
+
+bool table_reader::environment_name(std::string_view key, std::string& out) {
+    std::string value;
+    if (!string(key, value)) return false;
+    const bool ok = !value.empty() && value.size() <= 128 && (value[0] < '0' || value[0] > '9') &&
+                    value.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") ==
+                        std::string::npos;
+    if (!ok) {
+        return fail(key, path_of(key) + " must be an environment variable name: letters, digits and '_', "
+                                        "not starting with a digit (got " + quoted(value) + ")");
+    }
+    out = std::move(value);
+    return true;
+}
+
 bool table_reader::name(std::string_view key, std::string& out) {
     std::string value;
     if (!string(key, value)) return false;

@@ -72,6 +72,10 @@ public:
     bool string(std::string_view key, std::string& out);
     // A string that names a listener, backend or server: 1..64 of [A-Za-z0-9_.-].
     bool name(std::string_view key, std::string& out);
+    // A secret (16 to 256 printable characters); errors never quote it.
+    bool token(std::string_view key, std::string& out);
+    // An environment variable's name.
+    bool environment_name(std::string_view key, std::string& out);
     bool duration_value(std::string_view key, duration& out, duration min, duration max);
     // A size string or a non-negative integer number of bytes.
     template <class T>

@@ -14,6 +14,7 @@ namespace {
 // The backend's cross-worker state now (any thread: its fields are atomics).
 backend_snapshot snapshot_of(backend_state& b) {
     backend_snapshot out;
+    out.name = b.name();
     out.queued = b.queued();
     out.queue_timeouts = b.queue_timeouts();
     out.servers.reserve(b.server_count());
@@ -21,7 +22,7 @@ backend_snapshot snapshot_of(backend_state& b) {
         const server_state& s = b.server(i);
         out.servers.push_back(server_snapshot{
             s.name, s.endpoint.address().to_string() + ":" + std::to_string(s.endpoint.port()),
-            s.weight.load(), s.maxconn, s.active.load(), s.up.load(), s.requests.load(), s.connects.load(),
+            s.weight.load(), s.config_weight, to_string(s.admin.load()), s.maxconn, s.active.load(), s.up.load(), s.requests.load(), s.connects.load(),
             s.health_checks.load(), s.connect_failures.load()});
     }
     return out;

@@ -16,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "gateway/app/server_control.hpp"
 #include "gateway/app/snapshot.hpp"
 #include "gateway/io/listener.hpp"
 #include "gateway/observe/admin.hpp"
@@ -142,7 +143,8 @@ tcp::endpoint worker::listen_admin(const tcp::endpoint& ep, std::vector<worker*>
     peers_ = std::move(peers);
     admin_ = std::make_unique<admin_context>(admin_context{
         *shared_.config, shard_, counters_, admin_sessions_, shared_.draining,
-        [this] { return collect_snapshot(shared_, peers_); }});
+        [this] { return collect_snapshot(shared_, peers_); }, admin_token(shared_.config->admin),
+        [this](const server_change& c) { return change_server(shared_, peers_, c); }});
     shared_.admin_worker = this;
     return bound;
 }

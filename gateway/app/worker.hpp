@@ -86,6 +86,8 @@ public:
     void abort();
 
     boost::asio::io_context& io() noexcept { return ioc_; }
+    // Closes this worker's idle connections to one server (on its thread).
+    void drop_idle(std::size_t backend, std::size_t server) { cache_.drop(backend, server); }
     alloc::pool_shard& shard() noexcept { return shard_; }
     shared_state& shared() noexcept { return shared_; }
     std::size_t index() const noexcept { return index_; }

@@ -15,10 +15,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_static_buffer.hpp>
-#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
 
 #include "alloc/acquire.hpp"
+#include "gateway/observe/admin_api.hpp"
 #include "gateway/observe/error_log.hpp"
 #include "gateway/io/listener.hpp"
 #include "gateway/io/use_tuple.hpp"
@@ -37,35 +38,43 @@ public:
     admin_buffer(void* p, std::size_t n) : flat_static_buffer_base(p, n) {}
 };
 
-struct admin_reply {
-    unsigned status = 200;
-    const char* content_type = "text/plain; charset=utf-8";
-    std::string body;
-};
+using admin_request = http::request<http::string_body>;
 
-net::awaitable<admin_reply> answer(const http::request<http::empty_body>& req, admin_context& ctx) {
+constexpr const char* no_body_text = "only the /api/ endpoints take a request body\n";
+
+net::awaitable<admin_reply> answer(const admin_request& req, admin_context& ctx) {
     const auto target = req.target();
     const auto path = target.substr(0, target.find('?'));
-    if (req.method() != http::verb::get && req.method() != http::verb::head)
-        co_return admin_reply{405, "text/plain; charset=utf-8", "only GET and HEAD\n"};
+    if (is_api_path(path)) {
+        const admin_api_context api{ctx.token, ctx.snapshot, ctx.change_server, &ctx.counters.admin_unauthorized};
+        co_return co_await answer_api(api_request{req.method_string(), path, req[http::field::authorization],
+                                                  req.body()},
+                                      api);
+    }
+    if (req.method() != http::verb::get && req.method() != http::verb::head) {
+        auto r = text_reply(405, "only GET and HEAD here (and PUT under /api/)\n");
+        r.extra_headers = "Allow: GET, HEAD\r\n";
+        co_return r;
+    }
+    if (!req.body().empty())
+        co_return text_reply(413, no_body_text);
     if (path == "/healthz")
-        co_return admin_reply{200, "text/plain; charset=utf-8", "ok\n"};
+        co_return text_reply(200, "ok\n");
     if (path == "/readyz") {
         if (ctx.draining.load())
-            co_return admin_reply{503, "text/plain; charset=utf-8", "draining\n"};
-        co_return admin_reply{200, "text/plain; charset=utf-8", "ready\n"};
+            co_return text_reply(503, "draining\n");
+        co_return text_reply(200, "ready\n");
     }
     if (path == "/metrics") {
         auto snap = co_await ctx.snapshot();
         co_return admin_reply{200, "text/plain; version=0.0.4; charset=utf-8",
-                              render_metrics(snap, ctx.cfg)};
+                              render_metrics(snap, ctx.cfg), {}};
     }
     if (path == "/stats" || path == "/") {
         auto snap = co_await ctx.snapshot();
-        co_return admin_reply{200, "text/html; charset=utf-8", render_stats_page(snap, ctx.cfg)};
+        co_return admin_reply{200, "text/html; charset=utf-8", render_stats_page(snap, ctx.cfg), {}};
     }
-    co_return admin_reply{404, "text/plain; charset=utf-8",
-                          "not found: try /healthz /readyz /metrics /stats\n"};
+    co_return text_reply(404, "not found: try /healthz /readyz /metrics /stats /api/servers\n");
 }
 
 // Closes an idle admin connection when the admin listener closes.
@@ -87,6 +96,8 @@ struct admin_state {
 // A request head larger than this gets 431: the admin pages take no headers
 // of note, and this buffer is the connection's own, not the pool's.
 constexpr std::size_t admin_head_limit = 4096;
+// The API's bodies are a few fields of JSON; larger ones get 413.
+constexpr std::size_t admin_body_limit = 1024;
 
 // The connection's deadline: one timer that closes the socket when it fires.
 // Every read runs under it, so a slow client holds nothing for longer than
@@ -118,25 +129,29 @@ private:
     bool expired_ = false;
 };
 
-// Reads one request head into `buf` (the connection's own), with no pool buffer
-// held. Returns the parse or read error (operation_aborted when the deadline
-// fired); `p` is done with the head when it returns none.
-net::awaitable<boost::system::error_code> read_admin_head(tcp::socket& s, admin_buffer& buf,
-                                                          http::request_parser<http::empty_body>& p,
-                                                          admin_deadline& deadline,
-                                                          const config::timeouts_config& t) {
+// Reads one request (its head, and its body if it has one) through `buf` (the
+// connection's own), with no pool buffer held. Returns the parse or read error
+// (operation_aborted when the deadline fired); `p` is done when it returns none.
+net::awaitable<boost::system::error_code> read_admin_request(tcp::socket& s, admin_buffer& buf,
+                                                             http::request_parser<http::string_body>& p,
+                                                             admin_deadline& deadline,
+                                                             const config::timeouts_config& t) {
     boost::system::error_code ec;
     bool started = buf.size() != 0;
     deadline.arm(started ? t.client_head : t.client_idle);
-    while (!p.is_header_done()) {
-        if (buf.size() != 0) {
-            buf.consume(p.put(buf.data(), ec));
+    while (!p.is_done()) {
+        // (put() takes the head and the body in separate calls.)
+        while (buf.size() != 0 && !p.is_done()) {
+            const std::size_t used = p.put(buf.data(), ec);
+            buf.consume(used);
             if (ec && ec != http::error::need_more)
                 co_return ec;
             ec = {};
-            if (p.is_header_done())
-                break;
+            if (used == 0)
+                break; // the rest of a line has yet to come
         }
+        if (p.is_done())
+            break;
         if (buf.size() == buf.max_size())
             co_return http::error::header_limit;
         auto [rec, n] = co_await s.async_read_some(buf.prepare(buf.max_size() - buf.size()), use_tuple);
@@ -164,9 +179,11 @@ net::awaitable<bool> write_admin_reply(admin_context& ctx, tcp::socket& s, const
     const int len = std::snprintf(
         out, got.lease.size(),
         "HTTP/1.1 %u %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-        "Cache-Control: no-store\r\nConnection: %s\r\n\r\n",
+        "Cache-Control: no-store\r\n%sConnection: %s\r\n\r\n",
         reply.status, std::string(http::obsolete_reason(static_cast<http::status>(reply.status))).c_str(),
-        reply.content_type, reply.body.size(), keep ? "keep-alive" : "close");
+        reply.content_type, reply.body.size(), reply.extra_headers.c_str(), keep ? "keep-alive" : "close");
+    if (len < 0 || static_cast<std::size_t>(len) >= got.lease.size())
+        co_return false;
     const std::array<net::const_buffer, 2> parts{
         net::buffer(out, static_cast<std::size_t>(len)),
         head ? net::const_buffer{} : net::buffer(reply.body)};
@@ -174,21 +191,15 @@ net::awaitable<bool> write_admin_reply(admin_context& ctx, tcp::socket& s, const
     co_return !ec;
 }
 
-admin_reply error_reply(unsigned status, const char* text) {
-    return admin_reply{status, "text/plain; charset=utf-8", text};
-}
-
-constexpr const char* no_body_text = "the admin pages take no request body\n";
-
-// The answer to a head that could not be read: 431 too large, 413 with a body
-// (body_limit(0)), 400 malformed; none when the connection closed or went silent.
+// The answer to a request that could not be read: 431 head too large, 413 body
+// too large, 400 malformed; none when the connection closed or went silent.
 std::optional<admin_reply> refusal_for(const boost::system::error_code& ec) {
     if (ec == http::error::header_limit)
-        return error_reply(431, "request head too large\n");
+        return text_reply(431, "request head too large\n");
     if (ec == http::error::body_limit)
-        return error_reply(413, no_body_text);
+        return text_reply(413, "request body too large (1 KiB at most)\n");
     if (ec.category() == http::make_error_code(http::error::bad_target).category())
-        return error_reply(400, "bad request\n");
+        return text_reply(400, "bad request\n");
     return std::nullopt;
 }
 
@@ -203,10 +214,10 @@ net::awaitable<void> admin_session(admin_context& ctx, tcp::socket s,
     admin_buffer buf(storage.data(), storage.size());
     const auto& timeouts = ctx.cfg.timeouts;
     for (;;) {
-        http::request_parser<http::empty_body> p;
+        http::request_parser<http::string_body> p;
         p.header_limit(static_cast<std::uint32_t>(admin_head_limit));
-        p.body_limit(0); // the admin pages take no request body
-        const auto rec = co_await read_admin_head(s, buf, p, deadline, timeouts);
+        p.body_limit(admin_body_limit);
+        const auto rec = co_await read_admin_request(s, buf, p, deadline, timeouts);
         if (rec) {
             if (deadline.expired())
                 ++ctx.counters.admin_timeouts;
@@ -217,13 +228,8 @@ net::awaitable<void> admin_session(admin_context& ctx, tcp::socket s,
         }
         const auto& req = p.get();
         const bool head = req.method() == http::verb::head;
-        // A request with a body is refused rather than read: nothing here takes one.
-        const bool has_body = !p.is_done();
-        const bool keep = req.keep_alive() && !ctx.draining.load() && !has_body;
-        // (No co_await inside ?: : g++ 12 destroys the temporaries twice there.)
-        admin_reply reply = error_reply(413, no_body_text);
-        if (!has_body)
-            reply = co_await answer(req, ctx);
+        const bool keep = req.keep_alive() && !ctx.draining.load();
+        const admin_reply reply = co_await answer(req, ctx);
         if (!co_await write_admin_reply(ctx, s, reply, head, keep, deadline) || !keep)
             break;
     }

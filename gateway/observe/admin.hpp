@@ -4,7 +4,8 @@
 //   GET /readyz    200, or 503 while draining (take the instance out of rotation)
 //   GET /metrics   Prometheus text format
 //   GET /stats     the HTML stats page
-// Its requests and replies use critical buffers, like every reply the gateway writes.
+//   /api/...       servers as JSON and changes to them (observe/admin_api.hpp)
+// Its replies use critical buffers, like every reply the gateway writes.
 
 #include <atomic>
 #include <functional>
@@ -15,6 +16,7 @@
 #include "alloc/pool_shard.hpp"
 #include "config/config.hpp"
 #include "gateway/io/drain.hpp"
+#include "gateway/observe/admin_api.hpp"
 #include "gateway/observe/counters.hpp"
 #include "gateway/observe/metrics.hpp"
 
@@ -29,6 +31,10 @@ struct admin_context {
     const std::atomic<bool>& draining; // the gateway drains: /readyz says 503
     // The gateway's state now, collected across the workers.
     std::function<boost::asio::awaitable<gateway_snapshot>()> snapshot;
+    // The admin API's write endpoints: the bearer token (empty: off), and what a
+    // change to a server does (app/ applies it across the workers).
+    std::string token;
+    std::function<change_outcome(const server_change&)> change_server;
 };
 
 // Accepts admin connections on `acceptor` until it is closed.

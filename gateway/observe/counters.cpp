@@ -57,6 +57,7 @@ worker_counters& worker_counters::operator+=(const worker_counters& o) {
     client_timeouts += o.client_timeouts;
     admin_refused += o.admin_refused;
     admin_timeouts += o.admin_timeouts;
+    admin_unauthorized += o.admin_unauthorized;
     spliced_bytes += o.spliced_bytes;
     return *this;
 }

@@ -66,6 +66,7 @@ struct worker_counters {
     std::uint64_t spliced_bytes = 0;   // body bytes moved socket to socket with splice
     std::uint64_t admin_refused = 0;   // admin connections closed on accept (admin.max_connections)
     std::uint64_t admin_timeouts = 0;  // admin connections closed by their read deadline
+    std::uint64_t admin_unauthorized = 0; // admin API writes refused for a missing or wrong token
     worker_counters() = default;
     worker_counters(std::size_t listeners_n, std::size_t backends_n)
         : listeners(listeners_n), backends(backends_n) {}

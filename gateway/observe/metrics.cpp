@@ -168,6 +168,9 @@ void write_listeners(writer& w, const gateway_snapshot& s, const config::gateway
     w.family("gateway_admin_timeouts_total", "counter",
              "Admin connections closed because a request did not arrive in time.");
     w.sample("gateway_admin_timeouts_total", "", s.counters.admin_timeouts);
+    w.family("gateway_admin_unauthorized_total", "counter",
+             "Admin API writes refused: no or a wrong bearer token (401).");
+    w.sample("gateway_admin_unauthorized_total", "", s.counters.admin_unauthorized);
     write_tls(w, s, cfg);
     w.family("gateway_spliced_bytes_total", "counter",
              "Body bytes moved socket to socket with splice(2), never copied (buffers.splice).");
@@ -214,6 +217,13 @@ void write_servers(writer& w, const gateway_snapshot& s, const config::gateway_c
     };
     per_server("gateway_server_up", "gauge", "1 when the server is up (health checks), else 0.",
                [](const server_snapshot& v) { return static_cast<std::uint64_t>(v.up ? 1 : 0); });
+    per_server("gateway_server_weight", "gauge", "The server's weight now (the config's, or the admin API's).",
+               [](const server_snapshot& v) { return static_cast<std::uint64_t>(v.weight); });
+    per_server("gateway_server_ready", "gauge",
+               "1 when the operator has the server ready, 0 when drained or in maintenance (admin API).",
+               [](const server_snapshot& v) { return static_cast<std::uint64_t>(std::string_view(v.state) == "ready"); });
+    per_server("gateway_server_maintenance", "gauge", "1 when the server is in maintenance (disabled, no health checks).",
+               [](const server_snapshot& v) { return static_cast<std::uint64_t>(std::string_view(v.state) == "maint"); });
     per_server("gateway_server_active", "gauge", "Exchanges in progress on the server.",
                [](const server_snapshot& v) { return static_cast<std::uint64_t>(v.active); });
     per_server("gateway_server_maxconn", "gauge", "The server's maxconn (0 = unlimited).",

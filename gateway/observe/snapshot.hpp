@@ -16,7 +16,9 @@ namespace gw {
 struct server_snapshot {
     std::string name;
     std::string address; // "ip:port"
-    unsigned weight = 1;
+    unsigned weight = 1;        // now
+    unsigned config_weight = 1; // the config's
+    const char* state = "ready"; // what the operator said: ready, drain or maint
     std::size_t maxconn = 0; // 0 = unlimited
     std::size_t active = 0;
     bool up = true;
@@ -27,6 +29,7 @@ struct server_snapshot {
 };
 
 struct backend_snapshot {
+    std::string name;
     std::size_t queued = 0;
     std::uint64_t queue_timeouts = 0;
     std::vector<server_snapshot> servers;

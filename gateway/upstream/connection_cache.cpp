@@ -43,13 +43,17 @@ void connection_cache::put(std::size_t backend, std::size_t server, transport c)
     c.close();
 }
 
+void connection_cache::drop(std::size_t backend, std::size_t server) {
+    auto& v = idle_[backend][server];
+    for (auto& c : v)
+        c.connection.close();
+    v.clear();
+}
+
 void connection_cache::clear() {
-    for (auto& b : idle_)
-        for (auto& s : b) {
-            for (auto& c : s)
-                c.connection.close();
-            s.clear();
-        }
+    for (std::size_t b = 0; b < idle_.size(); ++b)
+        for (std::size_t s = 0; s < idle_[b].size(); ++s)
+            drop(b, s);
 }
 
 } // namespace gw

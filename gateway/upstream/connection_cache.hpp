@@ -26,6 +26,9 @@ public:
     // Keeps `c` for reuse, or closes it when the server's cache is full.
     void put(std::size_t backend, std::size_t server, transport c);
 
+    // Closes the idle connections to one server (it was drained or disabled).
+    void drop(std::size_t backend, std::size_t server);
+
     void clear(); // closes every idle connection (shutdown)
 
 private:

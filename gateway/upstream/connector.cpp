@@ -116,8 +116,10 @@ void connector::release(bool keep) {
     if (server_index_ < 0)
         return;
     const auto index = static_cast<std::size_t>(server_index_);
-    // (Plain and TLS connections are pooled; a test's in-memory one is not.)
-    if (keep && server_.is_open() && (server_.is_plain() || server_.is_tls())) {
+    // (Plain and TLS connections are pooled; a test's in-memory one is not. A
+    // drained or disabled server's connection closes as its exchange ends.)
+    if (keep && server_.is_open() && (server_.is_plain() || server_.is_tls()) &&
+        be().server(index).admin.load(std::memory_order_relaxed) == server_admin::ready) {
         u_.cache.put(backend_, index, std::move(server_));
         server_ = transport(server_.get_executor());
     } else {

@@ -91,6 +91,13 @@ net::awaitable<void> run_health_check(const config::backend_config* backend, bac
     drain_timer tick(co_await net::this_coro::executor, *drain);
     unsigned successes = 0, failures = 0;
     while (!drain->draining()) {
+        if (s.admin.load(std::memory_order_relaxed) == server_admin::maint) {
+            // Disabled: no probes (its state stays as last seen) until enabled.
+            successes = failures = 0;
+            if (!co_await tick.sleep(hc->interval))
+                break;
+            continue;
+        }
         const bool ok = co_await probe(s.endpoint, tls, &s, &who, hc, request);
         if (ok) {
             failures = 0;

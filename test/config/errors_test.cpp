@@ -189,6 +189,13 @@ const std::vector<broken> cases = {
     {"negative maxconn",
      rest + "maxconn = -1\n",
      {"gateway.toml:8:11: backends[0].servers[0].maxconn must be at least 0 (got -1)"}},
+    {"admin token too short",
+     "[admin]\ntoken = \"short\"\n" + rest,
+     {"gateway.toml:2:9: admin.token must be 16 to 256 characters (got 5)"}},
+    {"admin token_env not a variable name",
+     "[admin]\ntoken_env = \"1-TOKEN\"\n" + rest,
+     {"gateway.toml:2:13: admin.token_env must be an environment variable name: letters, digits and '_', "
+      "not starting with a digit (got \"1-TOKEN\")"}},
     {"weight too large",
      rest + "weight = 300\n",
      {"gateway.toml:8:10: backends[0].servers[0].weight must be at most 256 (got 300)"}},

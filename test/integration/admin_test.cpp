@@ -127,12 +127,28 @@ BOOST_AUTO_TEST_CASE(oversized_heads_and_bodies_are_refused) {
     BOOST_REQUIRE(r);
     BOOST_TEST(r->result_int() == 431u);
     BOOST_TEST(big.closed());
+    // Over 1 KiB of body: refused before it is read, and the connection closes.
     client post(gw.admin_port());
-    post.send("POST /healthz HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc");
+    post.send("PUT /api/backends/app/servers/s1 HTTP/1.1\r\nHost: a\r\nContent-Length: 5000\r\n\r\n");
     auto p = post.read();
     BOOST_REQUIRE(p);
     BOOST_TEST(p->result_int() == 413u);
     BOOST_TEST(post.closed());
+    // A small body where none is taken: read whole, refused, the connection stays.
+    client small(gw.admin_port());
+    small.send("GET /healthz HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc");
+    auto q = small.read();
+    BOOST_REQUIRE(q);
+    BOOST_TEST(q->result_int() == 413u);
+    auto again = small.get("/healthz");
+    BOOST_REQUIRE(again);
+    BOOST_TEST(again->result_int() == 200u);
+    // Other methods than GET and HEAD outside /api/: 405 with Allow.
+    small.send("POST /healthz HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n");
+    auto post_health = small.read();
+    BOOST_REQUIRE(post_health);
+    BOOST_TEST(post_health->result_int() == 405u);
+    BOOST_TEST((*post_health)[boost::beast::http::field::allow] == "GET, HEAD");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

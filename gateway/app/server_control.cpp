@@ -1,0 +1,60 @@
+#include "gateway/app/server_control.hpp"
+
+#include <cstdlib>
+
+#include <boost/asio/post.hpp>
+
+#include "gateway/app/worker.hpp"
+#include "gateway/observe/error_log.hpp"
+
+namespace gw {
+
+namespace {
+server_admin admin_of(const std::string& state) {
+    if (state == "drain")
+        return server_admin::drain;
+    if (state == "maint")
+        return server_admin::maint;
+    return server_admin::ready; // (the API accepts only these three)
+}
+} // namespace
+
+change_outcome change_server(shared_state& shared, const std::vector<worker*>& workers,
+                             const server_change& change) {
+    for (std::size_t b = 0; b < shared.backends.size(); ++b) {
+        backend_state& be = *shared.backends[b];
+        if (be.name() != change.backend)
+            continue;
+        for (std::size_t i = 0; i < be.server_count(); ++i) {
+            server_state& s = be.server(i);
+            if (s.name != change.server)
+                continue;
+            if (change.weight)
+                be.set_weight(i, *change.weight);
+            if (change.state)
+                be.set_admin(i, admin_of(*change.state));
+            if (!s.serving() || s.weight.load() == 0)
+                for (worker* w : workers)
+                    boost::asio::post(w->io(), [w, b, i] { w->drop_idle(b, i); });
+            error_log(config::log_level::warning, "admin API: server " + be.name() + '/' + s.name + " is now " +
+                                                      to_string(s.admin.load()) + ", weight " +
+                                                      std::to_string(s.weight.load()));
+            return change_outcome::done;
+        }
+        return change_outcome::no_server;
+    }
+    return change_outcome::no_backend;
+}
+
+std::string admin_token(const config::admin_config& admin) {
+    if (!admin.token_env.empty()) {
+        if (const char* v = std::getenv(admin.token_env.c_str()); v != nullptr && *v != '\0')
+            return v;
+        if (admin.token.empty())
+            error_log(config::log_level::warning, "admin.token_env names " + admin.token_env +
+                                                      ", which is not set: the admin API's write endpoints are off");
+    }
+    return admin.token;
+}
+
+} // namespace gw
