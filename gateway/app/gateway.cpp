@@ -106,7 +106,7 @@ gateway::gateway(std::shared_ptr<const config::gateway_config> cfg, int access_l
         std::vector<tcp::endpoint> eps;
         for (const auto& s : b.servers)
             eps.push_back(resolve(resolver_ctx, s.address, false));
-        shared_->backends.push_back(std::make_unique<backend_state>(b, std::move(eps)));
+        shared_->backends.push_back(std::make_unique<backend_state>(b, std::move(eps), nworkers));
     }
 
     for (std::size_t i = 0; i < nworkers; ++i)

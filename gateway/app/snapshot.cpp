@@ -35,9 +35,13 @@ struct worker_part {
     std::size_t parked = 0;
 };
 
-net::awaitable<worker_part> read_worker(worker* w) {
-    co_return worker_part{w->shard().stats(), w->counters(), w->session_count(),
-                          w->parked_count()};
+net::awaitable<worker_part> read_worker(shared_state* shared, worker* w) {
+    worker_part part{w->shard().stats(), w->counters(), w->session_count(), w->parked_count()};
+    // The worker's parts of the backends, read on its own thread like the rest.
+    part.counters.backends.clear();
+    for (auto& b : shared->backends)
+        part.counters.backends.push_back(b->worker_part(w->index()).counters);
+    co_return part;
 }
 
 } // namespace
@@ -45,7 +49,7 @@ net::awaitable<worker_part> read_worker(worker* w) {
 net::awaitable<gateway_snapshot> collect_snapshot(shared_state& shared, std::vector<worker*> workers) {
     gateway_snapshot snap;
     for (worker* w : workers) {
-        auto part = co_await net::co_spawn(w->io(), read_worker(w), net::use_awaitable);
+        auto part = co_await net::co_spawn(w->io(), read_worker(&shared, w), net::use_awaitable);
         snap.pools.push_back(part.pool);
         snap.pool += part.pool;
         snap.counters += part.counters;

@@ -73,32 +73,16 @@ net::awaitable<void> flush_log(worker* w) {
         w->log().flush();
 }
 
-std::vector<std::size_t> servers_per_backend(const config::gateway_config& cfg) {
-    std::vector<std::size_t> out;
-    for (const auto& b : cfg.backends)
-        out.push_back(b.servers.size());
-    return out;
-}
-
-std::vector<std::size_t> keepalive_per_backend(const config::gateway_config& cfg) {
-    std::vector<std::size_t> out;
-    for (const auto& b : cfg.backends)
-        out.push_back(b.keepalive_pool);
-    return out;
-}
-
 } // namespace
 
 worker::worker(shared_state& shared, std::size_t index, alloc::pool_shard& shard, int access_log_fd)
     : shared_(shared), index_(index), shard_(shard), parking_(ioc_.get_executor(), *this, shared.config->timeouts),
-      cache_(servers_per_backend(*shared.config), keepalive_per_backend(*shared.config)),
-      rr_(shared.config->backends.size(), round_robin_state{{}, index}),
-      counters_(shared.config->listeners.size(), shared.config->backends.size()),
+      counters_(shared.config->listeners.size(), 0), // (backends' counters: in each backend_state)
       log_(shared.config->logging.access_log,
            shared.config->logging.format == config::log_format::json, access_log_fd),
       proxy_{*shared.config,
              shared.routes,
-             {*shared.config, shared.backends, cache_, rr_, counters_.backends, nullptr},
+             {*shared.config, shared.backends, index, nullptr},
              shard,
              pipes_,
              parking_,
@@ -220,8 +204,13 @@ void worker::begin_drain() {
     }
     for_each_unlinking(sessions_, [](session_link& s) { s.on_drain(); });
     parking_.close_all();
-    cache_.clear();
+    clear_idle();
     session_gone(); // nothing open at all: the admin listener can go at once
+}
+
+void worker::clear_idle() noexcept {
+    for (auto& b : shared_.backends)
+        b->clear_idle(index_);
 }
 
 void worker::add(drain_listener& l) noexcept { listeners_.add(l); }
@@ -244,7 +233,7 @@ void worker::close_admin() {
 
 void worker::close_all() {
     for_each_unlinking(sessions_, [](session_link& s) { s.on_abort(); });
-    cache_.clear();
+    clear_idle();
     close_admin();
 }
 
@@ -259,7 +248,7 @@ void worker::remove(session_link& s) noexcept {
     sessions_.erase(sessions_.iterator_to(s));
     // A drained worker whose last session ends may drop its idle server connections.
     if (draining() && sessions_.empty())
-        cache_.clear();
+        clear_idle();
 }
 
 } // namespace gw

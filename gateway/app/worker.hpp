@@ -19,7 +19,6 @@
 #include "gateway/app/tls_contexts.hpp"
 #include "gateway/upstream/backend.hpp"
 #include "gateway/observe/access_log.hpp"
-#include "gateway/upstream/connection_cache.hpp"
 #include "gateway/observe/counters.hpp"
 #include "gateway/io/drain.hpp"
 #include "gateway/io/parking.hpp"
@@ -87,7 +86,11 @@ public:
 
     boost::asio::io_context& io() noexcept { return ioc_; }
     // Closes this worker's idle connections to one server (on its thread).
-    void drop_idle(std::size_t backend, std::size_t server) { cache_.drop(backend, server); }
+    // Closes this worker's idle connections to every server (drain, abort).
+    void clear_idle() noexcept;
+    void drop_idle(std::size_t backend, std::size_t server) {
+        shared_.backends[backend]->server(server).idle(index_).clear();
+    }
     alloc::pool_shard& shard() noexcept { return shard_; }
     shared_state& shared() noexcept { return shared_; }
     std::size_t index() const noexcept { return index_; }
@@ -133,9 +136,7 @@ private:
     parking_lot parking_; // after ioc_: its sockets go before the io_context
     std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
     std::vector<std::size_t> acceptor_listener_;
-    connection_cache cache_;
     pipe_pool pipes_;
-    std::vector<round_robin_state> rr_; // per backend
     session_list sessions_; // live sessions
     std::size_t reactor_states_ = 0; // registered up front (reserve_reactor_states)
     drain_set listeners_;      // health checks, the log flusher

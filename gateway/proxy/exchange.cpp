@@ -254,7 +254,7 @@ net::awaitable<bool> session::read_response_head() {
         if (ec) {
             const bool late = timed_out(deadline_kind::server);
             if (late)
-                ++ctx_.counters.backends[upstream_.backend()].server_timeouts;
+                ++upstream_.counters().server_timeouts;
             ex_.connect_ms = ex_.connect_ms < 0 ? 0 : ex_.connect_ms;
             co_return co_await server_failed(late ? reply_reason::gateway_timeout
                                                   : reply_reason::bad_gateway);
@@ -279,7 +279,7 @@ net::awaitable<bool> session::read_response_head() {
 void session::prepare_response_head() {
     auto& m = res_->get();
     ex_.status = m.result_int();
-    ++ctx_.counters.backends[upstream_.backend()].responses_by_class[status_class(ex_.status)];
+    ++upstream_.counters().responses_by_class[status_class(ex_.status)];
     server_keep_alive_ = m.keep_alive() && !res_->need_eof() && !declares_forbidden_body(m);
     remove_hop_by_hop(m, m.result() == http::status::switching_protocols);
     drop_bodiless_framing(m);

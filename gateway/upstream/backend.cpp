@@ -17,10 +17,16 @@ const char* to_string(server_admin a) noexcept {
 }
 
 backend_state::backend_state(const config::backend_config& cfg,
-                             std::vector<boost::asio::ip::tcp::endpoint> endpoints)
-    : name_(cfg.name), balance_(cfg.balance), queue_limit_(cfg.queue_limit) {
+                             std::vector<boost::asio::ip::tcp::endpoint> endpoints, std::size_t workers)
+    : name_(cfg.name), balance_(cfg.balance), queue_limit_(cfg.queue_limit),
+      per_worker_(std::make_unique<backend_worker_part[]>(workers)) {
+    for (std::size_t w = 0; w < workers; ++w)
+        per_worker_[w].rr.offset = w; // (workers do not start the round-robin in step)
     for (std::size_t i = 0; i < cfg.servers.size(); ++i) {
         auto s = std::make_unique<server_state>();
+        s->per_worker = std::make_unique<server_worker_part[]>(workers);
+        for (std::size_t w = 0; w < workers; ++w)
+            s->idle(w).limit(cfg.keepalive_pool);
         s->name = cfg.servers[i].name;
         s->endpoint = endpoints.at(i);
         s->weight = cfg.servers[i].weight;
@@ -123,6 +129,11 @@ bool backend_state::has_usable_server() const noexcept {
         if (s->serving())
             return true;
     return false;
+}
+
+void backend_state::clear_idle(std::size_t w) noexcept {
+    for (auto& s : servers_)
+        s->idle(w).clear();
 }
 
 void backend_state::set_admin(std::size_t server, server_admin a) noexcept {

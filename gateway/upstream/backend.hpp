@@ -26,6 +26,8 @@
 #include <boost/intrusive/list.hpp>
 
 #include "config/config.hpp"
+#include "gateway/observe/counters.hpp"
+#include "gateway/upstream/idle_connections.hpp"
 
 namespace gw {
 
@@ -35,6 +37,12 @@ namespace gw {
 enum class server_admin : std::uint8_t { ready, drain, maint };
 
 const char* to_string(server_admin a) noexcept;
+
+// What one worker keeps of a server: its idle connections to it. Each worker's
+// part is on a cache line of its own, and only that worker touches it.
+struct alignas(64) server_worker_part {
+    idle_connections idle;
+};
 
 struct server_state {
     std::string name;
@@ -50,6 +58,10 @@ struct server_state {
     std::atomic<std::uint64_t> health_checks{0};  // probes completed
     std::atomic<std::uint64_t> connect_failures{0};
     std::atomic<std::int64_t> last_tls_log_ms{0}; // when a TLS failure was last logged
+    std::unique_ptr<server_worker_part[]> per_worker;  // one per worker
+
+    // Worker `w`'s idle connections to this server (only from w's thread).
+    idle_connections& idle(std::size_t w) noexcept { return per_worker[w].idle; }
 
     // New requests may go to it: up, ready, and a weight above 0.
     bool serving() const noexcept {
@@ -67,6 +79,14 @@ struct round_robin_state {
     std::vector<long> current;
     std::size_t offset = 0;
 };
+// What one worker keeps of a backend: its counters and its place in the
+// round-robin. Only that worker touches it (the admin snapshot reads it from
+// that worker's thread); on a cache line of its own.
+struct alignas(64) backend_worker_part {
+    backend_counters counters;
+    round_robin_state rr;
+};
+
 // A session waiting in a backend queue (a Boost.Intrusive hook, linked under
 // the backend's lock; owned by the async operation).
 class queue_waiter : public boost::intrusive::list_base_hook<> {
@@ -79,13 +99,18 @@ public:
 
 class backend_state {
 public:
-    // `endpoints[i]` is the resolved address of cfg.servers[i].
+    // `endpoints[i]` is the resolved address of cfg.servers[i]; `workers`: how
+    // many workers keep a part of it (counters, round-robin, idle connections).
     backend_state(const config::backend_config& cfg,
-                  std::vector<boost::asio::ip::tcp::endpoint> endpoints);
+                  std::vector<boost::asio::ip::tcp::endpoint> endpoints, std::size_t workers = 1);
 
     const std::string& name() const noexcept { return name_; }
     std::size_t server_count() const noexcept { return servers_.size(); }
     server_state& server(std::size_t i) noexcept { return *servers_[i]; }
+    // Worker `w`'s part (only from w's thread).
+    backend_worker_part& worker_part(std::size_t w) noexcept { return per_worker_[w]; }
+    // Closes worker `w`'s idle connections to every server (on w's thread).
+    void clear_idle(std::size_t w) noexcept;
     std::size_t queue_limit() const noexcept { return queue_limit_; }
     std::size_t queued() const noexcept { return queued_.load(std::memory_order_relaxed); }
     std::uint64_t queue_timeouts() const noexcept { return queue_timeouts_.load(std::memory_order_relaxed); }
@@ -126,6 +151,7 @@ private:
     config::balance_mode balance_;
     std::size_t queue_limit_;
     std::vector<std::unique_ptr<server_state>> servers_;
+    std::unique_ptr<backend_worker_part[]> per_worker_;
 
     std::mutex mutex_;
     boost::intrusive::list<queue_waiter, boost::intrusive::constant_time_size<false>> waiting_;

@@ -24,7 +24,7 @@ net::awaitable<upstream_status> connector::take_slot(std::size_t backend) {
     backend_ = backend;
     last_server_ = -1;
     backend_state& be = this->be();
-    const int s = be.try_take(u_.rr[backend]);
+    const int s = be.try_take(be.worker_part(u_.worker).rr);
     if (s >= 0) {
         server_index_ = s;
         co_return upstream_status{};
@@ -34,12 +34,11 @@ net::awaitable<upstream_status> connector::take_slot(std::size_t backend) {
     // Every usable server is at maxconn: wait in the backend's queue, the
     // request buffer still held (the seed's situation).
     dl_.arm(u_.cfg.timeouts.queue, deadline_kind::queue);
-    auto& bc = u_.counters[backend];
-    ++bc.queued_total;
+    ++counters().queued_total;
     const auto waited_from = clock_type::now();
     auto [ec, server] = co_await async_wait_for_server(
         be, net::bind_cancellation_slot(cancel_.slot(), use_tuple));
-    bc.queue_seconds += std::chrono::duration<double>(clock_type::now() - waited_from).count();
+    counters().queue_seconds += std::chrono::duration<double>(clock_type::now() - waited_from).count();
     if (ec) {
         const bool timed_out = dl_.timed_out(deadline_kind::queue);
         if (timed_out)
@@ -61,16 +60,16 @@ net::awaitable<upstream_status> connector::connect(bool fresh_only) {
         if (attempt > 0) {
             // Retry on another server when there is one with a free slot.
             const int failed = server_index_;
-            const int next = be.try_take(u_.rr[backend_], failed);
+            const int next = be.try_take(be.worker_part(u_.worker).rr, failed);
             if (next >= 0) {
                 be.release(static_cast<std::size_t>(failed));
                 server_index_ = next;
             }
-            ++u_.counters[backend_].retries;
+            ++counters().retries;
         }
         const auto index = static_cast<std::size_t>(server_index_);
         server_state& s = be.server(index);
-        auto cached = fresh_only ? std::nullopt : u_.cache.take(backend_, index);
+        auto cached = fresh_only ? std::nullopt : s.idle(u_.worker).take();
         if (cached) {
             server_ = std::move(*cached);
             reused_ = true;
@@ -90,7 +89,7 @@ net::awaitable<upstream_status> connector::connect(bool fresh_only) {
         const bool timed_out = dl_.timed_out(deadline_kind::connect);
         if (timed_out) {
             timed_out_once = true;
-            ++u_.counters[backend_].connect_timeouts;
+            ++counters().connect_timeouts;
         }
         server_.close();
         if (ec == net::error::operation_aborted && !timed_out)
@@ -120,7 +119,7 @@ void connector::release(bool keep) {
     // drained or disabled server's connection closes as its exchange ends.)
     if (keep && server_.is_open() && (server_.is_plain() || server_.is_tls()) &&
         be().server(index).admin.load(std::memory_order_relaxed) == server_admin::ready) {
-        u_.cache.put(backend_, index, std::move(server_));
+        be().server(index).idle(u_.worker).put(std::move(server_));
         server_ = transport(server_.get_executor());
     } else {
         server_.close();

@@ -21,7 +21,6 @@
 #include "gateway/io/transport.hpp"
 #include "gateway/observe/counters.hpp"
 #include "gateway/upstream/backend.hpp"
-#include "gateway/upstream/connection_cache.hpp"
 #include "gateway/tls/client_context.hpp"
 
 namespace gw {
@@ -38,14 +37,12 @@ protected:
     ~server_dialer() = default;
 };
 
-// What one worker has of the upstream side: the shared backends, its pool of
-// idle server connections, its balancing cursors and counters.
+// What one worker has of the upstream side: the shared backends, in which its
+// own part (idle server connections, round-robin, counters) is at `worker`.
 struct upstream_context {
     const config::gateway_config& cfg;
     std::vector<std::unique_ptr<backend_state>>& backends;
-    connection_cache& cache;
-    std::vector<round_robin_state>& rr;       // one per backend
-    std::vector<backend_counters>& counters; // one per backend
+    std::size_t worker = 0;
     server_dialer* dialer = nullptr;          // null: TCP, and TLS where configured
     // Per backend: TLS to its servers, or null when none of them has TLS.
     std::span<const std::unique_ptr<tls::client_context>> tls{};
@@ -85,6 +82,8 @@ public:
     // The server of the slot held, or of the last one released (-1: none).
     int server_index() const noexcept { return server_index_ >= 0 ? server_index_ : last_server_; }
     const server_state& server() const noexcept;
+    // This worker's counters of the backend of the last take_slot.
+    backend_counters& counters() const noexcept { return be().worker_part(u_.worker).counters; }
 
 private:
     boost::asio::awaitable<boost::system::error_code> dial(std::size_t server);

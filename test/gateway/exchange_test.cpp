@@ -129,15 +129,13 @@ struct fixture final : session_host, parking_host {
     std::shared_ptr<const config::gateway_config> cfg = test_config();
     router routes{*cfg};
     std::vector<std::unique_ptr<backend_state>> backends;
-    connection_cache cache{{1}, {8}};
-    std::vector<round_robin_state> rr = std::vector<round_robin_state>(1);
     worker_counters counters{1, 1};
     alloc::pool_shard shard{limits_of(*cfg)};
     pipe_pool pipes;
     parking_lot parking{ioc.get_executor(), *this, cfg->timeouts};
     access_log log{false, false};
     memory_dialer dialer{ioc};
-    proxy_context ctx{*cfg,    routes, {*cfg, backends, cache, rr, counters.backends, &dialer},
+    proxy_context ctx{*cfg,    routes, {*cfg, backends, 0, &dialer},
                       shard,   pipes,  parking,
                       counters, log,   *this};
     std::size_t live = 0, closed = 0;
