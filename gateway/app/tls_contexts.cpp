@@ -20,7 +20,7 @@ upstream_tls_contexts make_upstream_tls(const config::gateway_config& cfg) {
     out.reserve(cfg.backends.size());
     for (const auto& b : cfg.backends) {
         const bool any = std::any_of(b.servers.begin(), b.servers.end(), [](const auto& s) { return s.tls; });
-        out.push_back(any ? std::make_unique<tls::client_context>(b.tls, b.servers.size()) : nullptr);
+        out.push_back(any ? std::make_unique<tls::client_context>(b.tls) : nullptr);
     }
     return out;
 }

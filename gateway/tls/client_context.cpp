@@ -36,8 +36,8 @@ void load(SSL_CTX* ctx, const config::upstream_tls_config& cfg) {
 
 } // namespace
 
-client_context::client_context(const config::upstream_tls_config& cfg, std::size_t servers)
-    : ctx_(SSL_CTX_new(TLS_client_method())), verify_(cfg.verify), sessions_(servers, nullptr) {
+client_context::client_context(const config::upstream_tls_config& cfg)
+    : ctx_(SSL_CTX_new(TLS_client_method())), verify_(cfg.verify) {
     if (!ctx_)
         refuse("cannot create a TLS context");
     SSL_CTX* ctx = ctx_.get();
@@ -46,26 +46,19 @@ client_context::client_context(const config::upstream_tls_config& cfg, std::size
     SSL_CTX_set_alpn_protos(ctx, alpn_http11, sizeof alpn_http11);
     load(ctx, cfg);
     SSL_CTX_set_verify(ctx, cfg.verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, nullptr);
-    // Sessions (TLS 1.3 tickets arrive after the handshake) are kept here, by
-    // server, not in OpenSSL's internal cache.
+    // Sessions (TLS 1.3 tickets arrive after the handshake) are kept in each
+    // server's slot, not in OpenSSL's internal cache.
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
     SSL_CTX_sess_set_new_cb(ctx, on_new_session);
-    SSL_CTX_set_app_data(ctx, this);
 }
 
-client_context::~client_context() {
-    for (SSL_SESSION* s : sessions_)
-        if (s != nullptr)
-            SSL_SESSION_free(s);
-}
-
-ssl_ptr client_context::new_connection(std::size_t server, const std::string& name) const {
+ssl_ptr client_context::new_connection(session_slot& slot, const std::string& name) const {
     ssl_ptr ssl(SSL_new(ctx_.get()));
     if (!ssl)
         return ssl;
     SSL_set_connect_state(ssl.get());
-    // The server index rides on the connection for on_new_session.
-    SSL_set_app_data(ssl.get(), reinterpret_cast<void*>(server + 1));
+    // The server's slot rides on the connection for on_new_session.
+    SSL_set_app_data(ssl.get(), &slot);
     if (!name.empty()) {
         if (is_ip_address(name)) {
             if (verify_)
@@ -78,22 +71,16 @@ ssl_ptr client_context::new_connection(std::size_t server, const std::string& na
                 SSL_set1_host(ssl.get(), name.c_str());
         }
     }
-    std::lock_guard lock(sessions_mutex_);
-    if (server < sessions_.size() && sessions_[server] != nullptr)
-        SSL_set_session(ssl.get(), sessions_[server]);
+    slot.offer(ssl.get());
     return ssl;
 }
 
 int client_context::on_new_session(SSL* ssl, SSL_SESSION* session) {
-    auto* self = static_cast<client_context*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
-    const auto server = reinterpret_cast<std::size_t>(SSL_get_app_data(ssl)) - 1;
-    if (self == nullptr || server >= self->sessions_.size() || SSL_SESSION_is_resumable(session) != 1)
+    auto* slot = static_cast<session_slot*>(SSL_get_app_data(ssl));
+    if (slot == nullptr || SSL_SESSION_is_resumable(session) != 1)
         return 0; // not kept: OpenSSL frees it
-    std::lock_guard lock(self->sessions_mutex_);
-    if (self->sessions_[server] != nullptr)
-        SSL_SESSION_free(self->sessions_[server]);
-    self->sessions_[server] = session;
-    return 1; // kept: the reference is ours
+    slot->keep(session);
+    return 1; // kept: the reference is the slot's
 }
 
 std::string client_context::verify_failure(SSL* ssl) {

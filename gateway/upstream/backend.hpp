@@ -27,6 +27,7 @@
 
 #include "config/config.hpp"
 #include "gateway/observe/counters.hpp"
+#include "gateway/tls/session_slot.hpp"
 #include "gateway/upstream/idle_connections.hpp"
 
 namespace gw {
@@ -58,6 +59,8 @@ struct server_state {
     std::atomic<std::uint64_t> health_checks{0};  // probes completed
     std::atomic<std::uint64_t> connect_failures{0};
     std::atomic<std::int64_t> last_tls_log_ms{0}; // when a TLS failure was last logged
+    // (Before per_worker: the pooled TLS connections there point at it.)
+    tls::session_slot tls_session; // the last TLS session it gave (resumption)
     std::unique_ptr<server_worker_part[]> per_worker;  // one per worker
 
     // Worker `w`'s idle connections to this server (only from w's thread).

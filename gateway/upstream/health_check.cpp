@@ -83,7 +83,7 @@ net::awaitable<void> run_health_check(const config::backend_config* backend, bac
     server_state& s = be->server(server);
     const auto& scfg = bcfg.servers[server];
     const server_tls tls =
-        scfg.tls && tls_ctx != nullptr ? server_tls{tls_ctx, server, &scfg.tls_server_name} : server_tls{};
+        scfg.tls && tls_ctx != nullptr ? server_tls{tls_ctx, &s.tls_session, &scfg.tls_server_name} : server_tls{};
     const std::string who = bcfg.name + '/' + s.name;
     // (Host: the server's name; its address's host unless a TLS name is configured.)
     const std::string request = "GET " + hc->path + " HTTP/1.1\r\nHost: " + scfg.tls_server_name +

@@ -41,7 +41,7 @@ net::awaitable<error_code> open_server_connection(transport& t, const tcp::endpo
     t.socket().set_option(tcp::no_delay(true), ignored);
     if (tls.ctx == nullptr)
         co_return error_code{};
-    auto ssl = tls.ctx->new_connection(tls.server, *tls.name);
+    auto ssl = tls.ctx->new_connection(*tls.session, *tls.name);
     if (!ssl)
         co_return error_code(net::error::no_memory);
     SSL* raw = ssl.get();

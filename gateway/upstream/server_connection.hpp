@@ -21,7 +21,7 @@ struct server_state;
 // What TLS a server gets: none when `ctx` is null.
 struct server_tls {
     const tls::client_context* ctx = nullptr;
-    std::size_t server = 0;         // its index in the backend (its session slot)
+    tls::session_slot* session = nullptr; // the server's own (resumption)
     const std::string* name = nullptr; // SNI and verified name (empty: none / its IP)
 };
 
