@@ -32,6 +32,8 @@ backend_state::backend_state(const config::backend_config& cfg,
         s->weight = cfg.servers[i].weight;
         s->config_weight = cfg.servers[i].weight;
         s->maxconn = cfg.servers[i].maxconn;
+        s->tls = cfg.servers[i].tls;
+        s->tls_server_name = cfg.servers[i].tls_server_name;
         servers_.push_back(std::move(s));
     }
 }

@@ -52,6 +52,11 @@ struct server_state {
     unsigned config_weight = 1;              // the config's
     std::atomic<server_admin> admin{server_admin::ready};
     std::size_t maxconn = 0;                 // 0 = unlimited
+    // Its own copy of what connecting to it needs from the config (a server
+    // may outlive the configuration it came from): TLS or not, and the name
+    // sent as SNI, verified, and sent as Host by health checks.
+    bool tls = false;
+    std::string tls_server_name;
     std::atomic<std::size_t> active{0};      // slots in use (one per exchange)
     std::atomic<bool> up{true};
     std::atomic<std::uint64_t> requests{0};       // exchanges started on it

@@ -103,10 +103,9 @@ net::awaitable<boost::system::error_code> connector::dial(std::size_t index) {
     server_state& s = be().server(index);
     if (u_.dialer != nullptr)
         co_return co_await u_.dialer->dial(server_, s.endpoint);
-    const auto& scfg = u_.cfg.backends[backend_].servers[index];
     server_tls tls;
-    if (scfg.tls && backend_ < u_.tls.size())
-        tls = {u_.tls[backend_].get(), &s.tls_session, &scfg.tls_server_name};
+    if (s.tls && backend_ < u_.tls.size())
+        tls = {u_.tls[backend_].get(), &s.tls_session, &s.tls_server_name};
     co_return co_await open_server_connection(server_, s.endpoint, tls, s,
                                               u_.cfg.backends[backend_].name + '/' + s.name);
 }

@@ -81,12 +81,11 @@ net::awaitable<void> run_health_check(const config::backend_config* backend, bac
     const auto& bcfg = *backend;
     const config::health_check_config* hc = &*bcfg.health_check;
     server_state& s = be->server(server);
-    const auto& scfg = bcfg.servers[server];
     const server_tls tls =
-        scfg.tls && tls_ctx != nullptr ? server_tls{tls_ctx, &s.tls_session, &scfg.tls_server_name} : server_tls{};
+        s.tls && tls_ctx != nullptr ? server_tls{tls_ctx, &s.tls_session, &s.tls_server_name} : server_tls{};
     const std::string who = bcfg.name + '/' + s.name;
     // (Host: the server's name; its address's host unless a TLS name is configured.)
-    const std::string request = "GET " + hc->path + " HTTP/1.1\r\nHost: " + scfg.tls_server_name +
+    const std::string request = "GET " + hc->path + " HTTP/1.1\r\nHost: " + s.tls_server_name +
                                 "\r\nUser-Agent: gateway-health-check\r\nConnection: close\r\n\r\n";
     drain_timer tick(co_await net::this_coro::executor, *drain);
     unsigned successes = 0, failures = 0;
