@@ -97,6 +97,10 @@ worker::worker(shared_state& shared, std::size_t index, alloc::pool_shard& shard
 worker::~worker() {
     if (thread_.joinable())
         thread_.join();
+    // Idle server connections live in the shared backends, which outlive the
+    // workers: none may be left to close after this worker's io_context is gone
+    // (the thread has ended: touching its parts from here is safe).
+    clear_idle();
 }
 
 tcp::endpoint worker::listen(std::size_t l, const tcp::endpoint& ep) {
