@@ -149,9 +149,9 @@ void gateway::start() {
     const auto& c = *shared_->config;
     for (std::size_t b = 0; b < c.backends.size(); ++b)
         if (c.backends[b].health_check)
-            for (std::size_t s = 0; s < c.backends[b].servers.size(); ++s)
+            for (const auto& s : shared_->backends[b]->servers()->servers)
                 net::co_spawn(first.io(),
-                              run_health_check(&c.backends[b], shared_->backends[b].get(), s,
+                              run_health_check(c.backends[b].name, *c.backends[b].health_check, s,
                                                shared_->upstream_tls[b].get(), &first),
                               [](std::exception_ptr e) {
                     if (e)

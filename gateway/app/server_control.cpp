@@ -25,17 +25,17 @@ change_outcome change_server(shared_state& shared, const std::vector<worker*>& w
         backend_state& be = *shared.backends[b];
         if (be.name() != change.backend)
             continue;
-        for (std::size_t i = 0; i < be.server_count(); ++i) {
-            server_state& s = be.server(i);
+        for (const auto& sp : be.servers()->servers) {
+            server_state& s = *sp;
             if (s.name != change.server)
                 continue;
             if (change.weight)
-                be.set_weight(i, *change.weight);
+                be.set_weight(s, *change.weight);
             if (change.state)
-                be.set_admin(i, admin_of(*change.state));
+                be.set_admin(s, admin_of(*change.state));
             if (!s.serving() || s.weight.load() == 0)
                 for (worker* w : workers)
-                    boost::asio::post(w->io(), [w, b, i] { w->drop_idle(b, i); });
+                    boost::asio::post(w->io(), [w, sp] { sp->idle(w->index()).clear(); });
             error_log(config::log_level::warning, "admin API: server " + be.name() + '/' + s.name + " is now " +
                                                       to_string(s.admin.load()) + ", weight " +
                                                       std::to_string(s.weight.load()));

@@ -17,9 +17,10 @@ backend_snapshot snapshot_of(backend_state& b) {
     out.name = b.name();
     out.queued = b.queued();
     out.queue_timeouts = b.queue_timeouts();
-    out.servers.reserve(b.server_count());
-    for (std::size_t i = 0; i < b.server_count(); ++i) {
-        const server_state& s = b.server(i);
+    const auto set = b.servers();
+    out.servers.reserve(set->servers.size());
+    for (const auto& sp : set->servers) {
+        const server_state& s = *sp;
         out.servers.push_back(server_snapshot{
             s.name, s.endpoint.address().to_string() + ":" + std::to_string(s.endpoint.port()),
             s.weight.load(), s.config_weight, to_string(s.admin.load()), s.maxconn, s.active.load(), s.up.load(), s.requests.load(), s.connects.load(),

@@ -88,9 +88,6 @@ public:
     // Closes this worker's idle connections to one server (on its thread).
     // Closes this worker's idle connections to every server (drain, abort).
     void clear_idle() noexcept;
-    void drop_idle(std::size_t backend, std::size_t server) {
-        shared_.backends[backend]->server(server).idle(index_).clear();
-    }
     alloc::pool_shard& shard() noexcept { return shard_; }
     shared_state& shared() noexcept { return shared_; }
     std::size_t index() const noexcept { return index_; }

@@ -203,8 +203,8 @@ void session::finish_exchange() {
     r.server = "-";
     if (ex_.backend >= 0) {
         r.backend = cfg_.backends[static_cast<std::size_t>(ex_.backend)].name;
-        if (upstream_.server_index() >= 0)
-            r.server = upstream_.server().name;
+        if (const server_state* s = upstream_.server())
+            r.server = s->name;
     }
     r.queue_ms = ex_.queue_ms;
     r.connect_ms = ex_.connect_ms;

@@ -170,7 +170,7 @@ void session::prepare_request_head() {
     format_request_id(ctx_.next_request_id(), request_id_);
     std::string server_host; // only for an HTTP/1.0 request without Host
     if (h.find(http::field::host) == h.end()) {
-        const auto& ep = upstream_.server().endpoint;
+        const auto& ep = upstream_.server()->endpoint;
         server_host = ep.address().to_string() + ':' + std::to_string(ep.port());
     }
     const auto plan = prepare_forward_head(

@@ -16,26 +16,66 @@ const char* to_string(server_admin a) noexcept {
     return "?";
 }
 
+server_ptr make_server(const config::server_config& cfg, const boost::asio::ip::tcp::endpoint& endpoint,
+                       std::size_t workers, std::size_t keepalive) {
+    auto s = std::make_shared<server_state>();
+    s->per_worker = std::make_unique<server_worker_part[]>(workers);
+    for (std::size_t w = 0; w < workers; ++w)
+        s->idle(w).limit(keepalive);
+    s->name = cfg.name;
+    s->endpoint = endpoint;
+    s->weight = cfg.weight;
+    s->config_weight = cfg.weight;
+    s->maxconn = cfg.maxconn;
+    s->tls = cfg.tls;
+    s->tls_server_name = cfg.tls_server_name;
+    return s;
+}
+
 backend_state::backend_state(const config::backend_config& cfg,
                              std::vector<boost::asio::ip::tcp::endpoint> endpoints, std::size_t workers)
-    : name_(cfg.name), balance_(cfg.balance), queue_limit_(cfg.queue_limit),
+    : name_(cfg.name), balance_(cfg.balance), queue_limit_(cfg.queue_limit), workers_(workers),
       per_worker_(std::make_unique<backend_worker_part[]>(workers)) {
-    for (std::size_t w = 0; w < workers; ++w)
+    auto set = std::make_shared<server_set>();
+    for (std::size_t i = 0; i < cfg.servers.size(); ++i)
+        set->servers.push_back(make_server(cfg.servers[i], endpoints.at(i), workers, cfg.keepalive_pool));
+    set_ = std::move(set);
+    for (std::size_t w = 0; w < workers; ++w) {
         per_worker_[w].rr.offset = w; // (workers do not start the round-robin in step)
-    for (std::size_t i = 0; i < cfg.servers.size(); ++i) {
-        auto s = std::make_unique<server_state>();
-        s->per_worker = std::make_unique<server_worker_part[]>(workers);
-        for (std::size_t w = 0; w < workers; ++w)
-            s->idle(w).limit(cfg.keepalive_pool);
-        s->name = cfg.servers[i].name;
-        s->endpoint = endpoints.at(i);
-        s->weight = cfg.servers[i].weight;
-        s->config_weight = cfg.servers[i].weight;
-        s->maxconn = cfg.servers[i].maxconn;
-        s->tls = cfg.servers[i].tls;
-        s->tls_server_name = cfg.servers[i].tls_server_name;
-        servers_.push_back(std::move(s));
+        per_worker_[w].set = set_;
     }
+}
+
+server_set_ptr backend_state::servers() const {
+    std::lock_guard lock(mutex_);
+    return set_;
+}
+
+void backend_state::replace_servers(std::vector<server_ptr> next) {
+    auto set = std::make_shared<server_set>();
+    set->servers = std::move(next);
+    std::lock_guard lock(mutex_);
+    for (const auto& old : set_->servers) {
+        bool stays = false;
+        for (const auto& s : set->servers)
+            stays = stays || s == old;
+        if (!stays)
+            old->retired.store(true);
+    }
+    set_ = std::move(set);
+    dispatch_rr_ = {};
+    dispatch_locked();
+}
+
+void backend_state::adopt(std::size_t w) {
+    auto& part = per_worker_[w];
+    const auto now = servers();
+    if (now == part.set)
+        return;
+    for (const auto& s : part.set->servers)
+        if (s->retired.load())
+            s->idle(w).clear();
+    part.set = now;
 }
 
 bool backend_state::take_slot(server_state& s) noexcept {
@@ -50,21 +90,25 @@ bool backend_state::take_slot(server_state& s) noexcept {
     return false;
 }
 
-int backend_state::pick_roundrobin(round_robin_state& rr, int exclude) noexcept {
-    const std::size_t n = servers_.size();
-    if (rr.current.size() != n) { // first use: once per worker and backend
+int backend_state::pick_roundrobin(const server_set& set, round_robin_state& rr,
+                                   const server_state* exclude) noexcept {
+    const auto& servers = set.servers;
+    const std::size_t n = servers.size();
+    if (rr.set != &set || rr.current.size() != n) { // first use, or a new set: once per worker and change
+        rr.set = &set;
         rr.current.assign(n, 0);
         for (; rr.offset != 0; --rr.offset) {
             long total = 0;
             std::size_t best = 0;
             for (std::size_t i = 0; i < n; ++i) {
-                const long w = servers_[i]->weight.load(std::memory_order_relaxed);
+                const long w = servers[i]->weight.load(std::memory_order_relaxed);
                 rr.current[i] += w;
                 total += w;
                 if (rr.current[i] > rr.current[best])
                     best = i;
             }
-            rr.current[best] -= total;
+            if (n != 0)
+                rr.current[best] -= total;
         }
     }
     // A server that lost its last slot to another worker between the look and
@@ -73,8 +117,8 @@ int backend_state::pick_roundrobin(round_robin_state& rr, int exclude) noexcept 
         long total = 0;
         int best = -1;
         for (std::size_t i = 0; i < n; ++i) {
-            const server_state& s = *servers_[i];
-            if (static_cast<int>(i) == exclude || !s.serving())
+            const server_state& s = *servers[i];
+            if (&s == exclude || !s.serving())
                 continue;
             if (s.maxconn != 0 && s.active.load(std::memory_order_relaxed) >= s.maxconn)
                 continue;
@@ -87,19 +131,20 @@ int backend_state::pick_roundrobin(round_robin_state& rr, int exclude) noexcept 
         if (best < 0)
             return -1;
         rr.current[static_cast<std::size_t>(best)] -= total;
-        if (take_slot(*servers_[static_cast<std::size_t>(best)]))
+        if (take_slot(*servers[static_cast<std::size_t>(best)]))
             return best;
     }
     return -1;
 }
 
-int backend_state::pick_leastconn(int exclude) noexcept {
+int backend_state::pick_leastconn(const server_set& set, const server_state* exclude) noexcept {
+    const auto& servers = set.servers;
     for (int attempt = 0; attempt < 4; ++attempt) {
         int best = -1;
         double best_load = std::numeric_limits<double>::max();
-        for (std::size_t i = 0; i < servers_.size(); ++i) {
-            server_state& s = *servers_[i];
-            if (static_cast<int>(i) == exclude || !s.serving())
+        for (std::size_t i = 0; i < servers.size(); ++i) {
+            server_state& s = *servers[i];
+            if (&s == exclude || !s.serving())
                 continue;
             const std::size_t active = s.active.load(std::memory_order_relaxed);
             if (s.maxconn != 0 && active >= s.maxconn)
@@ -112,39 +157,47 @@ int backend_state::pick_leastconn(int exclude) noexcept {
         }
         if (best < 0)
             return -1;
-        if (take_slot(*servers_[static_cast<std::size_t>(best)]))
+        if (take_slot(*servers[static_cast<std::size_t>(best)]))
             return best;
     }
     return -1;
 }
 
-int backend_state::try_take(round_robin_state& rr, int exclude) noexcept {
-    // Newcomers do not overtake queued sessions (FIFO fairness).
-    if (queued_.load() != 0)
-        return -1;
-    return balance_ == config::balance_mode::leastconn ? pick_leastconn(exclude)
-                                                       : pick_roundrobin(rr, exclude);
+int backend_state::pick(const server_set& set, round_robin_state& rr, const server_state* exclude) const noexcept {
+    return balance_ == config::balance_mode::leastconn ? pick_leastconn(set, exclude)
+                                                       : pick_roundrobin(set, rr, exclude);
 }
 
-bool backend_state::has_usable_server() const noexcept {
-    for (const auto& s : servers_)
+server_ptr backend_state::try_take(std::size_t w, const server_state* exclude) noexcept {
+    // Newcomers do not overtake queued sessions (FIFO fairness).
+    if (queued_.load() != 0)
+        return nullptr;
+    auto& part = per_worker_[w];
+    const int i = pick(*part.set, part.rr, exclude);
+    if (i < 0)
+        return nullptr;
+    return part.set->servers[static_cast<std::size_t>(i)];
+}
+
+bool backend_state::has_usable_server(std::size_t w) const noexcept {
+    for (const auto& s : per_worker_[w].set->servers)
         if (s->serving())
             return true;
     return false;
 }
 
 void backend_state::clear_idle(std::size_t w) noexcept {
-    for (auto& s : servers_)
+    for (auto& s : per_worker_[w].set->servers)
         s->idle(w).clear();
 }
 
-void backend_state::set_admin(std::size_t server, server_admin a) noexcept {
-    servers_[server]->admin.store(a);
+void backend_state::set_admin(server_state& s, server_admin a) noexcept {
+    s.admin.store(a);
     dispatch();
 }
 
-void backend_state::set_weight(std::size_t server, unsigned weight) noexcept {
-    servers_[server]->weight.store(weight);
+void backend_state::set_weight(server_state& s, unsigned weight) noexcept {
+    s.weight.store(weight);
     dispatch();
 }
 
@@ -155,8 +208,8 @@ void backend_state::dispatch() noexcept {
     dispatch_locked();
 }
 
-void backend_state::release(std::size_t server) noexcept {
-    servers_[server]->active.fetch_sub(1);
+void backend_state::release(server_state& s) noexcept {
+    s.active.fetch_sub(1);
     // seq_cst pairs with enqueue's increment: either we see the waiter here, or
     // its own dispatch sees the slot we just freed.
     dispatch();
@@ -183,14 +236,13 @@ bool backend_state::cancel(queue_waiter& w) noexcept {
 
 void backend_state::dispatch_locked() noexcept {
     while (!waiting_.empty()) {
-        const int s = balance_ == config::balance_mode::leastconn ? pick_leastconn(-1)
-                                                                  : pick_roundrobin(dispatch_rr_, -1);
+        const int s = pick(*set_, dispatch_rr_, nullptr);
         if (s < 0)
             return;
         queue_waiter& w = waiting_.front();
         waiting_.pop_front();
         queued_.fetch_sub(1);
-        w.grant(static_cast<std::size_t>(s));
+        w.grant(set_->servers[static_cast<std::size_t>(s)]);
     }
 }
 

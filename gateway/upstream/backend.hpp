@@ -59,6 +59,7 @@ struct server_state {
     std::string tls_server_name;
     std::atomic<std::size_t> active{0};      // slots in use (one per exchange)
     std::atomic<bool> up{true};
+    std::atomic<bool> retired{false};             // left its backend: takes nothing new
     std::atomic<std::uint64_t> requests{0};       // exchanges started on it
     std::atomic<std::uint64_t> connects{0};       // new connections opened to it
     std::atomic<std::uint64_t> health_checks{0};  // probes completed
@@ -71,13 +72,33 @@ struct server_state {
     // Worker `w`'s idle connections to this server (only from w's thread).
     idle_connections& idle(std::size_t w) noexcept { return per_worker[w].idle; }
 
-    // New requests may go to it: up, ready, and a weight above 0.
+    // New requests may go to it: in its backend, up, ready, and a weight above 0.
     bool serving() const noexcept {
-        return up.load(std::memory_order_relaxed) &&
+        return !retired.load(std::memory_order_relaxed) && up.load(std::memory_order_relaxed) &&
                admin.load(std::memory_order_relaxed) == server_admin::ready &&
                weight.load(std::memory_order_relaxed) != 0;
     }
+    // Its connections may be kept for reuse: in its backend and ready.
+    bool keeps_connections() const noexcept {
+        return !retired.load(std::memory_order_relaxed) &&
+               admin.load(std::memory_order_relaxed) == server_admin::ready;
+    }
 };
+
+using server_ptr = std::shared_ptr<server_state>;
+
+// A server made from its config entry and resolved address, with `workers`
+// per-worker parts keeping at most `keepalive` idle connections each.
+server_ptr make_server(const config::server_config& cfg, const boost::asio::ip::tcp::endpoint& endpoint,
+                       std::size_t workers, std::size_t keepalive);
+
+// A backend's servers at one moment. Never changed once published: a change
+// publishes a new set. An exchange holds its server by server_ptr, so a server
+// that leaves lives until the last exchange on it ends.
+struct server_set {
+    std::vector<server_ptr> servers;
+};
+using server_set_ptr = std::shared_ptr<const server_set>;
 
 // One worker's place in a backend's smooth weighted round-robin (nginx's: each
 // pick adds every candidate's weight to its score, takes the highest and lowers
@@ -86,6 +107,7 @@ struct server_state {
 struct round_robin_state {
     std::vector<long> current;
     std::size_t offset = 0;
+    const server_set* set = nullptr; // the set `current` is for (another: start again)
 };
 // What one worker keeps of a backend: its counters and its place in the
 // round-robin. Only that worker touches it (the admin snapshot reads it from
@@ -93,6 +115,7 @@ struct round_robin_state {
 struct alignas(64) backend_worker_part {
     backend_counters counters;
     round_robin_state rr;
+    server_set_ptr set; // the servers as this worker sees them (adopt())
 };
 
 // A session waiting in a backend queue (a Boost.Intrusive hook, linked under
@@ -100,9 +123,9 @@ struct alignas(64) backend_worker_part {
 class queue_waiter : public boost::intrusive::list_base_hook<> {
 public:
     virtual ~queue_waiter() = default;
-    // Called under the backend's lock: the slot of `server` is now this waiter's.
+    // Called under the backend's lock: a slot of `server` is now this waiter's.
     // Must only post the completion to the waiter's executor.
-    virtual void grant(std::size_t server) noexcept = 0;
+    virtual void grant(server_ptr server) noexcept = 0;
 };
 
 class backend_state {
@@ -113,34 +136,48 @@ public:
                   std::vector<boost::asio::ip::tcp::endpoint> endpoints, std::size_t workers = 1);
 
     const std::string& name() const noexcept { return name_; }
-    std::size_t server_count() const noexcept { return servers_.size(); }
-    server_state& server(std::size_t i) noexcept { return *servers_[i]; }
+    std::size_t workers() const noexcept { return workers_; }
+    // The servers now (any thread; a lock and a reference count: not for the
+    // data path, which uses its worker's view).
+    server_set_ptr servers() const;
+    std::size_t server_count() const { return servers()->servers.size(); }
+    // Server `i` of the set now (kept alive by the backend until it leaves).
+    server_state& server(std::size_t i) const { return *servers()->servers.at(i); }
+
+    // Publishes `next` as the backend's servers (any thread). Servers of the
+    // last set that are not in it are retired: nothing new goes to them, their
+    // exchanges finish. Queued sessions are served from the new set at once.
+    // Each worker then adopt()s it.
+    void replace_servers(std::vector<server_ptr> next);
+    // Worker `w` takes the servers now as its view, closing its idle
+    // connections to the servers that left (on w's thread).
+    void adopt(std::size_t w);
     // Worker `w`'s part (only from w's thread).
     backend_worker_part& worker_part(std::size_t w) noexcept { return per_worker_[w]; }
-    // Closes worker `w`'s idle connections to every server (on w's thread).
+    // Closes worker `w`'s idle connections to every server it sees (on w's thread).
     void clear_idle(std::size_t w) noexcept;
     std::size_t queue_limit() const noexcept { return queue_limit_; }
     std::size_t queued() const noexcept { return queued_.load(std::memory_order_relaxed); }
     std::uint64_t queue_timeouts() const noexcept { return queue_timeouts_.load(std::memory_order_relaxed); }
     void count_queue_timeout() noexcept { queue_timeouts_.fetch_add(1, std::memory_order_relaxed); }
 
-    // Picks a server by the balance mode and takes one of its slots, skipping
-    // servers that are not serving (down, drained, in maintenance, weight 0),
-    // full, or `exclude`. `rr` is the calling worker's round-robin state.
-    // Returns the index, or -1.
-    int try_take(round_robin_state& rr, int exclude = -1) noexcept;
+    // On worker `w`'s thread, over its view: picks a server by the balance mode
+    // and takes one of its slots, skipping servers that are not serving (down,
+    // drained, in maintenance, weight 0, retired), full, or `exclude`. Null when
+    // none.
+    server_ptr try_take(std::size_t w, const server_state* exclude = nullptr) noexcept;
 
-    // Whether any server is serving (else: 503 at once).
-    bool has_usable_server() const noexcept;
+    // Whether any server of worker `w`'s view is serving (else: 503 at once).
+    bool has_usable_server(std::size_t w) const noexcept;
 
     // The admin API: a server's state and weight now (any thread). A server that
     // can serve again takes queued sessions at once.
-    void set_admin(std::size_t server, server_admin a) noexcept;
-    void set_weight(std::size_t server, unsigned weight) noexcept;
+    void set_admin(server_state& s, server_admin a) noexcept;
+    void set_weight(server_state& s, unsigned weight) noexcept;
 
-    // Gives a slot back; if sessions are queued, the slot goes to the oldest one
-    // instead (possibly on another worker).
-    void release(std::size_t server) noexcept;
+    // Gives a slot of `s` back; if sessions are queued, a slot goes to the oldest
+    // one instead (possibly on another worker).
+    void release(server_state& s) noexcept;
 
     // Queues `w` unless the queue is full (returns false: answer 503). A slot may
     // be granted at once (from inside this call).
@@ -149,19 +186,21 @@ public:
     bool cancel(queue_waiter& w) noexcept;
 
 private:
-    bool take_slot(server_state& s) noexcept;
-    int pick_roundrobin(round_robin_state& rr, int exclude) noexcept;
-    int pick_leastconn(int exclude) noexcept;
+    static bool take_slot(server_state& s) noexcept;
+    static int pick_roundrobin(const server_set& set, round_robin_state& rr, const server_state* exclude) noexcept;
+    static int pick_leastconn(const server_set& set, const server_state* exclude) noexcept;
+    int pick(const server_set& set, round_robin_state& rr, const server_state* exclude) const noexcept;
     void dispatch_locked() noexcept; // grants free slots to queued waiters
     void dispatch() noexcept;        // the same, taking the lock when sessions wait
 
     std::string name_;
     config::balance_mode balance_;
     std::size_t queue_limit_;
-    std::vector<std::unique_ptr<server_state>> servers_;
+    std::size_t workers_;
     std::unique_ptr<backend_worker_part[]> per_worker_;
 
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
+    server_set_ptr set_; // the servers now (locked)
     boost::intrusive::list<queue_waiter, boost::intrusive::constant_time_size<false>> waiting_;
     round_robin_state dispatch_rr_; // round-robin state for queued sessions (locked)
     std::atomic<std::size_t> queued_{0};
@@ -176,7 +215,7 @@ public:
     static void start(Handler h, backend_state& b) {
         auto* op = new server_wait_op(std::move(h), b);
         if (!b.enqueue(*op)) {
-            op->post_completion(boost::asio::error::no_buffer_space, 0); // queue full
+            op->post_completion(boost::asio::error::no_buffer_space, nullptr); // queue full
             return;
         }
         auto slot = boost::asio::get_associated_cancellation_slot(op->handler_);
@@ -194,25 +233,26 @@ private:
         server_wait_op* op;
         void operator()(boost::asio::cancellation_type_t t) const {
             if (t != boost::asio::cancellation_type::none && op->backend_.cancel(*op))
-                op->post_completion(boost::asio::error::operation_aborted, 0);
+                op->post_completion(boost::asio::error::operation_aborted, nullptr);
         }
     };
 
-    void grant(std::size_t server) noexcept override { post_completion({}, server); }
+    void grant(server_ptr server) noexcept override { post_completion({}, std::move(server)); }
 
-    void post_completion(boost::system::error_code ec, std::size_t server) noexcept {
+    void post_completion(boost::system::error_code ec, server_ptr server) noexcept {
         state_.store(completing);
-        boost::asio::post(work_.get_executor(), [this, ec, server] { complete(ec, server); });
+        boost::asio::post(work_.get_executor(),
+                          [this, ec, server = std::move(server)]() mutable { complete(ec, std::move(server)); });
     }
 
-    void complete(boost::system::error_code ec, std::size_t server) {
+    void complete(boost::system::error_code ec, server_ptr server) {
         auto slot = boost::asio::get_associated_cancellation_slot(handler_);
         if (slot.is_connected())
             slot.clear();
         Handler h(std::move(handler_));
         auto work = std::move(work_);
         delete this;
-        std::move(h)(ec, server);
+        std::move(h)(ec, std::move(server));
     }
 
     Handler handler_;
@@ -230,13 +270,13 @@ struct initiate_server_wait {
 
 } // namespace detail
 
-// Waits in the backend's FIFO queue for a server slot. Completes with the server
-// index, or no_buffer_space (queue full) or operation_aborted (cancelled: the
+// Waits in the backend's FIFO queue for a server slot. Completes with the
+// server, or no_buffer_space (queue full) or operation_aborted (cancelled: the
 // queue timeout). The completion runs on the handler's executor.
 template <class CompletionToken>
 auto async_wait_for_server(backend_state& b, CompletionToken&& token) {
     return boost::asio::async_initiate<CompletionToken,
-                                       void(boost::system::error_code, std::size_t)>(
+                                       void(boost::system::error_code, server_ptr)>(
         detail::initiate_server_wait{}, token, &b);
 }
 

@@ -16,20 +16,14 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using clock_type = std::chrono::steady_clock;
 
-const server_state& connector::server() const noexcept {
-    return be().server(static_cast<std::size_t>(server_index()));
-}
-
 net::awaitable<upstream_status> connector::take_slot(std::size_t backend) {
     backend_ = backend;
-    last_server_ = -1;
+    last_.reset();
     backend_state& be = this->be();
-    const int s = be.try_take(be.worker_part(u_.worker).rr);
-    if (s >= 0) {
-        server_index_ = s;
+    slot_ = be.try_take(u_.worker);
+    if (slot_)
         co_return upstream_status{};
-    }
-    if (!be.has_usable_server())
+    if (!be.has_usable_server(u_.worker))
         co_return upstream_status::failed(reply_reason::service_unavailable);
     // Every usable server is at maxconn: wait in the backend's queue, the
     // request buffer still held (the seed's situation).
@@ -48,7 +42,7 @@ net::awaitable<upstream_status> connector::take_slot(std::size_t backend) {
                                               ? reply_reason::service_unavailable
                                               : reply_reason::none);
     }
-    server_index_ = static_cast<int>(server);
+    slot_ = std::move(server);
     co_return upstream_status{};
 }
 
@@ -59,16 +53,13 @@ net::awaitable<upstream_status> connector::connect(bool fresh_only) {
     for (unsigned attempt = 0; attempt < attempts; ++attempt) {
         if (attempt > 0) {
             // Retry on another server when there is one with a free slot.
-            const int failed = server_index_;
-            const int next = be.try_take(be.worker_part(u_.worker).rr, failed);
-            if (next >= 0) {
-                be.release(static_cast<std::size_t>(failed));
-                server_index_ = next;
+            if (auto next = be.try_take(u_.worker, slot_.get())) {
+                be.release(*slot_);
+                slot_ = std::move(next);
             }
             ++counters().retries;
         }
-        const auto index = static_cast<std::size_t>(server_index_);
-        server_state& s = be.server(index);
+        server_state& s = *slot_;
         auto cached = fresh_only ? std::nullopt : s.idle(u_.worker).take();
         if (cached) {
             server_ = std::move(*cached);
@@ -79,7 +70,7 @@ net::awaitable<upstream_status> connector::connect(bool fresh_only) {
         reused_ = false;
         dl_.clear_expired();
         dl_.arm(u_.cfg.timeouts.connect, deadline_kind::connect);
-        const auto ec = co_await dial(index);
+        const auto ec = co_await dial(s);
         if (!ec) {
             s.requests.fetch_add(1, std::memory_order_relaxed);
             s.connects.fetch_add(1, std::memory_order_relaxed);
@@ -99,8 +90,7 @@ net::awaitable<upstream_status> connector::connect(bool fresh_only) {
                                                      : reply_reason::bad_gateway);
 }
 
-net::awaitable<boost::system::error_code> connector::dial(std::size_t index) {
-    server_state& s = be().server(index);
+net::awaitable<boost::system::error_code> connector::dial(server_state& s) {
     if (u_.dialer != nullptr)
         co_return co_await u_.dialer->dial(server_, s.endpoint);
     server_tls tls;
@@ -111,21 +101,18 @@ net::awaitable<boost::system::error_code> connector::dial(std::size_t index) {
 }
 
 void connector::release(bool keep) {
-    if (server_index_ < 0)
+    if (!slot_)
         return;
-    const auto index = static_cast<std::size_t>(server_index_);
     // (Plain and TLS connections are pooled; a test's in-memory one is not. A
-    // drained or disabled server's connection closes as its exchange ends.)
-    if (keep && server_.is_open() && (server_.is_plain() || server_.is_tls()) &&
-        be().server(index).admin.load(std::memory_order_relaxed) == server_admin::ready) {
-        be().server(index).idle(u_.worker).put(std::move(server_));
+    // drained, disabled or departed server's connection closes as its exchange ends.)
+    if (keep && server_.is_open() && (server_.is_plain() || server_.is_tls()) && slot_->keeps_connections()) {
+        slot_->idle(u_.worker).put(std::move(server_));
         server_ = transport(server_.get_executor());
     } else {
         server_.close();
     }
-    be().release(index);
-    last_server_ = server_index_;
-    server_index_ = -1;
+    be().release(*slot_);
+    last_ = std::move(slot_);
 }
 
 } // namespace gw

@@ -75,18 +75,17 @@ public:
     // server left it open), else it closes. No-op without a slot.
     void release(bool keep);
 
-    bool holds_slot() const noexcept { return server_index_ >= 0; }
+    bool holds_slot() const noexcept { return slot_ != nullptr; }
     // Whether the connection came from the pool (a stale one may fail once).
     bool reused() const noexcept { return reused_; }
     std::size_t backend() const noexcept { return backend_; }
-    // The server of the slot held, or of the last one released (-1: none).
-    int server_index() const noexcept { return server_index_ >= 0 ? server_index_ : last_server_; }
-    const server_state& server() const noexcept;
+    // The server of the slot held, or of the last one released (null: none).
+    const server_state* server() const noexcept { return slot_ ? slot_.get() : last_.get(); }
     // This worker's counters of the backend of the last take_slot.
     backend_counters& counters() const noexcept { return be().worker_part(u_.worker).counters; }
 
 private:
-    boost::asio::awaitable<boost::system::error_code> dial(std::size_t server);
+    boost::asio::awaitable<boost::system::error_code> dial(server_state& s);
     backend_state& be() const noexcept { return *u_.backends[backend_]; }
 
     upstream_context& u_;
@@ -94,8 +93,8 @@ private:
     deadline& dl_;
     boost::asio::cancellation_signal& cancel_;
     std::size_t backend_ = 0;
-    int server_index_ = -1;
-    int last_server_ = -1;
+    server_ptr slot_; // the server whose slot this exchange holds
+    server_ptr last_; // the one it held last (the access log names it)
     bool reused_ = false;
 };
 

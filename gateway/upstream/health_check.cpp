@@ -75,21 +75,20 @@ net::awaitable<bool> probe(tcp::endpoint ep, server_tls tls, server_state* s, co
 
 } // namespace
 
-net::awaitable<void> run_health_check(const config::backend_config* backend, backend_state* be,
-                                      std::size_t server, const tls::client_context* tls_ctx,
+net::awaitable<void> run_health_check(std::string backend, config::health_check_config check,
+                                      server_ptr server, const tls::client_context* tls_ctx,
                                       drain_registry* drain) {
-    const auto& bcfg = *backend;
-    const config::health_check_config* hc = &*bcfg.health_check;
-    server_state& s = be->server(server);
+    const config::health_check_config* hc = &check;
+    server_state& s = *server;
     const server_tls tls =
         s.tls && tls_ctx != nullptr ? server_tls{tls_ctx, &s.tls_session, &s.tls_server_name} : server_tls{};
-    const std::string who = bcfg.name + '/' + s.name;
+    const std::string who = backend + '/' + s.name;
     // (Host: the server's name; its address's host unless a TLS name is configured.)
     const std::string request = "GET " + hc->path + " HTTP/1.1\r\nHost: " + s.tls_server_name +
                                 "\r\nUser-Agent: gateway-health-check\r\nConnection: close\r\n\r\n";
     drain_timer tick(co_await net::this_coro::executor, *drain);
     unsigned successes = 0, failures = 0;
-    while (!drain->draining()) {
+    while (!drain->draining() && !s.retired.load()) {
         if (s.admin.load(std::memory_order_relaxed) == server_admin::maint) {
             // Disabled: no probes (its state stays as last seen) until enabled.
             successes = failures = 0;
@@ -102,13 +101,13 @@ net::awaitable<void> run_health_check(const config::backend_config* backend, bac
             failures = 0;
             if (++successes >= hc->rise && !s.up.load()) {
                 s.up.store(true);
-                error_log(config::log_level::warning, "server " + bcfg.name + '/' + s.name + " is UP");
+                error_log(config::log_level::warning, "server " + who + " is UP");
             }
         } else {
             successes = 0;
             if (++failures >= hc->fall && s.up.load()) {
                 s.up.store(false);
-                error_log(config::log_level::warning, "server " + bcfg.name + '/' + s.name + " is DOWN");
+                error_log(config::log_level::warning, "server " + who + " is DOWN");
             }
         }
         s.health_checks.fetch_add(1, std::memory_order_relaxed);

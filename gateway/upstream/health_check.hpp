@@ -6,16 +6,17 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include <boost/asio/awaitable.hpp>
 
 #include "config/config.hpp"
 #include "gateway/io/drain.hpp"
+#include "gateway/upstream/backend.hpp"
 
 namespace gw {
 
-class backend_state;
 namespace tls {
 class client_context;
 }
@@ -24,12 +25,12 @@ class client_context;
 // nullopt when `head` does not start with one.
 std::optional<unsigned> parse_status_line(std::string_view head) noexcept;
 
-// Checks server `server` of the backend (its config and its shared state) until
-// `drain` drains; runs on the executor it is spawned on (worker 0's).
-// A server with TLS is checked over TLS (`tls`: the backend's client context).
-boost::asio::awaitable<void> run_health_check(const config::backend_config* bcfg,
-                                              backend_state* be, std::size_t server,
-                                              const tls::client_context* tls,
+// Checks `server` of backend `backend` as `hc` says until `drain` drains or the
+// server leaves its backend (retired); runs on the executor it is spawned on
+// (worker 0's). A server with TLS is checked over TLS (`tls`: the backend's
+// client context, which must outlive the check).
+boost::asio::awaitable<void> run_health_check(std::string backend, config::health_check_config hc,
+                                              server_ptr server, const tls::client_context* tls,
                                               drain_registry* drain);
 
 } // namespace gw
