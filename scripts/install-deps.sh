@@ -14,6 +14,8 @@ packages=(
   # TLS (issue 14): OpenSSL 3 to build against, its command line to make test
   # certificates, and curl as a real TLS client in the tests
   libssl-dev openssl curl ca-certificates
+  # DNS service discovery (issue 15): c-ares, asynchronous on the workers' loops
+  libc-ares-dev
   # the fuzzers (scripts/fuzz.sh): clang with libFuzzer and its sanitizer runtimes
   clang libclang-rt-14-dev
   # observability tests: a real Prometheus text parser and a real browser
