@@ -166,9 +166,35 @@ struct health_check_config {
     unsigned expect_status = 200;
 };
 
+// How a server whose address is a host name follows DNS (docs/config-reference.md,
+// [dns] and backends.servers.discover).
+enum class discover_mode {
+    off, // resolved once at start (an IP literal is always this)
+    one, // one server at the name's first address, re-resolved as its TTL says
+    all, // one server per address the name has, re-resolved as its TTL says
+};
+
+// The resolver that follows server names (c-ares; docs/config-reference.md, [dns]).
+struct dns_config {
+    std::vector<host_port> nameservers; // IP literals; empty = /etc/resolv.conf
+    duration timeout = std::chrono::seconds{1}; // per try, per name server
+    unsigned tries = 2;
+    // A name is asked again when its answer's TTL runs out, within these bounds.
+    duration min_ttl = std::chrono::seconds{1};
+    duration max_ttl = std::chrono::seconds{60};
+    // When asking fails, the last good answer is kept this long after it
+    // expired, then its servers leave; meanwhile the name is asked every min_ttl.
+    duration hold = std::chrono::seconds{30};
+};
+
 struct server_config {
     std::string name; // defaults to "s<index+1>"
-    host_port address;
+    host_port address; // for an SRV entry: the SRV name as a hostname, port 0
+    // Set by the loader: a host name follows DNS (`one` unless the config says),
+    // an IP literal is `off`; an SRV entry is `all`.
+    discover_mode discover = discover_mode::off;
+    std::string srv; // "_http._tcp.api.example": one server per SRV target; empty = address
+    std::size_t max_servers = 16; // `all` and SRV: servers at most (the first by DNS order)
     unsigned weight = 1;     // 0 = drained: no new requests
     std::size_t maxconn = 0; // 0 = unlimited
     // TLS to this server, resolved by the loader: the server's own `tls` or else
@@ -208,6 +234,7 @@ struct gateway_config {
     std::vector<listener_config> listeners; // at least one, names unique
     std::vector<route_config> routes;       // every name they use exists
     std::vector<backend_config> backends;   // at least one, names unique
+    dns_config dns;
 };
 
 } // namespace gw::config

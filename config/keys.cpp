@@ -39,6 +39,13 @@ constexpr key_info table[] = {
     {"logging.format", "enum"},
     {"logging.level", "enum"},
 
+    {"dns.nameservers", "addresses"},
+    {"dns.timeout", "duration"},
+    {"dns.tries", "integer"},
+    {"dns.min_ttl", "duration"},
+    {"dns.max_ttl", "duration"},
+    {"dns.hold", "duration"},
+
     {"listeners.name", "string"},
     {"listeners.listen", "address"},
     {"listeners.default_backend", "string"},
@@ -86,6 +93,9 @@ constexpr key_info table[] = {
 
     {"backends.servers.name", "string"},
     {"backends.servers.address", "address"},
+    {"backends.servers.srv", "string"},
+    {"backends.servers.discover", "enum"},
+    {"backends.servers.max_servers", "integer"},
     {"backends.servers.weight", "integer"},
     {"backends.servers.maxconn", "integer"},
     {"backends.servers.tls", "boolean"},

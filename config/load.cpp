@@ -48,6 +48,9 @@ constexpr enum_name<log_level> level_names[] = {{"debug", log_level::debug},
                                                 {"info", log_level::info},
                                                 {"warning", log_level::warning},
                                                 {"error", log_level::error}};
+constexpr enum_name<discover_mode> discover_names[] = {{"off", discover_mode::off},
+                                                       {"one", discover_mode::one},
+                                                       {"all", discover_mode::all}};
 constexpr enum_name<balance_mode> balance_names[] = {{"roundrobin", balance_mode::roundrobin},
                                                      {"leastconn", balance_mode::leastconn}};
 
@@ -71,6 +74,33 @@ void read_global(table_reader& root, gateway_config& c, load_context& cx) {
         r.enumeration("format", c.logging.format, format_names);
         r.enumeration("level", c.logging.level, level_names);
     }
+}
+
+void read_dns(table_reader& root, dns_config& d, load_context& cx) {
+    const auto* t = root.table("dns");
+    if (t == nullptr) return;
+    table_reader r(*t, "dns", "dns", cx);
+    r.ip_address_list("nameservers", d.nameservers);
+    r.duration_value("timeout", d.timeout, duration{10}, std::chrono::seconds{30});
+    r.integer("tries", d.tries, 1, 10);
+    r.duration_value("min_ttl", d.min_ttl, duration{100}, max_duration);
+    r.duration_value("max_ttl", d.max_ttl, duration{100}, max_duration);
+    r.duration_value("hold", d.hold, duration{0}, max_duration);
+    if (d.min_ttl > d.max_ttl && !cx.failed("dns.min_ttl") && !cx.failed("dns.max_ttl")) {
+        r.invalid("min_ttl", "must not be above dns.max_ttl (" + format_duration(d.max_ttl) + ")");
+    }
+}
+
+// "_http._tcp.api.example": an SRV name (RFC 2782), underscored service and protocol
+// labels, then a host name.
+bool is_srv_name(std::string_view name) {
+    for (int label = 0; label < 2; ++label) {
+        const auto dot = name.find('.');
+        if (!name.starts_with('_') || dot == std::string_view::npos || dot < 2) return false;
+        if (!is_hostname(name.substr(1, dot - 1))) return false;
+        name.remove_prefix(dot + 1);
+    }
+    return is_hostname(name);
 }
 
 void read_buffers(table_reader& root, buffers_config& b, load_context& cx) {
@@ -215,6 +245,53 @@ std::optional<health_check_config> read_health_check(table_reader& backend, load
     return h;
 }
 
+// Where a server is: an address (an IP literal, or a host name that follows DNS as
+// `discover` says) or the SRV records of `srv`.
+void read_server_address(table_reader& sr, server_config& s, load_context& cx) {
+    std::string srv;
+    host_port address;
+    const bool has_srv = sr.string("srv", srv);
+    const bool has_address =
+        sr.address("address", address, {.allow_any = false, .allow_port_0 = false});
+    discover_mode discover = discover_mode::off;
+    const bool has_discover = sr.enumeration("discover", discover, discover_names);
+    if (has_srv) {
+        srv = lowered(srv);
+        if (has_address) {
+            sr.invalid("srv", "and address are two ways to say where the server is; give one");
+        } else if (!is_srv_name(srv)) {
+            sr.invalid("srv", "must be an SRV name like \"_http._tcp.api.example\" (got " +
+                                  quoted(srv) + ")");
+        } else if (has_discover) {
+            sr.invalid("discover", "does not apply to an SRV entry, which always has one server per "
+                                   "SRV target");
+        } else {
+            s.srv = srv;
+            s.address = {host_kind::hostname, srv, 0};
+            s.discover = discover_mode::all;
+        }
+    } else if (!cx.failed(sr.path_of("srv"))) {
+        sr.require("address", "address = \"127.0.0.1:9000\"");
+        if (has_address) {
+            s.address = address;
+            const bool name = address.kind == host_kind::hostname;
+            s.discover = name ? discover_mode::one : discover_mode::off;
+            if (has_discover) {
+                if (!name && discover != discover_mode::off) {
+                    sr.invalid("discover", "needs a host name in address; " + to_string(address) +
+                                               " is an IP address");
+                } else {
+                    s.discover = discover;
+                }
+            }
+        }
+    }
+    if (sr.integer("max_servers", s.max_servers, 1, 1024) && s.discover != discover_mode::all &&
+        s.srv.empty() && !cx.failed(sr.path_of("address"))) {
+        sr.invalid("max_servers", "applies to discover = \"all\" and to srv entries");
+    }
+}
+
 void read_backends(table_reader& root, std::vector<backend_config>& out, load_context& cx) {
     const auto elements = root.tables("backends");
     for (std::size_t i = 0; i < elements.size(); ++i) {
@@ -240,8 +317,7 @@ void read_backends(table_reader& root, std::vector<backend_config>& out, load_co
                                     r.path_of("servers") + "[" + std::to_string(j) + "]",
                                     "backends.servers", cx);
                     sr.name("name", s.name);
-                    sr.require("address", "address = \"127.0.0.1:9000\"");
-                    sr.address("address", s.address, {.allow_any = false, .allow_port_0 = false});
+                    read_server_address(sr, s, cx);
                     sr.integer("weight", s.weight, 0, 256);
                     sr.integer("maxconn", s.maxconn, 0, max_count);
                     detail::read_server_tls(sr, b, s, cx);
@@ -278,6 +354,7 @@ load_result load_document(std::string_view text, const std::string& file) {
     read_global(root, *config, cx);
     read_buffers(root, config->buffers, cx);
     read_timeouts(root, config->timeouts, cx);
+    read_dns(root, config->dns, cx);
     read_listeners(root, config->listeners, cx);
     read_routes(root, config->routes, cx);
     read_backends(root, config->backends, cx);

@@ -258,6 +258,35 @@ std::vector<const toml::table*> table_reader::tables(std::string_view key) {
 
 // The reader and the key table must not drift apart: asking for a key (or a type) that
 // keys.cpp does not list is a bug in config/, never the operator's mistake.
+bool table_reader::ip_address_list(std::string_view key, std::vector<host_port>& out) {
+    const toml::node* node = get(key, "addresses");
+    if (node == nullptr) return false;
+    const auto* list = node->as_array();
+    if (list == nullptr) {
+        return wrong_type(key, *node, "an array of addresses like [\"10.96.0.10:53\"]");
+    }
+    std::vector<host_port> found;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+        const std::string element = "element " + std::to_string(i + 1);
+        const std::string rule = path_of(key) + " must be a list of IP addresses with a port like \"10.96.0.10:53\"";
+        const auto* text = (*list)[i].as_string();
+        if (text == nullptr) {
+            return fail(key, rule + " (" + element + " is " + describe((*list)[i]) + ")");
+        }
+        auto result = parse_host_port(text->get());
+        if (!result) return fail(key, rule + "; " + element + ": " + result.error);
+        if (result.value->kind != host_kind::ipv4 && result.value->kind != host_kind::ipv6) {
+            return fail(key, rule + " (" + element + " is " + quoted(text->get()) + ", not an IP address)");
+        }
+        if (result.value->port == 0) {
+            return fail(key, rule + " (" + element + " has port 0)");
+        }
+        found.push_back(std::move(*result.value));
+    }
+    out = std::move(found);
+    return true;
+}
+
 const toml::node* table_reader::get(std::string_view key, std::string_view type) {
     const std::string schema_key = join(schema_, key);
     const key_info* info = find_key(schema_key);

@@ -81,6 +81,8 @@ public:
     template <class T>
     bool size(std::string_view key, T& out, std::uint64_t min, std::uint64_t max);
     bool address(std::string_view key, host_port& out, address_rules rules);
+    // An array of IP addresses with ports ("10.0.0.10:53", "[fd00::a]:53").
+    bool ip_address_list(std::string_view key, std::vector<host_port>& out);
     template <class E, std::size_t N>
     bool enumeration(std::string_view key, E& out, const enum_name<E> (&names)[N]);
 

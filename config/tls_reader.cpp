@@ -145,7 +145,9 @@ void read_server_tls(table_reader& r, const backend_config& b, server_config& s,
     r.boolean("tls", s.tls);
     std::string name = b.tls.server_name;
     read_server_name(r, "tls_server_name", name);
-    if (name.empty()) name = s.address.host; // a host name, or an IP address verified as one
+    // A host name, or an IP address verified as one; an SRV entry's servers
+    // each use their target's host name (left empty here).
+    if (name.empty() && s.srv.empty()) name = s.address.host;
     s.tls_server_name = name;
 }
 

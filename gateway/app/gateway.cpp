@@ -46,7 +46,8 @@ std::string describe(const config::host_port& hp) {
            std::to_string(hp.port);
 }
 
-// Resolves at start-up only (blocking); the data path never resolves.
+// Resolves a listening address at start-up (blocking); server names are
+// server_discovery's.
 tcp::endpoint resolve(net::io_context& ioc, const config::host_port& hp, bool passive) {
     if (hp.kind == config::host_kind::any)
         return {tcp::v6(), hp.port}; // dual-stack "all interfaces"
@@ -101,13 +102,13 @@ gateway::gateway(std::shared_ptr<const config::gateway_config> cfg, int access_l
         throw std::runtime_error(e.what());
     }
 
+    discovery_ = std::make_unique<server_discovery>(cfg, nworkers); // resolves every server name once
+    for (std::size_t b = 0; b < c.backends.size(); ++b)
+        shared_->backends.push_back(
+            std::make_unique<backend_state>(c.backends[b], discovery_->first_servers(b), nworkers));
+    shared_->discovery = discovery_.get();
+
     net::io_context resolver_ctx;
-    for (const auto& b : c.backends) {
-        std::vector<tcp::endpoint> eps;
-        for (const auto& s : b.servers)
-            eps.push_back(resolve(resolver_ctx, s.address, false));
-        shared_->backends.push_back(std::make_unique<backend_state>(b, std::move(eps), nworkers));
-    }
 
     for (std::size_t i = 0; i < nworkers; ++i)
         workers_.push_back(std::make_unique<worker>(*shared_, i, pool_->shard(i), access_log_fd));
@@ -147,16 +148,32 @@ void gateway::start() {
     // Health checks run on worker 0: a handful of coroutines, no data path.
     auto& first = *workers_.front();
     const auto& c = *shared_->config;
+    auto check = [this, &first](std::size_t b, const server_ptr& s) {
+        const auto& bc = shared_->config->backends[b];
+        if (!bc.health_check)
+            return;
+        net::co_spawn(first.io(),
+                      run_health_check(bc.name, *bc.health_check, s, shared_->upstream_tls[b].get(), &first),
+                      [](std::exception_ptr e) {
+            if (e)
+                error_log(config::log_level::error, "health check ended by an exception");
+        });
+    };
     for (std::size_t b = 0; b < c.backends.size(); ++b)
-        if (c.backends[b].health_check)
-            for (const auto& s : shared_->backends[b]->servers()->servers)
-                net::co_spawn(first.io(),
-                              run_health_check(c.backends[b].name, *c.backends[b].health_check, s,
-                                               shared_->upstream_tls[b].get(), &first),
-                              [](std::exception_ptr e) {
-                    if (e)
-                        error_log(config::log_level::error, "health check ended by an exception");
-                });
+        for (const auto& s : shared_->backends[b]->servers()->servers)
+            check(b, s);
+    // Servers that DNS brings: every worker adopts the backend's new set on
+    // its own thread; each new server gets its health check.
+    std::vector<backend_state*> backends;
+    for (auto& b : shared_->backends)
+        backends.push_back(b.get());
+    server_discovery::hooks hooks;
+    hooks.publish = [this](std::size_t b) {
+        for (auto& w : workers_)
+            net::post(w->io(), [b, wp = w.get(), this] { shared_->backends[b]->adopt(wp->index()); });
+    };
+    hooks.added = check;
+    discovery_->start(first, std::move(backends), std::move(hooks));
     if (std::any_of(c.listeners.begin(), c.listeners.end(), [](const auto& l) { return l.tls.has_value(); }))
         net::co_spawn(first.io(), watch_certificates(reloader_.get(), &first), net::detached);
     for (auto& w : workers_)

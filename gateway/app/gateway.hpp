@@ -15,6 +15,7 @@
 #include "alloc/pool_stats.hpp"
 #include "config/config.hpp"
 #include "gateway/app/certificate_reload.hpp"
+#include "gateway/app/server_discovery.hpp"
 #include "gateway/app/worker.hpp"
 #include "gateway/observe/snapshot.hpp"
 
@@ -69,6 +70,8 @@ private:
     std::unique_ptr<alloc::buffer_pool> pool_;
     std::unique_ptr<certificate_reloader> reloader_;
     std::vector<std::unique_ptr<worker>> workers_;
+    // (After the workers: its resolver is on worker 0's loop and goes first.)
+    std::unique_ptr<server_discovery> discovery_;
     std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
     std::optional<boost::asio::ip::tcp::endpoint> admin_endpoint_;
 };

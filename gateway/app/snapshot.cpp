@@ -1,4 +1,5 @@
 #include "gateway/app/snapshot.hpp"
+#include "gateway/app/server_discovery.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -73,6 +74,8 @@ net::awaitable<gateway_snapshot> collect_snapshot(shared_state& shared, std::vec
         snap.tls_reloads.push_back(shared.tls_reloads[l].load(std::memory_order_relaxed));
         snap.tls_reload_failures.push_back(shared.tls_reload_failures[l].load(std::memory_order_relaxed));
     }
+    if (shared.discovery != nullptr)
+        snap.dns = shared.discovery->snapshot();
     co_return snap;
 }
 

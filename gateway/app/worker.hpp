@@ -44,6 +44,7 @@ struct shared_state {
     const bool ktls = ktls_available(); // read once at start: /metrics and the start line report it
     std::atomic<bool> draining{false};
     class worker* admin_worker = nullptr; // serves the admin listener, if enabled
+    class server_discovery* discovery = nullptr; // the server names followed in DNS
 
     // Open client connections over every listener.
     std::size_t open_connections() const noexcept {

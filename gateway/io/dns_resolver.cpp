@@ -127,6 +127,14 @@ dns_resolver::~dns_resolver() {
     timer_.cancel();
 }
 
+void dns_resolver::cancel() {
+    ares_cancel(channel_); // each query's callback runs now, with ARES_ECANCELLED
+    paused_ = true;        // c-ares' sockets stay open, unwatched until the next query
+    for (auto& [fd, w] : watches_)
+        w->descriptor.cancel();
+    timer_.cancel();
+}
+
 void dns_resolver::on_socket_state(void* data, int fd, int readable, int writable) {
     auto* self = static_cast<dns_resolver*>(data);
     auto it = self->watches_.find(fd);
@@ -144,6 +152,8 @@ void dns_resolver::on_socket_state(void* data, int fd, int readable, int writabl
     const auto w = it->second;
     w->want_read = readable != 0;
     w->want_write = writable != 0;
+    if (self->paused_)
+        return;
     if (w->want_read && !w->reading)
         self->wait(w, false);
     if (w->want_write && !w->writing)
@@ -156,16 +166,34 @@ void dns_resolver::wait(const std::shared_ptr<watch>& w, bool for_write) {
                                        : net::posix::descriptor_base::wait_read,
                              [this, w, for_write, alive = alive_](const error_code& ec) {
                                  (for_write ? w->writing : w->reading) = false;
-                                 if (!*alive || w->gone || ec)
+                                 if (!*alive || w->gone)
                                      return;
-                                 const int fd = w->descriptor.native_handle();
-                                 ares_process_fd(channel_, for_write ? ARES_SOCKET_BAD : fd,
-                                                 for_write ? fd : ARES_SOCKET_BAD);
-                                 if (!w->gone && (for_write ? w->want_write : w->want_read) &&
+                                 if (ec && ec != net::error::operation_aborted)
+                                     return;
+                                 if (!ec) {
+                                     const int fd = w->descriptor.native_handle();
+                                     ares_process_fd(channel_, for_write ? ARES_SOCKET_BAD : fd,
+                                                     for_write ? fd : ARES_SOCKET_BAD);
+                                 }
+                                 // (Aborted by cancel(): watched again when a query starts.)
+                                 if (!paused_ && !w->gone && (for_write ? w->want_write : w->want_read) &&
                                      !(for_write ? w->writing : w->reading))
                                      wait(w, for_write);
-                                 arm_timer();
+                                 if (!ec)
+                                     arm_timer();
                              });
+}
+
+void dns_resolver::resume() {
+    if (!paused_)
+        return;
+    paused_ = false;
+    for (auto& [fd, w] : watches_) {
+        if (w->want_read && !w->reading)
+            wait(w, false);
+        if (w->want_write && !w->writing)
+            wait(w, true);
+    }
 }
 
 void dns_resolver::arm_timer() {
@@ -195,6 +223,7 @@ net::awaitable<std::tuple<error_code, dns_answer>> dns_resolver::resolve(const s
             ares_addrinfo_hints hints{};
             hints.ai_family = AF_UNSPEC;
             hints.ai_flags = ARES_AI_NUMERICSERV;
+            resume();
             ares_getaddrinfo(channel_, host.c_str(), service.c_str(), &hints, &on_addrinfo<P>, p);
             arm_timer();
         },
@@ -210,6 +239,7 @@ dns_resolver::query_srv(const std::string& name) {
         [this, &name](auto handler) {
             using P = pending<decltype(handler), targets>;
             auto* p = new P{std::move(handler), ex_};
+            resume();
             ares_query(
                 channel_, name.c_str(), ns_c_in, ns_t_srv,
                 [](void* arg, int status, int, unsigned char* abuf, int alen) {
@@ -249,8 +279,10 @@ net::awaitable<std::tuple<error_code, dns_answer>> dns_resolver::resolve_srv(con
             continue;
         }
         for (const auto& ep : a.endpoints)
-            if (std::find(out.endpoints.begin(), out.endpoints.end(), ep) == out.endpoints.end())
+            if (std::find(out.endpoints.begin(), out.endpoints.end(), ep) == out.endpoints.end()) {
                 out.endpoints.push_back(ep);
+                out.hosts.push_back(t.host);
+            }
         out.ttl = ttl_set ? std::min(out.ttl, a.ttl) : a.ttl;
         ttl_set = true;
     }

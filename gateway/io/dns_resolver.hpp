@@ -29,6 +29,7 @@ const boost::system::error_category& dns_category() noexcept;
 
 struct dns_answer {
     std::vector<boost::asio::ip::tcp::endpoint> endpoints; // in the order given
+    std::vector<std::string> hosts; // SRV: each endpoint's target host name; else empty
     std::chrono::seconds ttl{0}; // the smallest TTL among the records used
 };
 
@@ -47,6 +48,11 @@ public:
     ~dns_resolver();
     dns_resolver(const dns_resolver&) = delete;
     dns_resolver& operator=(const dns_resolver&) = delete;
+
+    // Ends every query running now (they complete with "cancelled") and stops
+    // watching c-ares' sockets, so that the loop can run out of work (a drain);
+    // later queries still work.
+    void cancel();
 
     // The A and AAAA records of `host`, each as an endpoint with `port`.
     boost::asio::awaitable<std::tuple<boost::system::error_code, dns_answer>>
@@ -71,11 +77,13 @@ private:
     static void on_socket_state(void* self, int fd, int readable, int writable);
     void wait(const std::shared_ptr<watch>& w, bool for_write);
     void arm_timer(); // c-ares' next timeout, while queries run
+    void resume();    // after cancel(): watch c-ares' sockets again
 
     executor_type ex_;
     ares_channeldata* channel_ = nullptr;
     std::map<int, std::shared_ptr<watch>> watches_;
     boost::asio::steady_timer timer_;
+    bool paused_ = false; // cancel() ran and no query started since
     std::shared_ptr<bool> alive_; // handlers posted after the resolver is gone see false
 };
 

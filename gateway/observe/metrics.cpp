@@ -239,6 +239,26 @@ void write_servers(writer& w, const gateway_snapshot& s, const config::gateway_c
 
 }
 
+void write_dns(writer& w, const gateway_snapshot& s) {
+    // Server names followed in DNS ([dns]).
+    auto per_name = [&](const char* name, const char* type, const char* help, auto value) {
+        w.family(name, type, help);
+        for (const auto& n : s.dns)
+            w.sample(name, label("backend", n.backend) + "," + label("server", n.server) + "," + label("name", n.name),
+                     value(n));
+    };
+    per_name("gateway_dns_addresses", "gauge", "Addresses the name stands for now (its servers).",
+             [](const dns_name_snapshot& n) { return static_cast<std::uint64_t>(n.addresses.size()); });
+    per_name("gateway_dns_resolutions_total", "counter", "Answers received for the name.",
+             [](const dns_name_snapshot& n) { return n.resolutions; });
+    per_name("gateway_dns_failures_total", "counter",
+             "Questions about the name that failed (no such name, no answer, SERVFAIL...).",
+             [](const dns_name_snapshot& n) { return n.failures; });
+    per_name("gateway_dns_last_success_timestamp_seconds", "gauge",
+             "When the name was last answered (seconds since 1970; 0 = never).",
+             [](const dns_name_snapshot& n) { return static_cast<double>(n.last_success); });
+}
+
 void write_pool(writer& w, const gateway_snapshot& s) {
     // The buffer pool.
     const auto& p = s.pool;
@@ -291,6 +311,7 @@ std::string render_metrics(const gateway_snapshot& s, const config::gateway_conf
     write_listeners(w, s, cfg);
     write_backends(w, s, cfg);
     write_servers(w, s, cfg);
+    write_dns(w, s);
     write_pool(w, s);
     return out;
 }

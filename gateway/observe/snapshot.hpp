@@ -44,6 +44,18 @@ struct certificate_snapshot {
     std::int64_t not_after = 0; // expiry, seconds since 1970
 };
 
+// A server entry that follows a DNS name (config [dns]).
+struct dns_name_snapshot {
+    std::string backend;
+    std::string server; // the entry's name
+    std::string name;   // the name asked (host or SRV)
+    std::vector<std::string> addresses; // its servers' addresses now
+    std::uint64_t resolutions = 0;      // answers received
+    std::uint64_t failures = 0;         // questions that failed
+    std::int64_t last_success = 0;      // seconds since 1970; 0 = never
+    std::string last_error;             // of the last failure ("" = none yet)
+};
+
 struct gateway_snapshot {
     std::vector<alloc::pool_stats> pools; // one per worker
     alloc::pool_stats pool;               // their sum
@@ -57,6 +69,7 @@ struct gateway_snapshot {
     bool ktls_available = false;                    // the kernel offers TLS offload
     std::vector<std::uint64_t> tls_reloads;         // per listener: certificate reloads done
     std::vector<std::uint64_t> tls_reload_failures; // per listener: refused (old ones kept)
+    std::vector<dns_name_snapshot> dns;             // every name followed
 };
 
 } // namespace gw

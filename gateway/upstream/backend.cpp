@@ -32,13 +32,29 @@ server_ptr make_server(const config::server_config& cfg, const boost::asio::ip::
     return s;
 }
 
+namespace {
+
+std::vector<server_ptr> make_servers(const config::backend_config& cfg,
+                                     const std::vector<boost::asio::ip::tcp::endpoint>& endpoints,
+                                     std::size_t workers) {
+    std::vector<server_ptr> out;
+    for (std::size_t i = 0; i < cfg.servers.size(); ++i)
+        out.push_back(make_server(cfg.servers[i], endpoints.at(i), workers, cfg.keepalive_pool));
+    return out;
+}
+
+} // namespace
+
 backend_state::backend_state(const config::backend_config& cfg,
                              std::vector<boost::asio::ip::tcp::endpoint> endpoints, std::size_t workers)
+    : backend_state(cfg, make_servers(cfg, endpoints, workers), workers) {}
+
+backend_state::backend_state(const config::backend_config& cfg, std::vector<server_ptr> servers,
+                             std::size_t workers)
     : name_(cfg.name), balance_(cfg.balance), queue_limit_(cfg.queue_limit), workers_(workers),
       per_worker_(std::make_unique<backend_worker_part[]>(workers)) {
     auto set = std::make_shared<server_set>();
-    for (std::size_t i = 0; i < cfg.servers.size(); ++i)
-        set->servers.push_back(make_server(cfg.servers[i], endpoints.at(i), workers, cfg.keepalive_pool));
+    set->servers = std::move(servers);
     set_ = std::move(set);
     for (std::size_t w = 0; w < workers; ++w) {
         per_worker_[w].rr.offset = w; // (workers do not start the round-robin in step)
@@ -63,13 +79,19 @@ void backend_state::replace_servers(std::vector<server_ptr> next) {
             old->retired.store(true);
     }
     set_ = std::move(set);
+    version_.fetch_add(1, std::memory_order_release);
     dispatch_rr_ = {};
     dispatch_locked();
 }
 
 void backend_state::adopt(std::size_t w) {
     auto& part = per_worker_[w];
-    const auto now = servers();
+    server_set_ptr now;
+    {
+        std::lock_guard lock(mutex_);
+        now = set_;
+        part.version = version_.load(std::memory_order_relaxed);
+    }
     if (now == part.set)
         return;
     for (const auto& s : part.set->servers)
@@ -173,13 +195,21 @@ server_ptr backend_state::try_take(std::size_t w, const server_state* exclude) n
     if (queued_.load() != 0)
         return nullptr;
     auto& part = per_worker_[w];
+    follow(w);
     const int i = pick(*part.set, part.rr, exclude);
     if (i < 0)
         return nullptr;
     return part.set->servers[static_cast<std::size_t>(i)];
 }
 
-bool backend_state::has_usable_server(std::size_t w) const noexcept {
+void backend_state::follow(std::size_t w) noexcept {
+    // (A relaxed load of a word that changes only when the servers do.)
+    if (per_worker_[w].version != version_.load(std::memory_order_acquire))
+        adopt(w);
+}
+
+bool backend_state::has_usable_server(std::size_t w) noexcept {
+    follow(w);
     for (const auto& s : per_worker_[w].set->servers)
         if (s->serving())
             return true;

@@ -116,6 +116,7 @@ struct alignas(64) backend_worker_part {
     backend_counters counters;
     round_robin_state rr;
     server_set_ptr set; // the servers as this worker sees them (adopt())
+    std::uint64_t version = 0; // the backend's version_ when it adopted `set`
 };
 
 // A session waiting in a backend queue (a Boost.Intrusive hook, linked under
@@ -134,6 +135,8 @@ public:
     // many workers keep a part of it (counters, round-robin, idle connections).
     backend_state(const config::backend_config& cfg,
                   std::vector<boost::asio::ip::tcp::endpoint> endpoints, std::size_t workers = 1);
+    // With its first servers made already (each with `workers` parts).
+    backend_state(const config::backend_config& cfg, std::vector<server_ptr> servers, std::size_t workers);
 
     const std::string& name() const noexcept { return name_; }
     std::size_t workers() const noexcept { return workers_; }
@@ -150,7 +153,9 @@ public:
     // Each worker then adopt()s it.
     void replace_servers(std::vector<server_ptr> next);
     // Worker `w` takes the servers now as its view, closing its idle
-    // connections to the servers that left (on w's thread).
+    // connections to the servers that left (on w's thread). The data path
+    // also does it by itself when it sees a new set (try_take,
+    // has_usable_server), so no request sees only departed servers.
     void adopt(std::size_t w);
     // Worker `w`'s part (only from w's thread).
     backend_worker_part& worker_part(std::size_t w) noexcept { return per_worker_[w]; }
@@ -168,7 +173,7 @@ public:
     server_ptr try_take(std::size_t w, const server_state* exclude = nullptr) noexcept;
 
     // Whether any server of worker `w`'s view is serving (else: 503 at once).
-    bool has_usable_server(std::size_t w) const noexcept;
+    bool has_usable_server(std::size_t w) noexcept;
 
     // The admin API: a server's state and weight now (any thread). A server that
     // can serve again takes queued sessions at once.
@@ -190,6 +195,7 @@ private:
     static int pick_roundrobin(const server_set& set, round_robin_state& rr, const server_state* exclude) noexcept;
     static int pick_leastconn(const server_set& set, const server_state* exclude) noexcept;
     int pick(const server_set& set, round_robin_state& rr, const server_state* exclude) const noexcept;
+    void follow(std::size_t w) noexcept; // adopt() when the servers changed since
     void dispatch_locked() noexcept; // grants free slots to queued waiters
     void dispatch() noexcept;        // the same, taking the lock when sessions wait
 
@@ -201,6 +207,7 @@ private:
 
     mutable std::mutex mutex_;
     server_set_ptr set_; // the servers now (locked)
+    std::atomic<std::uint64_t> version_{0}; // +1 per replace_servers(): workers see a change without the lock
     boost::intrusive::list<queue_waiter, boost::intrusive::constant_time_size<false>> waiting_;
     round_robin_state dispatch_rr_; // round-robin state for queued sessions (locked)
     std::atomic<std::size_t> queued_{0};

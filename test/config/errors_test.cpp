@@ -70,7 +70,7 @@ const std::vector<broken> cases = {
     {"unknown top-level key",
      "colour = 1\n" + rest,
      {"gateway.toml:1:1: colour is not a known key (known sections: global, admin, buffers, "
-      "timeouts, logging, "
+      "timeouts, logging, dns, "
       "listeners, routes, backends)"}},
     {"unknown key in an array section",
      rest + "wieght = 2\n",
@@ -342,6 +342,31 @@ const std::vector<broken> cases = {
       "backends[0].health_check.interval "
       "(2s) (got 2s)"}},
 
+    // DNS discovery.
+    {"name server that is a host name",
+     "[dns]\nnameservers = [\"10.0.0.1:53\", \"dns.local:53\"]\n" + rest,
+     {"gateway.toml:2:15: dns.nameservers must be a list of IP addresses with a port like "
+      "\"10.96.0.10:53\" (element 2 is \"dns.local:53\", not an IP address)"}},
+    {"min_ttl above max_ttl",
+     "[dns]\nmin_ttl = \"2m\"\nmax_ttl = \"1m\"\n" + rest,
+     {"gateway.toml:2:11: dns.min_ttl must not be above dns.max_ttl (1m)"}},
+    {"srv and address together",
+     rest + "[[backends.servers]]\nsrv = \"_http._tcp.api\"\naddress = \"api:80\"\n",
+     {"gateway.toml:9:7: backends[0].servers[1].srv and address are two ways to say where the "
+      "server is; give one"}},
+    {"srv that is not an SRV name",
+     rest + "[[backends.servers]]\nsrv = \"api.example\"\n",
+     {"gateway.toml:9:7: backends[0].servers[1].srv must be an SRV name like "
+      "\"_http._tcp.api.example\" (got \"api.example\")"}},
+    {"discover on an IP address",
+     rest + "[[backends.servers]]\naddress = \"10.0.0.2:80\"\ndiscover = \"all\"\n",
+     {"gateway.toml:10:12: backends[0].servers[1].discover needs a host name in address; "
+      "10.0.0.2:80 is an IP address"}},
+    {"max_servers for one server",
+     rest + "[[backends.servers]]\naddress = \"api:80\"\nmax_servers = 4\n",
+     {"gateway.toml:10:15: backends[0].servers[1].max_servers applies to discover = \"all\" and "
+      "to srv entries"}},
+
     // Syntax errors keep toml++'s position and words.
     {"missing value",
      "[buffers]\nsize = \n" + rest,
@@ -434,7 +459,7 @@ BOOST_AUTO_TEST_CASE(every_message_is_one_line) {
     BOOST_TEST(to_string(result.errors[0]).find('\n') == std::string::npos);
     BOOST_TEST(to_string(result.errors[0]) == "gateway.toml:1:1: bad\\nkey is not a known key "
                                               "(known sections: global, admin, buffers, timeouts, "
-                                              "logging, listeners, routes, backends)");
+                                              "logging, dns, listeners, routes, backends)");
 }
 
 BOOST_AUTO_TEST_CASE(an_unreadable_file_is_one_error_without_position) {

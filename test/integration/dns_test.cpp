@@ -9,6 +9,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "gateway/io/dns_resolver.hpp"
 #include "test/integration/dns_responder.hpp"
@@ -111,6 +112,31 @@ BOOST_AUTO_TEST_CASE(failures_are_errors_not_hangs) {
     auto back = ask(r, ioc, "app.test", 80);
     BOOST_TEST(!back.ec, back.ec.message());
     BOOST_TEST(texts(back.answer) == (std::vector<std::string>{"127.0.0.2:80"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(cancel_ends_questions_and_lets_the_loop_run_out_of_work) {
+    dns_responder dns;
+    dns.set_a("app.test", {"127.0.0.2"}, 30);
+    dns.set_mode(dns_responder::mode::silent);
+    net::io_context ioc(1);
+    dns_resolver r(ioc.get_executor(), dns_options{{dns.address()}, std::chrono::seconds(5), 2});
+    std::optional<result> out;
+    net::co_spawn(ioc, [&]() -> net::awaitable<void> {
+        auto [ec, a] = co_await r.resolve("app.test", 80);
+        out = result{ec, a};
+    }, net::detached);
+    net::steady_timer later(ioc, std::chrono::milliseconds(50));
+    later.async_wait([&](boost::system::error_code) { r.cancel(); });
+    const auto from = std::chrono::steady_clock::now();
+    ioc.run_for(std::chrono::seconds(10)); // returns once nothing is left to do
+    BOOST_TEST((std::chrono::steady_clock::now() - from < std::chrono::seconds(2)));
+    BOOST_REQUIRE(out);
+    BOOST_TEST(!!out->ec);
+    // The resolver still works after a cancel.
+    dns.set_mode(dns_responder::mode::answer);
+    auto again = ask(r, ioc, "app.test", 80);
+    BOOST_TEST(!again.ec, again.ec.message());
+    BOOST_TEST(texts(again.answer) == (std::vector<std::string>{"127.0.0.2:80"}), boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,282 @@
+#include "gateway/app/server_discovery.hpp"
+
+#include <algorithm>
+#include <ctime>
+#include <stdexcept>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "config/units.hpp"
+#include "gateway/app/worker.hpp"
+#include "gateway/io/drain_timer.hpp"
+#include "gateway/observe/error_log.hpp"
+
+namespace gw {
+
+namespace net = boost::asio;
+using error_code = boost::system::error_code;
+using tcp = net::ip::tcp;
+using clock_type = std::chrono::steady_clock;
+
+struct server_discovery::followed {
+    std::size_t backend = 0, entry = 0;
+    const config::server_config* cfg = nullptr;
+    std::string label; // "backend app: server pods" for log lines
+    bool have_answer = false;
+    std::chrono::seconds ttl{0};
+    clock_type::time_point hold_until{}; // a failing name keeps its servers until then
+    unsigned failing = 0;                // failures in a row
+    // Read by snapshot() from any thread (status_mutex_).
+    std::vector<std::string> addresses;
+    std::uint64_t resolutions = 0, failures = 0;
+    std::int64_t last_success = 0;
+    std::string last_error;
+};
+
+namespace {
+
+dns_options resolver_options(const config::dns_config& d) {
+    dns_options o;
+    for (const auto& ns : d.nameservers)
+        o.nameservers.push_back(config::to_string(ns));
+    o.timeout = d.timeout;
+    o.tries = d.tries;
+    return o;
+}
+
+bool follows_dns(const config::server_config& s) { return s.address.kind == config::host_kind::hostname; }
+
+// The name asked, as the log shows it.
+std::string asked(const config::server_config& s) {
+    return s.srv.empty() ? config::to_string(s.address) : "SRV " + s.srv;
+}
+
+net::awaitable<std::tuple<error_code, dns_answer>> ask_dns(dns_resolver& r, const config::server_config& s) {
+    if (!s.srv.empty())
+        co_return co_await r.resolve_srv(s.srv);
+    co_return co_await r.resolve(s.address.host, s.address.port);
+}
+
+// What the entry stands for, from an answer: the first address ("one", "off"),
+// or the first max_servers of them ("all", SRV).
+entry_addresses take(const config::server_config& s, const dns_answer& a) {
+    entry_addresses out;
+    const std::size_t n =
+        std::min(a.endpoints.size(), s.discover == config::discover_mode::all ? s.max_servers : std::size_t{1});
+    out.endpoints.assign(a.endpoints.begin(), a.endpoints.begin() + static_cast<std::ptrdiff_t>(n));
+    if (!a.hosts.empty())
+        out.hosts.assign(a.hosts.begin(), a.hosts.begin() + static_cast<std::ptrdiff_t>(n));
+    return out;
+}
+
+std::vector<std::string> texts(const entry_addresses& a) {
+    std::vector<std::string> out;
+    for (const auto& ep : a.endpoints)
+        out.push_back(endpoint_text(ep));
+    return out;
+}
+
+std::string joined(const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& s : v)
+        out += (out.empty() ? "" : " ") + s;
+    return out.empty() ? "none" : out;
+}
+
+std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+} // namespace
+
+server_discovery::server_discovery(std::shared_ptr<const config::gateway_config> cfg, std::size_t workers)
+    : cfg_(std::move(cfg)), workers_(workers) {
+    const auto& c = *cfg_;
+    addresses_.resize(c.backends.size());
+    for (std::size_t b = 0; b < c.backends.size(); ++b) {
+        addresses_[b].resize(c.backends[b].servers.size());
+        for (std::size_t e = 0; e < c.backends[b].servers.size(); ++e) {
+            const auto& s = c.backends[b].servers[e];
+            if (!follows_dns(s)) {
+                addresses_[b][e].endpoints.emplace_back(net::ip::make_address(s.address.host), s.address.port);
+                continue;
+            }
+            auto f = std::make_unique<followed>();
+            f->backend = b;
+            f->entry = e;
+            f->cfg = &s;
+            f->label = "backend " + c.backends[b].name + ": server " + s.name;
+            names_.push_back(std::move(f));
+        }
+    }
+    if (names_.empty())
+        return;
+
+    // Every name at once, on a loop of this thread's own; c-ares' timeouts bound it.
+    net::io_context ioc(1);
+    dns_resolver startup(ioc.get_executor(), resolver_options(c.dns));
+    std::size_t pending = names_.size();
+    std::string fatal;
+    for (auto& fp : names_) {
+        net::co_spawn(ioc, [&, f = fp.get()]() -> net::awaitable<void> {
+            auto [ec, a] = co_await ask_dns(startup, *f->cfg);
+            if (!ec) {
+                auto now = take(*f->cfg, a);
+                f->have_answer = true;
+                f->ttl = a.ttl;
+                f->resolutions = 1;
+                f->last_success = unix_now();
+                f->addresses = texts(now);
+                addresses_[f->backend][f->entry] = std::move(now);
+            } else if (f->cfg->discover == config::discover_mode::off) {
+                if (fatal.empty())
+                    fatal = f->label + ": cannot resolve " + asked(*f->cfg) + ": " + ec.message();
+            } else {
+                f->failures = 1;
+                f->failing = 1;
+                f->last_error = ec.message();
+                error_log(config::log_level::warning,
+                          f->label + ": cannot resolve " + asked(*f->cfg) + " yet (" + ec.message() +
+                              "): no servers from it until it does; asking again every " +
+                              config::format_duration(cfg_->dns.min_ttl));
+            }
+            if (--pending == 0)
+                startup.cancel(); // (c-ares' sockets would keep the loop running)
+        }, net::detached);
+    }
+    ioc.run();
+    if (!fatal.empty())
+        throw std::runtime_error(fatal);
+    // "off" names are resolved once: nothing follows them.
+    names_.erase(std::remove_if(names_.begin(), names_.end(),
+                                [](const auto& f) { return f->cfg->discover == config::discover_mode::off; }),
+                 names_.end());
+}
+
+server_discovery::~server_discovery() {
+    if (worker_ != nullptr)
+        worker_->remove(*this);
+}
+
+std::vector<server_ptr> server_discovery::first_servers(std::size_t b) const {
+    std::vector<server_ptr> made;
+    return servers_for(cfg_->backends.at(b), addresses_.at(b), nullptr, workers_, made);
+}
+
+void server_discovery::start(worker& w, std::vector<backend_state*> backends, hooks h) {
+    if (names_.empty())
+        return;
+    worker_ = &w;
+    backends_ = std::move(backends);
+    hooks_ = std::move(h);
+    resolver_ = std::make_unique<dns_resolver>(w.io().get_executor(), resolver_options(cfg_->dns));
+    w.add(*this);
+    for (std::size_t i = 0; i < names_.size(); ++i)
+        net::co_spawn(w.io(), follow(i), [](std::exception_ptr e) {
+            if (e)
+                error_log(config::log_level::error, "DNS discovery ended by an exception");
+        });
+}
+
+void server_discovery::on_drain() noexcept {
+    if (resolver_)
+        resolver_->cancel(); // the questions running end now; the loops see the drain
+}
+
+net::awaitable<void> server_discovery::follow(std::size_t index) {
+    followed& f = *names_[index];
+    const auto& d = cfg_->dns;
+    auto bounded = [&d](std::chrono::seconds ttl) {
+        return std::clamp<clock_type::duration>(ttl, d.min_ttl, d.max_ttl);
+    };
+    clock_type::duration delay = f.have_answer ? bounded(f.ttl) : clock_type::duration(d.min_ttl);
+    if (f.have_answer)
+        f.hold_until = clock_type::now() + delay + d.hold;
+    drain_timer tick(worker_->io().get_executor(), *worker_);
+    while (co_await tick.sleep(delay)) {
+        auto [ec, a] = co_await ask_dns(*resolver_, *f.cfg);
+        if (worker_->draining())
+            break;
+        const auto now = clock_type::now();
+        auto& current = addresses_[f.backend][f.entry];
+        if (!ec) {
+            auto next = take(*f.cfg, a);
+            delay = bounded(a.ttl);
+            f.hold_until = now + delay + d.hold;
+            if (f.failing != 0)
+                error_log(config::log_level::info, f.label + ": " + asked(*f.cfg) + " resolves again");
+            f.failing = 0;
+            const bool changed = next != current;
+            {
+                std::lock_guard lock(status_mutex_);
+                ++f.resolutions;
+                f.last_success = unix_now();
+                if (changed)
+                    f.addresses = texts(next);
+            }
+            if (changed) {
+                std::string line = f.label + ": " + asked(*f.cfg) + " now has " + joined(texts(next));
+                if (next.endpoints.size() < a.endpoints.size())
+                    line += " (" + std::to_string(a.endpoints.size()) + " answered, max_servers " +
+                            std::to_string(f.cfg->max_servers) + ")";
+                error_log(config::log_level::info, line);
+                current = std::move(next);
+                publish(f.backend);
+            }
+            continue;
+        }
+        delay = d.min_ttl;
+        {
+            std::lock_guard lock(status_mutex_);
+            ++f.failures;
+            f.last_error = ec.message();
+        }
+        if (f.failing++ == 0 && !current.endpoints.empty())
+            error_log(config::log_level::warning,
+                      f.label + ": cannot resolve " + asked(*f.cfg) + " (" + ec.message() + "); keeping " +
+                          joined(texts(current)) + " for up to " + config::format_duration(d.hold) +
+                          " past its TTL");
+        if (!current.endpoints.empty() && now >= f.hold_until) {
+            error_log(config::log_level::warning, f.label + ": " + asked(*f.cfg) + " still fails (" +
+                                                      ec.message() + "): its servers leave the backend");
+            current = {};
+            {
+                std::lock_guard lock(status_mutex_);
+                f.addresses.clear();
+            }
+            publish(f.backend);
+        }
+    }
+}
+
+void server_discovery::publish(std::size_t b) {
+    auto& backend = *backends_.at(b);
+    std::vector<server_ptr> made;
+    auto next = servers_for(cfg_->backends[b], addresses_[b], backend.servers().get(), workers_, made);
+    backend.replace_servers(std::move(next));
+    if (hooks_.publish)
+        hooks_.publish(b);
+    if (hooks_.added)
+        for (const auto& s : made)
+            hooks_.added(b, s);
+}
+
+std::vector<dns_name_snapshot> server_discovery::snapshot() const {
+    std::vector<dns_name_snapshot> out;
+    std::lock_guard lock(status_mutex_);
+    for (const auto& f : names_) {
+        dns_name_snapshot s;
+        s.backend = cfg_->backends[f->backend].name;
+        s.server = f->cfg->name;
+        s.name = f->cfg->srv.empty() ? f->cfg->address.host : f->cfg->srv;
+        s.addresses = f->addresses;
+        s.resolutions = f->resolutions;
+        s.failures = f->failures;
+        s.last_success = f->last_success;
+        s.last_error = f->last_error;
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+} // namespace gw

@@ -1,0 +1,46 @@
+#include "gateway/upstream/server_addresses.hpp"
+
+namespace gw {
+
+std::string endpoint_text(const boost::asio::ip::tcp::endpoint& ep) {
+    const auto a = ep.address();
+    return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(ep.port());
+}
+
+std::string server_name(const config::server_config& cfg, const boost::asio::ip::tcp::endpoint& ep) {
+    if (cfg.discover != config::discover_mode::all)
+        return cfg.name;
+    return cfg.name + "@" + endpoint_text(ep);
+}
+
+std::vector<server_ptr> servers_for(const config::backend_config& cfg,
+                                    const std::vector<entry_addresses>& addresses, const server_set* current,
+                                    std::size_t workers, std::vector<server_ptr>& made) {
+    std::vector<server_ptr> out;
+    for (std::size_t e = 0; e < cfg.servers.size() && e < addresses.size(); ++e) {
+        const auto& entry = cfg.servers[e];
+        const auto& a = addresses[e];
+        for (std::size_t i = 0; i < a.endpoints.size(); ++i) {
+            const auto& ep = a.endpoints[i];
+            const std::string name = server_name(entry, ep);
+            server_ptr kept;
+            if (current != nullptr)
+                for (const auto& s : current->servers)
+                    if (s->name == name && s->endpoint == ep && !s->retired.load())
+                        kept = s;
+            if (!kept) {
+                kept = make_server(entry, ep, workers, cfg.keepalive_pool);
+                kept->name = name;
+                // An SRV target is named by its own host (SNI, verification, the
+                // health check's Host) unless the config names one for all.
+                if (kept->tls_server_name.empty() && i < a.hosts.size())
+                    kept->tls_server_name = a.hosts[i];
+                made.push_back(kept);
+            }
+            out.push_back(std::move(kept));
+        }
+    }
+    return out;
+}
+
+} // namespace gw
