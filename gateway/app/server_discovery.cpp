@@ -50,7 +50,11 @@ bool follows_dns(const config::server_config& s) { return s.address.kind == conf
 
 // The name asked, as the log shows it.
 std::string asked(const config::server_config& s) {
-    return s.srv.empty() ? config::to_string(s.address) : "SRV " + s.srv;
+    if (s.srv.empty())
+        return config::to_string(s.address);
+    std::string out = "SRV ";
+    out += s.srv;
+    return out;
 }
 
 net::awaitable<std::tuple<error_code, dns_answer>> ask_dns(dns_resolver& r, const config::server_config& s) {
@@ -105,7 +109,10 @@ server_discovery::server_discovery(std::shared_ptr<const config::gateway_config>
             f->backend = b;
             f->entry = e;
             f->cfg = &s;
-            f->label = "backend " + c.backends[b].name + ": server " + s.name;
+            f->label = "backend ";
+            f->label += c.backends[b].name;
+            f->label += ": server ";
+            f->label += s.name;
             names_.push_back(std::move(f));
         }
     }

@@ -3,14 +3,26 @@
 namespace gw {
 
 std::string endpoint_text(const boost::asio::ip::tcp::endpoint& ep) {
+    // (Appended in steps: g++ 12 -O3 misreports "literal" + string, -Wrestrict.)
     const auto a = ep.address();
-    return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(ep.port());
+    std::string out;
+    if (a.is_v6())
+        out += '[';
+    out += a.to_string();
+    if (a.is_v6())
+        out += ']';
+    out += ':';
+    out += std::to_string(ep.port());
+    return out;
 }
 
 std::string server_name(const config::server_config& cfg, const boost::asio::ip::tcp::endpoint& ep) {
     if (cfg.discover != config::discover_mode::all)
         return cfg.name;
-    return cfg.name + "@" + endpoint_text(ep);
+    std::string out = cfg.name;
+    out += '@';
+    out += endpoint_text(ep);
+    return out;
 }
 
 std::vector<server_ptr> servers_for(const config::backend_config& cfg,
