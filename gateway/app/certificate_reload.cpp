@@ -9,7 +9,8 @@
 namespace gw {
 
 certificate_reloader::certificate_reloader(shared_state& shared) : shared_(shared) {
-    const auto& listeners = shared_.config->listeners;
+    const auto gen = shared_.current();
+    const auto& listeners = gen->config->listeners;
     seen_.resize(listeners.size());
     for (std::size_t l = 0; l < listeners.size(); ++l)
         if (listeners[l].tls)
@@ -33,13 +34,13 @@ std::vector<certificate_reloader::stamp> certificate_reloader::stamps_of(const c
     return out;
 }
 
-bool certificate_reloader::reload(std::size_t l) {
-    const auto& listener = shared_.config->listeners[l];
+bool certificate_reloader::reload(const generation& gen, std::size_t l) {
+    const auto& listener = gen.config->listeners[l];
     seen_[l] = stamps_of(*listener.tls);
     try {
         auto store = std::make_shared<const tls::certificate_store>(listener.tls->certificates);
         const auto n = store->all().size();
-        shared_.tls[l]->replace_certificates(std::move(store));
+        gen.tls[l]->replace_certificates(std::move(store));
         shared_.tls_reloads[l].fetch_add(1, std::memory_order_relaxed);
         error_log(config::log_level::info, "listener '" + listener.name + "': " + std::to_string(n) +
                                                (n == 1 ? " certificate" : " certificates") + " reloaded");
@@ -54,24 +55,26 @@ bool certificate_reloader::reload(std::size_t l) {
 
 std::size_t certificate_reloader::reload_all() {
     std::lock_guard lock(mutex_);
+    const auto gen = shared_.current();
     std::size_t failed = 0;
     for (std::size_t l = 0; l < seen_.size(); ++l)
-        if (shared_.tls[l] && !reload(l))
+        if (gen->tls[l] && !reload(*gen, l))
             ++failed;
     return failed;
 }
 
 void certificate_reloader::reload_changed() {
     std::lock_guard lock(mutex_);
+    const auto gen = shared_.current();
     for (std::size_t l = 0; l < seen_.size(); ++l) {
-        if (!shared_.tls[l])
+        if (!gen->tls[l])
             continue;
-        auto now = stamps_of(*shared_.config->listeners[l].tls);
+        auto now = stamps_of(*gen->config->listeners[l].tls);
         // A change is acted on once it held still for a look: a certificate
         // and its key are two files, and one written before the other would
         // otherwise fail to load for a moment.
         if (now != seen_[l] && now == settling_[l])
-            reload(l);
+            reload(*gen, l);
         settling_[l] = std::move(now);
     }
 }

@@ -20,6 +20,7 @@
 namespace gw {
 
 struct shared_state;
+struct generation;
 
 class certificate_reloader {
 public:
@@ -41,7 +42,7 @@ private:
         }
     };
     static std::vector<stamp> stamps_of(const config::listener_tls_config& t);
-    bool reload(std::size_t listener); // (holding mutex_)
+    bool reload(const generation& gen, std::size_t listener); // (holding mutex_)
 
     shared_state& shared_;
     std::mutex mutex_; // SIGHUP (main thread) and the watch (worker 0)

@@ -85,11 +85,13 @@ std::size_t resolve_worker_count(const config::gateway_config& cfg) {
     return n == 0 ? 1 : n;
 }
 
-gateway::gateway(std::shared_ptr<const config::gateway_config> cfg, int access_log_fd)
-    : shared_((ignore_sigpipe(), std::make_unique<shared_state>(cfg))) {
+gateway::gateway(std::shared_ptr<const config::gateway_config> cfg, int access_log_fd) {
+    ignore_sigpipe();
     const auto& c = *cfg;
     const std::size_t nworkers = resolve_worker_count(c);
-    reloader_ = std::make_unique<certificate_reloader>(*shared_);
+    auto first = std::make_shared<generation>(cfg, 1);
+    first->tls = make_tls_contexts(c); // (throws tls::load_error: one line naming the file)
+    first->upstream_tls = make_upstream_tls(c);
 
     alloc::pool_limits limits;
     limits.buffer_size = c.buffers.size;
@@ -104,9 +106,11 @@ gateway::gateway(std::shared_ptr<const config::gateway_config> cfg, int access_l
 
     discovery_ = std::make_unique<server_discovery>(cfg, nworkers); // resolves every server name once
     for (std::size_t b = 0; b < c.backends.size(); ++b)
-        shared_->backends.push_back(
-            std::make_unique<backend_state>(c.backends[b], discovery_->first_servers(b), nworkers));
+        first->backends.push_back(
+            std::make_shared<backend_state>(c.backends[b], discovery_->first_servers(b), nworkers));
+    shared_ = std::make_unique<shared_state>(std::move(first));
     shared_->discovery = discovery_.get();
+    reloader_ = std::make_unique<certificate_reloader>(*shared_);
 
     net::io_context resolver_ctx;
 
@@ -147,30 +151,30 @@ gateway::~gateway() {
 void gateway::start() {
     // Health checks run on worker 0: a handful of coroutines, no data path.
     auto& first = *workers_.front();
-    const auto& c = *shared_->config;
-    auto check = [this, &first](std::size_t b, const server_ptr& s) {
-        const auto& bc = shared_->config->backends[b];
+    const generation_ptr gen = shared_->current();
+    const auto& c = *gen->config;
+    auto check = [gen, &first](std::size_t b, const server_ptr& s) {
+        const auto& bc = gen->config->backends[b];
         if (!bc.health_check)
             return;
-        net::co_spawn(first.io(),
-                      run_health_check(bc.name, *bc.health_check, s, shared_->upstream_tls[b].get(), &first),
+        net::co_spawn(first.io(), run_health_check(bc.name, *bc.health_check, s, gen->upstream_tls[b].get(), &first),
                       [](std::exception_ptr e) {
             if (e)
                 error_log(config::log_level::error, "health check ended by an exception");
         });
     };
     for (std::size_t b = 0; b < c.backends.size(); ++b)
-        for (const auto& s : shared_->backends[b]->servers()->servers)
+        for (const auto& s : gen->backends[b]->servers()->servers)
             check(b, s);
     // Servers that DNS brings: every worker adopts the backend's new set on
-    // its own thread; each new server gets its health check.
+    // its own thread (or at its next pick); each new server gets its health check.
     std::vector<backend_state*> backends;
-    for (auto& b : shared_->backends)
+    for (auto& b : gen->backends)
         backends.push_back(b.get());
     server_discovery::hooks hooks;
-    hooks.publish = [this](std::size_t b) {
+    hooks.publish = [this, gen](std::size_t b) {
         for (auto& w : workers_)
-            net::post(w->io(), [b, wp = w.get(), this] { shared_->backends[b]->adopt(wp->index()); });
+            net::post(w->io(), [be = gen->backends[b].get(), wp = w.get()] { be->adopt(wp->index()); });
     };
     hooks.added = check;
     discovery_->start(first, std::move(backends), std::move(hooks));

@@ -21,8 +21,9 @@ server_admin admin_of(const std::string& state) {
 
 change_outcome change_server(shared_state& shared, const std::vector<worker*>& workers,
                              const server_change& change) {
-    for (std::size_t b = 0; b < shared.backends.size(); ++b) {
-        backend_state& be = *shared.backends[b];
+    const generation_ptr gen = shared.current();
+    for (const auto& bp : gen->backends) {
+        backend_state& be = *bp;
         if (be.name() != change.backend)
             continue;
         for (const auto& sp : be.servers()->servers) {

@@ -37,11 +37,11 @@ struct worker_part {
     std::size_t parked = 0;
 };
 
-net::awaitable<worker_part> read_worker(shared_state* shared, worker* w) {
+net::awaitable<worker_part> read_worker(const generation* gen, worker* w) {
     worker_part part{w->shard().stats(), w->counters(), w->session_count(), w->parked_count()};
     // The worker's parts of the backends, read on its own thread like the rest.
     part.counters.backends.clear();
-    for (auto& b : shared->backends)
+    for (auto& b : gen->backends)
         part.counters.backends.push_back(b->worker_part(w->index()).counters);
     co_return part;
 }
@@ -50,8 +50,10 @@ net::awaitable<worker_part> read_worker(shared_state* shared, worker* w) {
 
 net::awaitable<gateway_snapshot> collect_snapshot(shared_state& shared, std::vector<worker*> workers) {
     gateway_snapshot snap;
+    const generation_ptr gen = shared.current(); // (one generation for the whole snapshot)
+    snap.config = gen->config;
     for (worker* w : workers) {
-        auto part = co_await net::co_spawn(w->io(), read_worker(&shared, w), net::use_awaitable);
+        auto part = co_await net::co_spawn(w->io(), read_worker(gen.get(), w), net::use_awaitable);
         snap.pools.push_back(part.pool);
         snap.pool += part.pool;
         snap.counters += part.counters;
@@ -59,18 +61,18 @@ net::awaitable<gateway_snapshot> collect_snapshot(shared_state& shared, std::vec
         snap.parked += part.parked;
     }
     snap.draining = shared.draining.load();
-    for (std::size_t l = 0; l < shared.config->listeners.size(); ++l)
+    for (std::size_t l = 0; l < shared.listener_count; ++l)
         snap.open_connections.push_back(shared.connections[l].load());
-    for (auto& b : shared.backends)
+    for (auto& b : gen->backends)
         snap.backends.push_back(snapshot_of(*b));
-    for (std::size_t l = 0; l < shared.tls.size(); ++l) {
-        if (!shared.tls[l])
+    for (std::size_t l = 0; l < gen->tls.size(); ++l) {
+        if (!gen->tls[l])
             continue;
-        for (const auto& c : shared.tls[l]->certificates()->all())
+        for (const auto& c : gen->tls[l]->certificates()->all())
             snap.certificates.push_back({l, c.file, c.names.front(), c.key_type, static_cast<std::int64_t>(c.not_after)});
     }
     snap.ktls_available = shared.ktls;
-    for (std::size_t l = 0; l < shared.config->listeners.size(); ++l) {
+    for (std::size_t l = 0; l < shared.listener_count; ++l) {
         snap.tls_reloads.push_back(shared.tls_reloads[l].load(std::memory_order_relaxed));
         snap.tls_reload_failures.push_back(shared.tls_reload_failures[l].load(std::memory_order_relaxed));
     }

@@ -13,8 +13,8 @@
 
 namespace gw {
 
-using tls_contexts = std::vector<std::unique_ptr<tls::server_context>>;
-using upstream_tls_contexts = std::vector<std::unique_ptr<tls::client_context>>;
+using tls_contexts = std::vector<std::shared_ptr<tls::server_context>>;
+using upstream_tls_contexts = std::vector<std::shared_ptr<tls::client_context>>;
 
 // Per listener, in config order: its context, or null for a plain listener.
 // Throws tls::load_error, one line naming the setting, the file and the reason.

@@ -49,7 +49,7 @@ void log_escaped(std::exception_ptr e) {
 // accept loop with it: later connections wait in the kernel's backlog.
 net::awaitable<void> admit_client(worker* w, tcp::acceptor* acceptor, std::size_t listener,
                                   tcp::socket socket, tcp::endpoint peer) {
-    const std::size_t limit = w->shared().config->listeners[listener].max_connections;
+    const std::size_t limit = w->current().config->listeners[listener].max_connections;
     auto& open = w->shared().connections[listener];
     for (std::size_t cur = open.load();;) {
         if (limit == 0 || cur < limit) {
@@ -76,23 +76,20 @@ net::awaitable<void> flush_log(worker* w) {
 } // namespace
 
 worker::worker(shared_state& shared, std::size_t index, alloc::pool_shard& shard, int access_log_fd)
-    : shared_(shared), index_(index), shard_(shard), parking_(ioc_.get_executor(), *this, shared.config->timeouts),
-      counters_(shared.config->listeners.size(), 0), // (backends' counters: in each backend_state)
-      log_(shared.config->logging.access_log,
-           shared.config->logging.format == config::log_format::json, access_log_fd),
-      proxy_{*shared.config,
-             shared.routes,
-             {*shared.config, shared.backends, index, nullptr},
+    : shared_(shared), index_(index), shard_(shard), start_config_(shared.current()->config),
+      parking_(ioc_.get_executor(), *this, start_config_->timeouts),
+      counters_(start_config_->listeners.size(), 0), // (backends' counters: in each backend_state)
+      log_(start_config_->logging.access_log,
+           start_config_->logging.format == config::log_format::json, access_log_fd),
+      proxy_{generation_holder(shared.current()),
+             {index, nullptr},
              shard,
              pipes_,
              parking_,
              counters_,
              log_,
              *this,
-             std::random_device{}() * 0x100000000ull + (std::uint64_t{index} << 56)} {
-    proxy_.tls = shared.tls;
-    proxy_.upstream.tls = shared.upstream_tls;
-}
+             std::random_device{}() * 0x100000000ull + (std::uint64_t{index} << 56)} {}
 
 worker::~worker() {
     if (thread_.joinable())
@@ -130,8 +127,8 @@ tcp::endpoint worker::listen_admin(const tcp::endpoint& ep, std::vector<worker*>
     admin_acceptor_ = std::move(a);
     peers_ = std::move(peers);
     admin_ = std::make_unique<admin_context>(admin_context{
-        *shared_.config, shard_, counters_, admin_sessions_, shared_.draining,
-        [this] { return collect_snapshot(shared_, peers_); }, admin_token(shared_.config->admin),
+        *start_config_, shard_, counters_, admin_sessions_, shared_.draining,
+        [this] { return collect_snapshot(shared_, peers_); }, admin_token(start_config_->admin),
         [this](const server_change& c) { return change_server(shared_, peers_, c); }});
     shared_.admin_worker = this;
     return bound;
@@ -213,7 +210,7 @@ void worker::begin_drain() {
 }
 
 void worker::clear_idle() noexcept {
-    for (auto& b : shared_.backends)
+    for (auto& b : current().backends)
         b->clear_idle(index_);
 }
 

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -30,15 +31,26 @@
 
 namespace gw {
 
-// What all workers share: immutable config and routing, plus the backends'
-// cross-worker counters and queues.
+// What all workers share: the configuration generation now (each worker
+// adopts it and its exchanges hold the one they started with), and the
+// cross-worker state that outlives generations.
 struct shared_state {
-    std::shared_ptr<const config::gateway_config> config;
-    router routes;
-    std::vector<std::unique_ptr<backend_state>> backends;
+    explicit shared_state(generation_ptr first)
+        : listener_count(first->config->listeners.size()),
+          connections(std::make_unique<std::atomic<std::size_t>[]>(listener_count)),
+          tls_reloads(std::make_unique<std::atomic<std::uint64_t>[]>(listener_count)),
+          tls_reload_failures(std::make_unique<std::atomic<std::uint64_t>[]>(listener_count)),
+          current_(std::move(first)) {}
+
+    // The generation now (any thread; a lock and a reference count: not for
+    // the data path, which uses its worker's).
+    generation_ptr current() const {
+        std::lock_guard lock(mutex_);
+        return current_;
+    }
+
+    const std::size_t listener_count;
     std::unique_ptr<std::atomic<std::size_t>[]> connections; // open, per listener
-    tls_contexts tls;                  // per listener: null for plain HTTP
-    upstream_tls_contexts upstream_tls; // per backend: null when no server has TLS
     // Per listener: certificate reloads that took effect, and that failed.
     std::unique_ptr<std::atomic<std::uint64_t>[]> tls_reloads, tls_reload_failures;
     const bool ktls = ktls_available(); // read once at start: /metrics and the start line report it
@@ -49,17 +61,14 @@ struct shared_state {
     // Open client connections over every listener.
     std::size_t open_connections() const noexcept {
         std::size_t n = 0;
-        for (std::size_t l = 0; l < config->listeners.size(); ++l)
+        for (std::size_t l = 0; l < listener_count; ++l)
             n += connections[l].load();
         return n;
     }
 
-    explicit shared_state(std::shared_ptr<const config::gateway_config> cfg)
-        : config(cfg), routes(*cfg),
-          connections(std::make_unique<std::atomic<std::size_t>[]>(cfg->listeners.size())),
-          tls(make_tls_contexts(*cfg)), upstream_tls(make_upstream_tls(*cfg)),
-          tls_reloads(std::make_unique<std::atomic<std::uint64_t>[]>(cfg->listeners.size())),
-          tls_reload_failures(std::make_unique<std::atomic<std::uint64_t>[]>(cfg->listeners.size())) {}
+private:
+    mutable std::mutex mutex_;
+    generation_ptr current_;
 };
 
 class worker final : public drain_registry, private parking_host, private session_host {
@@ -91,6 +100,8 @@ public:
     void clear_idle() noexcept;
     alloc::pool_shard& shard() noexcept { return shard_; }
     shared_state& shared() noexcept { return shared_; }
+    // The generation this worker's new exchanges take (its thread only).
+    const generation& current() const noexcept { return proxy_.generations.current(); }
     std::size_t index() const noexcept { return index_; }
     // (Draining starts when the worker tells its drain listeners.)
     bool draining() const noexcept override { return listeners_.draining(); }
@@ -128,6 +139,9 @@ private:
     shared_state& shared_;
     std::size_t index_;
     alloc::pool_shard& shard_;
+    // The configuration the worker started with: what is fixed for the
+    // process (buffers, the access log's settings, the admin listener's).
+    std::shared_ptr<const config::gateway_config> start_config_;
     // One thread runs it, and only that thread touches its sockets (other threads
     // post to it): the reactor's per-descriptor locks are not needed.
     boost::asio::io_context ioc_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};

@@ -68,11 +68,11 @@ net::awaitable<admin_reply> answer(const admin_request& req, admin_context& ctx)
     if (path == "/metrics") {
         auto snap = co_await ctx.snapshot();
         co_return admin_reply{200, "text/plain; version=0.0.4; charset=utf-8",
-                              render_metrics(snap, ctx.cfg), {}};
+                              render_metrics(snap, *snap.config), {}};
     }
     if (path == "/stats" || path == "/") {
         auto snap = co_await ctx.snapshot();
-        co_return admin_reply{200, "text/html; charset=utf-8", render_stats_page(snap, ctx.cfg), {}};
+        co_return admin_reply{200, "text/html; charset=utf-8", render_stats_page(snap, *snap.config), {}};
     }
     co_return text_reply(404, "not found: try /healthz /readyz /metrics /stats /api/servers\n");
 }

@@ -24,7 +24,7 @@ namespace gw {
 
 // What the admin listener needs of the worker that serves it (app/ builds it).
 struct admin_context {
-    const config::gateway_config& cfg;
+    const config::gateway_config& cfg; // its own settings (admin, timeouts): fixed at start
     alloc::pool_shard& shard;         // the critical buffer each reply is written from
     worker_counters& counters;        // admin_refused, admin_timeouts
     drain_set& sessions;              // its connections, closed when the listener closes

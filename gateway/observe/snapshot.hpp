@@ -5,10 +5,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "alloc/pool_stats.hpp"
+#include "config/config.hpp"
 #include "gateway/observe/counters.hpp"
 
 namespace gw {
@@ -57,6 +59,9 @@ struct dns_name_snapshot {
 };
 
 struct gateway_snapshot {
+    // The configuration the snapshot was taken under: its names label the
+    // listeners' and backends' figures (same order).
+    std::shared_ptr<const config::gateway_config> config;
     std::vector<alloc::pool_stats> pools; // one per worker
     alloc::pool_stats pool;               // their sum
     worker_counters counters;             // summed over workers

@@ -25,10 +25,10 @@ using tcp = net::ip::tcp;
 using error_code = boost::system::error_code;
 
 session::session(proxy_context& ctx, std::size_t listener, transport client, bool resumed)
-    : ctx_(ctx), cfg_(ctx.cfg), listener_(listener), client_(std::move(client)),
+    : ctx_(ctx), cfg_(ctx.generations.current().config.get()), listener_(listener), client_(std::move(client)),
       server_(client_.get_executor()), dl_(client_.get_executor(), *this),
       upstream_(ctx.upstream, server_, dl_, cancel_), resumed_(resumed), rbuf_(), sbuf_() {
-    const auto& b = cfg_.buffers;
+    const auto& b = cfg_->buffers;
     head_area_ = b.size - b.maxrewrite;
     body_area_ = b.maxrewrite;
     error_code ec;
@@ -91,7 +91,7 @@ net::awaitable<bool> session::wait_idle(bool first) {
     // parking lot ends the session and keeps the socket.
     idle_ = true;
     first_wait_ = first;
-    const auto timeout = first ? cfg_.timeouts.client_head : cfg_.timeouts.client_idle;
+    const auto timeout = first ? cfg_->timeouts.client_head : cfg_->timeouts.client_idle;
     arm(timeout, deadline_kind::client_idle);
     ctx_.parking.idle_begin(*this, dl_.at() - timeout);
     // A read, not a wait for readability: Asio re-registers the socket with
@@ -111,15 +111,26 @@ net::awaitable<bool> session::wait_idle(bool first) {
 }
 
 net::awaitable<void> session::serve() {
-    if (!resumed_ && tls_context() != nullptr && !co_await accept_tls(*tls_context())) {
-        client_.close();
-        co_return;
+    if (!resumed_) {
+        gen_ = ctx_.generations.take(); // (the TLS context lives through the handshake)
+        if (tls_context() != nullptr && !co_await accept_tls(*tls_context())) {
+            gen_.reset();
+            client_.close();
+            co_return;
+        }
+        gen_.reset();
     }
     bool first = !resumed_;
     bool readable = resumed_; // a resumed connection has its next request waiting
     while (!aborted_) {
+        // Idle, the session holds no generation: the current one's settings now.
+        cfg_ = ctx_.generations.current().config.get();
         if (!readable && (!req_lease_ || rbuf_.size() == 0) && !co_await wait_idle(first))
             break;
+        // The exchange runs on the generation current as it starts, to its end.
+        gen_ = ctx_.generations.take();
+        cfg_ = gen_->config.get();
+        upstream_.use(gen_->upstream());
         readable = false;
         first = false;
         dl_.clear_expired();
@@ -135,6 +146,8 @@ net::awaitable<void> session::serve() {
         // (their fields live on the heap) go now, not when the next request comes.
         req_.reset();
         res_.reset();
+        gen_.reset();
+        cfg_ = ctx_.generations.current().config.get();
         if (!again || ctx_.host.draining())
             break;
     }
@@ -152,7 +165,7 @@ net::awaitable<bool> session::acquire(alloc::buffer_class c, alloc::buffer_lease
 }
 
 net::awaitable<bool> session::own_buffer(alloc::buffer_lease& lease) {
-    arm(cfg_.timeouts.send, deadline_kind::send);
+    arm(cfg_->timeouts.send, deadline_kind::send);
     co_return have_buffer(alloc::buffer_class::critical, lease) ||
         co_await acquire(alloc::buffer_class::critical, lease);
 }
@@ -198,11 +211,11 @@ void session::finish_exchange() {
     exchange_record r;
     r.client = std::string_view(client_ep_, client_ep_len_);
     r.accepted = ex_.accepted;
-    r.listener = cfg_.listeners[listener_].name;
+    r.listener = cfg_->listeners[listener_].name;
     r.backend = "-";
     r.server = "-";
     if (ex_.backend >= 0) {
-        r.backend = cfg_.backends[static_cast<std::size_t>(ex_.backend)].name;
+        r.backend = cfg_->backends[static_cast<std::size_t>(ex_.backend)].name;
         if (const server_state* s = upstream_.server())
             r.server = s->name;
     }

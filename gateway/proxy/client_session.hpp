@@ -132,9 +132,11 @@ private:
     void arm(config::duration d, deadline_kind k) { dl_.arm(d, k); }
     bool timed_out(deadline_kind k) const noexcept { return dl_.timed_out(k); }
     listener_counters& lc() noexcept { return ctx_.counters.listeners[listener_]; }
-    // The listener's TLS context, or null for a plain listener.
+    // The listener's TLS context, or null for a plain listener (of the
+    // generation the session holds, else the current one).
     const tls::server_context* tls_context() const noexcept {
-        return listener_ < ctx_.tls.size() ? ctx_.tls[listener_].get() : nullptr;
+        const generation& g = gen_ ? *gen_ : ctx_.generations.current();
+        return listener_ < g.tls.size() ? g.tls[listener_].get() : nullptr;
     }
     static long ms_since(clock_type::time_point t) {
         return static_cast<long>(
@@ -142,7 +144,10 @@ private:
     }
 
     proxy_context& ctx_;
-    const config::gateway_config& cfg_;
+    // The generation the exchange in progress holds (none while idle), and its
+    // config (while idle: the current generation's, read afresh each time).
+    generation_holder::lease gen_;
+    const config::gateway_config* cfg_;
     std::size_t listener_;
     transport client_;
     transport server_;

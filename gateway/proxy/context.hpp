@@ -1,7 +1,7 @@
 #pragma once
 // What a client session reaches of its worker, handed in as one struct so that
-// proxy/ never includes the worker (app/): the config, routing, the upstream
-// side, the worker's pool shard, pipes, parking lot, counters and access log,
+// proxy/ never includes the worker (app/): the configuration generations, the
+// upstream side, the worker's pool shard, pipes, parking lot, counters and access log,
 // and the few things only the worker itself can do (session_host).
 // One per worker, touched by that worker's thread only.
 
@@ -16,6 +16,7 @@
 #include "gateway/io/pipe_pool.hpp"
 #include "gateway/observe/access_log.hpp"
 #include "gateway/observe/counters.hpp"
+#include "gateway/proxy/generation.hpp"
 #include "gateway/proxy/router.hpp"
 #include "gateway/tls/server_context.hpp"
 #include "gateway/upstream/connector.hpp"
@@ -39,8 +40,9 @@ protected:
 };
 
 struct proxy_context {
-    const config::gateway_config& cfg;
-    const router& routes;
+    // The configuration generations this worker's exchanges use; an exchange
+    // takes a lease on the current one (generation.hpp).
+    generation_holder generations;
     upstream_context upstream;
     alloc::pool_shard& shard;
     pipe_pool& pipes;
@@ -51,9 +53,6 @@ struct proxy_context {
     // Request ids: unique per process (a random base per worker, then a sequence).
     std::uint64_t request_id_base = 0;
     std::uint64_t request_seq = 0;
-    // Per listener: its TLS context, or null for plain HTTP (shared by the workers).
-    std::span<const std::unique_ptr<tls::server_context>> tls{};
-
     std::uint64_t next_request_id() noexcept { return request_id_base + ++request_seq; }
 };
 

@@ -43,9 +43,9 @@ net::awaitable<bool> session::exchange() {
     auto& h = req_->get();
     request_has_body_ = !req_->is_done();
     client_keep_alive_ = client_keeps_alive(h);
-    if (cfg_.listeners[listener_].redirect_https)
+    if (cfg_->listeners[listener_].redirect_https)
         co_return co_await redirect_https();
-    const auto backend = ctx_.routes.route(listener_, h[http::field::host], h.target());
+    const auto backend = gen_->routes.route(listener_, h[http::field::host], h.target());
     if (!backend) {
         // Without a body to skip, the connection can stay open.
         co_await reply(reply_reason::not_found, client_keep_alive_ && !request_has_body_);
@@ -82,7 +82,7 @@ net::awaitable<bool> session::exchange() {
 
 net::awaitable<bool> session::read_request_head() {
     if (!req_lease_) {
-        arm(cfg_.timeouts.client_head, deadline_kind::client_head);
+        arm(cfg_->timeouts.client_head, deadline_kind::client_head);
         if (!have_buffer(alloc::buffer_class::normal, req_lease_) &&
             !co_await acquire(alloc::buffer_class::normal, req_lease_)) {
             if (timed_out(deadline_kind::client_head))
@@ -98,10 +98,10 @@ net::awaitable<bool> session::read_request_head() {
         rbuf_.commit(early_size_);
         early_size_ = 0;
     }
-    arm(cfg_.timeouts.client_head, deadline_kind::client_head);
+    arm(cfg_->timeouts.client_head, deadline_kind::client_head);
     req_.emplace();
     req_->header_limit(static_cast<std::uint32_t>(head_area_));
-    const auto limit = cfg_.listeners[listener_].body_limit;
+    const auto limit = cfg_->listeners[listener_].body_limit;
     req_->body_limit(limit ? boost::optional<std::uint64_t>(limit) : boost::none);
     auto [ec, n] = co_await read_head(client_, rbuf_, *req_);
     lc().bytes_in += n;
@@ -200,21 +200,21 @@ leg session::make_leg(transport& from, pool_buffer& in, transport& to, alloc::bu
                       config::duration read_timeout, deadline_kind read_kind,
                       std::uint64_t* bytes_in, std::uint64_t* bytes_out) {
     return leg{&from, &to, &in, reinterpret_cast<char*>(lease.data()), head_area_, body_area_,
-               &dl_, read_timeout, read_kind, cfg_.timeouts.send, bytes_in, bytes_out,
-               cfg_.buffers.splice ? &ctx_.pipes : nullptr, &ctx_.counters.spliced_bytes};
+               &dl_, read_timeout, read_kind, cfg_->timeouts.send, bytes_in, bytes_out,
+               cfg_->buffers.splice ? &ctx_.pipes : nullptr, &ctx_.counters.spliced_bytes};
 }
 
 net::awaitable<bool> session::send_request() {
     if (expects_continue_) {
         expects_continue_ = false;
         static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
-        arm(cfg_.timeouts.send, deadline_kind::send);
+        arm(cfg_->timeouts.send, deadline_kind::send);
         auto [ec, n] = co_await net::async_write(client_, net::buffer(continue_line), use_tuple);
         if (ec)
             co_return false;
     }
     const auto r = co_await relay_body(*req_, make_leg(client_, rbuf_, server_, req_lease_,
-                                                       cfg_.timeouts.client_head,
+                                                       cfg_->timeouts.client_head,
                                                        deadline_kind::client_head,
                                                        &lc().bytes_in, nullptr));
     using failed = body_result::failed;
@@ -244,7 +244,7 @@ net::awaitable<bool> session::read_response_head() {
         res_->body_limit(boost::none);
         if (head_request_)
             res_->skip(true); // RFC 9110 9.3.2: a response to HEAD has no body
-        arm(cfg_.timeouts.server, deadline_kind::server);
+        arm(cfg_->timeouts.server, deadline_kind::server);
         auto [ec, n] = co_await read_head(server_, sbuf_, *res_);
         if (ec && upstream_.reused() && !request_has_body_ && n == 0 && sbuf_.size() == 0 &&
             !timed_out(deadline_kind::server) && is_network_error(ec) && !aborted_) {
@@ -299,7 +299,7 @@ void session::prepare_response_head() {
 }
 
 net::awaitable<bool> session::relay_response() {
-    arm(cfg_.timeouts.server, deadline_kind::server);
+    arm(cfg_->timeouts.server, deadline_kind::server);
     if (!res_lease_ && !have_buffer(alloc::buffer_class::critical, res_lease_) &&
         !co_await acquire(alloc::buffer_class::critical, res_lease_))
         co_return co_await server_failed(timed_out(deadline_kind::server)
@@ -315,7 +315,7 @@ net::awaitable<bool> session::relay_response() {
     m.version(11);
     m.keep_alive(client_keep_alive_ && !ctx_.host.draining());
     const auto r = co_await relay_body(*res_, make_leg(server_, sbuf_, client_, res_lease_,
-                                                       cfg_.timeouts.server, deadline_kind::server,
+                                                       cfg_->timeouts.server, deadline_kind::server,
                                                        nullptr, &ex_.bytes_out));
     if (r.stage != body_result::failed::nothing) {
         // Part of the response is out already: all we can do is close.
@@ -345,14 +345,14 @@ net::awaitable<bool> session::upgrade_to_tunnel() {
         co_await relay_tunnel(tunnel_ends{&client_, &server_, &rbuf_, &sbuf_,
                                           reinterpret_cast<char*>(req_lease_.data()),
                                           reinterpret_cast<char*>(res_lease_.data()),
-                                          res_lease_.size(), &dl_, cfg_.timeouts.tunnel,
-                                          cfg_.timeouts.send});
+                                          res_lease_.size(), &dl_, cfg_->timeouts.tunnel,
+                                          cfg_->timeouts.send});
     upstream_.release(false);
     co_return false;
 }
 
 net::awaitable<error_code> session::write_response_head(response_parser::value_type& m) {
-    arm(cfg_.timeouts.send, deadline_kind::send);
+    arm(cfg_->timeouts.send, deadline_kind::send);
     co_return co_await write_head_alone(client_, m);
 }
 

@@ -79,7 +79,7 @@ std::string verified_subject(SSL* ssl) {
 } // namespace
 
 net::awaitable<bool> session::accept_tls(const tls::server_context& tls) {
-    arm(cfg_.timeouts.client_head, deadline_kind::client_head);
+    arm(cfg_->timeouts.client_head, deadline_kind::client_head);
     auto& counts = lc().tls_failures;
     auto [ec, first] = co_await client_.peek_byte();
     if (ec) {
@@ -147,7 +147,7 @@ net::awaitable<bool> session::redirect_https() {
     alloc::buffer_lease lease;
     if (!co_await own_buffer(lease))
         co_return false;
-    const auto n = render_https_redirect(host, cfg_.listeners[listener_].https_port, h.target(), keep,
+    const auto n = render_https_redirect(host, cfg_->listeners[listener_].https_port, h.target(), keep,
                                          head_request_, reinterpret_cast<char*>(lease.data()), lease.size());
     if (n == 0) { // (a target as long as a head is allowed, plus the URL, overflows)
         lease.reset();

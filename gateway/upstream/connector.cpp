@@ -27,7 +27,7 @@ net::awaitable<upstream_status> connector::take_slot(std::size_t backend) {
         co_return upstream_status::failed(reply_reason::service_unavailable);
     // Every usable server is at maxconn: wait in the backend's queue, the
     // request buffer still held (the seed's situation).
-    dl_.arm(u_.cfg.timeouts.queue, deadline_kind::queue);
+    dl_.arm(view_.cfg->timeouts.queue, deadline_kind::queue);
     ++counters().queued_total;
     const auto waited_from = clock_type::now();
     auto [ec, server] = co_await async_wait_for_server(
@@ -48,7 +48,7 @@ net::awaitable<upstream_status> connector::take_slot(std::size_t backend) {
 
 net::awaitable<upstream_status> connector::connect(bool fresh_only) {
     backend_state& be = this->be();
-    const unsigned attempts = 1 + u_.cfg.backends[backend_].retries;
+    const unsigned attempts = 1 + view_.cfg->backends[backend_].retries;
     bool timed_out_once = false;
     for (unsigned attempt = 0; attempt < attempts; ++attempt) {
         if (attempt > 0) {
@@ -69,7 +69,7 @@ net::awaitable<upstream_status> connector::connect(bool fresh_only) {
         }
         reused_ = false;
         dl_.clear_expired();
-        dl_.arm(u_.cfg.timeouts.connect, deadline_kind::connect);
+        dl_.arm(view_.cfg->timeouts.connect, deadline_kind::connect);
         const auto ec = co_await dial(s);
         if (!ec) {
             s.requests.fetch_add(1, std::memory_order_relaxed);
@@ -94,10 +94,10 @@ net::awaitable<boost::system::error_code> connector::dial(server_state& s) {
     if (u_.dialer != nullptr)
         co_return co_await u_.dialer->dial(server_, s.endpoint);
     server_tls tls;
-    if (s.tls && backend_ < u_.tls.size())
-        tls = {u_.tls[backend_].get(), &s.tls_session, &s.tls_server_name};
+    if (s.tls && backend_ < view_.tls.size())
+        tls = {view_.tls[backend_].get(), &s.tls_session, &s.tls_server_name};
     co_return co_await open_server_connection(server_, s.endpoint, tls, s,
-                                              u_.cfg.backends[backend_].name + '/' + s.name);
+                                              view_.cfg->backends[backend_].name + '/' + s.name);
 }
 
 void connector::release(bool keep) {

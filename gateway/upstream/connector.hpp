@@ -37,15 +37,20 @@ protected:
     ~server_dialer() = default;
 };
 
-// What one worker has of the upstream side: the shared backends, in which its
-// own part (idle server connections, round-robin, counters) is at `worker`.
+// What one worker has of the upstream side: its index (its own part of each
+// backend: idle server connections, round-robin, counters), and how it dials.
 struct upstream_context {
-    const config::gateway_config& cfg;
-    std::vector<std::unique_ptr<backend_state>>& backends;
     std::size_t worker = 0;
-    server_dialer* dialer = nullptr;          // null: TCP, and TLS where configured
-    // Per backend: TLS to its servers, or null when none of them has TLS.
-    std::span<const std::unique_ptr<tls::client_context>> tls{};
+    server_dialer* dialer = nullptr; // null: TCP, and TLS where configured
+};
+
+// What an exchange reads of the configuration generation it started with: the
+// config, the backends, and per backend the TLS to its servers (null: none).
+// Valid while the exchange holds that generation.
+struct upstream_view {
+    const config::gateway_config* cfg = nullptr;
+    std::span<const std::shared_ptr<backend_state>> backends;
+    std::span<const std::shared_ptr<tls::client_context>> tls;
 };
 
 // How a step ended: ok, or the reply the client gets (none: close without one,
@@ -63,6 +68,10 @@ public:
     connector(upstream_context& u, transport& server, deadline& dl,
               boost::asio::cancellation_signal& cancel) noexcept
         : u_(u), server_(server), dl_(dl), cancel_(cancel) {}
+
+    // The generation the exchange runs on (before take_slot; kept until the
+    // exchange has released its slot).
+    void use(const upstream_view& v) noexcept { view_ = v; }
 
     // A slot on a server of `backend`: at once, or in the queue (timeouts.queue).
     // 503 when no server is usable, the queue is full or the wait times out.
@@ -86,9 +95,10 @@ public:
 
 private:
     boost::asio::awaitable<boost::system::error_code> dial(server_state& s);
-    backend_state& be() const noexcept { return *u_.backends[backend_]; }
+    backend_state& be() const noexcept { return *view_.backends[backend_]; }
 
     upstream_context& u_;
+    upstream_view view_;
     transport& server_;
     deadline& dl_;
     boost::asio::cancellation_signal& cancel_;

@@ -127,26 +127,28 @@ alloc::pool_limits limits_of(const config::gateway_config& c) {
 struct fixture final : session_host, parking_host {
     net::io_context ioc{1};
     std::shared_ptr<const config::gateway_config> cfg = test_config();
-    router routes{*cfg};
-    std::vector<std::unique_ptr<backend_state>> backends;
+    // The one generation: its backend at 127.0.0.1:9, which the memory dialer answers.
+    std::shared_ptr<generation> gen = make_generation(cfg);
     worker_counters counters{1, 1};
     alloc::pool_shard shard{limits_of(*cfg)};
     pipe_pool pipes;
     parking_lot parking{ioc.get_executor(), *this, cfg->timeouts};
     access_log log{false, false};
     memory_dialer dialer{ioc};
-    proxy_context ctx{*cfg,    routes, {*cfg, backends, 0, &dialer},
-                      shard,   pipes,  parking,
-                      counters, log,   *this};
+    proxy_context ctx{generation_holder(gen), {0, &dialer}, shard, pipes, parking, counters, log, *this};
     std::size_t live = 0, closed = 0;
     bool ended = false;
     std::string client_got;
     bool client_eof = false;
     std::shared_ptr<test::fault_plan> client_plan;
 
-    fixture() {
-        backends.push_back(std::make_unique<backend_state>(
-            cfg->backends[0], std::vector<tcp::endpoint>{{net::ip::make_address("127.0.0.1"), 9}}));
+    static std::shared_ptr<generation> make_generation(std::shared_ptr<const config::gateway_config> c) {
+        auto g = std::make_shared<generation>(c, 1);
+        g->backends.push_back(std::make_shared<backend_state>(
+            c->backends[0], std::vector<tcp::endpoint>{{net::ip::make_address("127.0.0.1"), 9}}));
+        g->tls.resize(c->listeners.size());
+        g->upstream_tls.resize(c->backends.size());
+        return g;
     }
 
     // session_host
@@ -202,7 +204,7 @@ struct fixture final : session_host, parking_host {
         BOOST_TEST(live == 0u, what);
         BOOST_TEST(closed == 1u, what);
         BOOST_TEST(shard.stats().used == 0u, what << ": a buffer was not given back");
-        BOOST_TEST(backends[0]->server(0).active.load() == 0u, what << ": the server slot was kept");
+        BOOST_TEST(gen->backends[0]->server(0).active.load() == 0u, what << ": the server slot was kept");
     }
 };
 

@@ -111,7 +111,7 @@ BOOST_AUTO_TEST_CASE(failed_connect_is_retried_on_another_server) {
     running_gateway gw(load_config(cfg));
     for (int i = 0; i < 6; ++i) // round-robin hits the dead server half of the time
         serves_the_next_request(gw.port());
-    BOOST_TEST(gw.get().shared().backends[0]->server(0).connect_failures.load() >= 1u);
+    BOOST_TEST(gw.get().shared().current()->backends[0]->server(0).connect_failures.load() >= 1u);
 }
 
 BOOST_AUTO_TEST_CASE(backend_failures_give_502_or_504_or_a_clean_close) {
@@ -218,13 +218,13 @@ BOOST_AUTO_TEST_CASE(queue_timeout_gives_503) {
         basic_config({origin.port(0)}, "[timeouts]\nqueue = \"200ms\"\n", "maxconn = 1")));
     client busy(gw.port());
     busy.send("GET /?delay=1500 HTTP/1.1\r\nHost: t\r\n\r\n"); // holds the only slot
-    auto& server = gw.get().shared().backends[0]->server(0);
+    auto& server = gw.get().shared().current()->backends[0]->server(0);
     BOOST_REQUIRE(wait_until([&] { return server.active.load() == 1; }));
     BOOST_TEST(status_of_raw(gw.port(), "GET / HTTP/1.1\r\nHost: t\r\n\r\n") == 503u);
     auto r = busy.read();
     BOOST_REQUIRE(r);
     BOOST_TEST(r->result_int() == 200u);
-    BOOST_TEST(gw.get().shared().backends[0]->queue_timeouts() == 1u);
+    BOOST_TEST(gw.get().shared().current()->backends[0]->queue_timeouts() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(slow_request_head_gives_408) {

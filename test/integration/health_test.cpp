@@ -14,7 +14,7 @@ BOOST_AUTO_TEST_CASE(dead_server_is_marked_down_and_skipped) {
     cfg += "[backends.health_check]\npath = \"/healthz\"\ninterval = \"50ms\"\n"
            "timeout = \"40ms\"\nrise = 1\nfall = 1\n";
     running_gateway gw(load_config(cfg));
-    auto& backend = *gw.get().shared().backends[0];
+    auto& backend = *gw.get().shared().current()->backends[0];
     BOOST_TEST(wait_until([&] { return !backend.server(1).up.load(); }));
     BOOST_TEST(backend.server(0).up.load());
     const auto failures_before = backend.server(1).connect_failures.load();
@@ -36,7 +36,7 @@ BOOST_AUTO_TEST_CASE(wrong_status_marks_down_and_no_usable_server_gives_503) {
     cfg += "[backends.health_check]\npath = \"/?status=500\"\ninterval = \"50ms\"\n"
            "timeout = \"40ms\"\nrise = 2\nfall = 2\n";
     running_gateway gw(load_config(cfg));
-    auto& server = gw.get().shared().backends[0]->server(0);
+    auto& server = gw.get().shared().current()->backends[0]->server(0);
     BOOST_TEST(wait_until([&] { return !server.up.load(); }));
     client c(gw.port());
     auto r = c.get("/?size=1");

@@ -36,7 +36,7 @@ BOOST_AUTO_TEST_CASE(drain_finishes_in_flight_and_closes_idle) {
     BOOST_REQUIRE(idle.get("/?size=1"));
     // (The gateway gives the server back just after the response went out:
     // wait for that, so that "active" below is the busy request's own.)
-    auto& server = gw.get().shared().backends[0]->server(0);
+    auto& server = gw.get().shared().current()->backends[0]->server(0);
     BOOST_REQUIRE(wait_until([&] { return server.active.load() == 0; }));
     client busy(gw.port());
     busy.send("GET /?delay=400&size=100 HTTP/1.1\r\nHost: t\r\n\r\n");

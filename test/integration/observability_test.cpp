@@ -131,7 +131,7 @@ BOOST_AUTO_TEST_CASE(health_and_readiness_follow_the_drain) {
 
     client busy(gw.port());
     busy.send("GET /?delay=500 HTTP/1.1\r\nHost: t\r\n\r\n");
-    auto& server = gw.get().shared().backends[0]->server(0);
+    auto& server = gw.get().shared().current()->backends[0]->server(0);
     BOOST_REQUIRE(wait_until([&] { return server.active.load() == 1; }));
     gw.get().drain();
     client late_probe(gw.admin_port()); // the admin listener stays while requests finish

@@ -227,7 +227,7 @@ BOOST_AUTO_TEST_CASE(server_connections_are_reused) {
     client c2(gw.port());
     BOOST_REQUIRE(c2.get("/?size=1"));
     // 11 requests over at most one server connection per worker (2 workers).
-    auto& server = gw.get().shared().backends[0]->server(0);
+    auto& server = gw.get().shared().current()->backends[0]->server(0);
     BOOST_TEST(server.requests.load() == 11u);
     BOOST_TEST(server.connects.load() <= 2u);
 }
