@@ -255,6 +255,27 @@ def sec_deadlock(r) -> str:
         "", refused, ""])
 
 
+def sec_dns(r) -> str:
+    if not r:
+        return "## DNS changes followed under load\n\nNot run.\n"
+    ld = r["load"]
+    rows = [[", ".join(x["to"]), "-" if x["seen_after_s"] is None else f"{x['seen_after_s']:.2f}",
+             fmt(x["requests_to_departed"])] for x in r["changes"]]
+    seen = [x["seen_after_s"] for x in r["changes"] if x["seen_after_s"] is not None]
+    return "\n".join([
+        "## DNS changes followed under load", "",
+        f"`dns-follow.py`. The backend is a name (`discover = \"all\"`, `min_ttl` 100 ms, `max_ttl` 1 s) that a "
+        f"DNS responder of the script answers with TTL 1 s; three origins on 127.0.0.2-4, one port; "
+        f"{r['workers']} workers. {ld['tool']} keeps {r['connections']} kept-alive connections busy while the "
+        f"answer changes every {r['every_s']:g} s. \"Seen\" is how long the gateway's servers (`/api/servers`) took "
+        f"to match the new answer; \"to departed\" counts requests that reached origins no longer in the answer, "
+        f"from 0.2 s after that until the next change.", "",
+        f"- requests: {fmt(ld['requests'])}, non-2xx: {fmt(ld.get('non_2xx', 0))}, socket errors: "
+        f"{fmt(ld.get('socket_errors', 0))}; {len(r['changes'])} changes, all seen within "
+        f"{max(seen) if seen else 0:.2f} s (the TTL); {fmt(r['dns_queries'])} DNS questions", "",
+        table(["answer changed to", "seen after (s)", "requests to departed"], rows), ""])
+
+
 PROXY_TITLES = {"gateway": "gateway", "haproxy": "HAProxy", "nginx": "nginx"}
 
 
@@ -426,13 +447,13 @@ def main() -> None:
     a = ap.parse_args()
     d = Path(a.results)
     meta = load(d, "run-meta") or {}
-    sweep, wake, dead, proxy, idle, smug, tls = (load(d, n) for n in
-                                                 ("memory-sweep", "wake-strategies", "deadlock", "proxy-compare",
-                                                  "idle-memory", "smuggling", "tls-compare"))
+    sweep, wake, dead, proxy, idle, smug, tls, dns = (load(d, n) for n in
+                                                      ("memory-sweep", "wake-strategies", "deadlock", "proxy-compare",
+                                                       "idle-memory", "smuggling", "tls-compare", "dns-follow"))
     plots(d, sweep, proxy)
-    any_r = next((x for x in (proxy, idle, sweep, wake, dead, smug, tls) if x), None)
+    any_r = next((x for x in (proxy, idle, sweep, wake, dead, smug, tls, dns) if x), None)
     m = (any_r or {}).get("machine", {})
-    runs = [x for x in (proxy, idle, sweep, wake, dead, smug, tls) if x]
+    runs = [x for x in (proxy, idle, sweep, wake, dead, smug, tls, dns) if x]
     loads = ", ".join(f"{x['scenario']} {x['machine']['loadavg_1m_at_start']:.2f} -> {x['loadavg_1m_at_end']:.2f}"
                       for x in runs)
     quick = any(x.get("quick") for x in runs)
@@ -479,7 +500,7 @@ def main() -> None:
     head += ["- The machine is shared (other engineers compile on it); every number of a scenario comes "
              "from one run of it, loopback only.", ""]
     body = [sec_proxy(proxy), sec_idle(idle), sec_tls(tls), sec_sweep(sweep), sec_wake(wake),
-            sec_deadlock(dead), sec_smuggling(smug)]
+            sec_deadlock(dead), sec_smuggling(smug), sec_dns(dns)]
     Path(a.markdown).write_text("\n".join(head) + "\n" + "\n".join(body))
     print(f"wrote {a.markdown}")
 
