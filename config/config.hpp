@@ -37,6 +37,8 @@ struct host_port {
 struct global_config {
     unsigned workers = 0;                                 // 0 = one worker per CPU core
     duration shutdown_timeout = std::chrono::seconds{30}; // graceful drain on SIGTERM
+
+    friend bool operator==(const global_config&, const global_config&) = default;
 };
 
 struct admin_config {
@@ -50,6 +52,8 @@ struct admin_config {
     // endpoints are off.
     std::string token;
     std::string token_env;
+
+    friend bool operator==(const admin_config&, const admin_config&) = default;
 };
 
 // The buffer pool's wake rule on release (DESIGN.md section 2); the two others exist only
@@ -70,6 +74,8 @@ struct buffers_config {
     // Content-Length bodies larger than a buffer move socket to socket with
     // splice(2) through a pipe, never copied into the gateway's memory.
     bool splice = true;
+
+    friend bool operator==(const buffers_config&, const buffers_config&) = default;
 };
 
 // The smallest non-zero buffers.limit that lets `workers` shards each keep its reserve
@@ -90,6 +96,8 @@ struct timeouts_config {
     duration queue = std::chrono::seconds{10};  // waiting in a backend queue -> 503
     duration tunnel = std::chrono::hours{1};    // idle Upgrade/WebSocket tunnel
     duration send = std::chrono::seconds{30};   // a write that makes no progress
+
+    friend bool operator==(const timeouts_config&, const timeouts_config&) = default;
 };
 
 enum class log_format { text, json };
@@ -99,6 +107,8 @@ struct logging_config {
     bool access_log = true; // one line per request on stdout
     log_format format = log_format::text;
     log_level level = log_level::info;
+
+    friend bool operator==(const logging_config&, const logging_config&) = default;
 };
 
 // A file the gateway reads besides the configuration (a certificate, a key, a CA
@@ -109,6 +119,9 @@ struct file_setting {
     std::string path;
     std::string origin;
     bool empty() const noexcept { return path.empty(); }
+
+    // The same file (where the config names it does not matter).
+    friend bool operator==(const file_setting& a, const file_setting& b) { return a.path == b.path; }
 };
 
 enum class tls_version { v1_2, v1_3 };
@@ -118,6 +131,8 @@ enum class client_verify_mode { off, optional, required };
 struct certificate_config {
     file_setting cert;
     file_setting key;
+
+    friend bool operator==(const certificate_config&, const certificate_config&) = default;
 };
 
 // TLS termination on a listener (docs/config-reference.md, [listeners.tls]).
@@ -132,6 +147,8 @@ struct listener_tls_config {
     file_setting client_ca;                            // CA bundle for client certificates
     client_verify_mode client_verify = client_verify_mode::off;
     std::string client_subject_header; // request header for the verified subject; empty = none
+
+    friend bool operator==(const listener_tls_config&, const listener_tls_config&) = default;
 };
 
 struct listener_config {
@@ -145,6 +162,8 @@ struct listener_config {
     // host and path (port https_port, left out when 443) instead of proxying.
     bool redirect_https = false;
     std::uint16_t https_port = 443;
+
+    friend bool operator==(const listener_config&, const listener_config&) = default;
 };
 
 // Routes are evaluated in file order; the first match wins. Empty fields match anything.
@@ -164,6 +183,8 @@ struct health_check_config {
     unsigned rise = 2;                          // consecutive successes to mark a server up
     unsigned fall = 3;                          // consecutive failures to mark it down
     unsigned expect_status = 200;
+
+    friend bool operator==(const health_check_config&, const health_check_config&) = default;
 };
 
 // How a server whose address is a host name follows DNS (docs/config-reference.md,
@@ -185,6 +206,8 @@ struct dns_config {
     // When asking fails, the last good answer is kept this long after it
     // expired, then its servers leave; meanwhile the name is asked every min_ttl.
     duration hold = std::chrono::seconds{30};
+
+    friend bool operator==(const dns_config&, const dns_config&) = default;
 };
 
 struct server_config {
@@ -203,6 +226,8 @@ struct server_config {
     // address, which is verified as an IP and sends no SNI).
     bool tls = false;
     std::string tls_server_name;
+
+    friend bool operator==(const server_config&, const server_config&) = default;
 };
 
 // TLS to a backend's servers (docs/config-reference.md, [[backends]] tls_*).
@@ -212,6 +237,8 @@ struct upstream_tls_config {
     file_setting ca;            // CA bundle; empty = the system store
     std::string server_name;    // SNI and verified name for every server; empty = each its own
     file_setting cert, key;     // a client certificate, when the servers ask for one
+
+    friend bool operator==(const upstream_tls_config&, const upstream_tls_config&) = default;
 };
 
 struct backend_config {
@@ -223,6 +250,8 @@ struct backend_config {
     std::optional<health_check_config> health_check; // absent = no active checks
     upstream_tls_config tls;
     std::vector<server_config> servers;              // never empty once loaded
+
+    friend bool operator==(const backend_config&, const backend_config&) = default;
 };
 
 struct gateway_config {

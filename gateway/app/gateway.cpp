@@ -104,7 +104,8 @@ gateway::gateway(std::shared_ptr<const config::gateway_config> cfg, int access_l
         throw std::runtime_error(e.what());
     }
 
-    discovery_ = std::make_unique<server_discovery>(cfg, nworkers); // resolves every server name once
+    nworkers_ = nworkers;
+    discovery_ = std::make_shared<server_discovery>(cfg, nworkers); // resolves every server name once
     for (std::size_t b = 0; b < c.backends.size(); ++b)
         first->backends.push_back(
             std::make_shared<backend_state>(c.backends[b], discovery_->first_servers(b), nworkers));
@@ -149,23 +150,35 @@ gateway::~gateway() {
 }
 
 void gateway::start() {
-    // Health checks run on worker 0: a handful of coroutines, no data path.
-    auto& first = *workers_.front();
+    // Health checks and DNS discovery run on worker 0: a handful of
+    // coroutines, no data path.
     const generation_ptr gen = shared_->current();
-    const auto& c = *gen->config;
-    auto check = [gen, &first](std::size_t b, const server_ptr& s) {
-        const auto& bc = gen->config->backends[b];
-        if (!bc.health_check)
-            return;
-        net::co_spawn(first.io(), run_health_check(bc.name, *bc.health_check, s, gen->upstream_tls[b].get(), &first),
-                      [](std::exception_ptr e) {
-            if (e)
-                error_log(config::log_level::error, "health check ended by an exception");
-        });
-    };
-    for (std::size_t b = 0; b < c.backends.size(); ++b)
+    for (std::size_t b = 0; b < gen->backends.size(); ++b)
         for (const auto& s : gen->backends[b]->servers()->servers)
-            check(b, s);
+            spawn_health_check(gen, b, s);
+    start_discovery(gen);
+    const auto& listeners = gen->config->listeners;
+    if (std::any_of(listeners.begin(), listeners.end(), [](const auto& l) { return l.tls.has_value(); }))
+        net::co_spawn(workers_.front()->io(), watch_certificates(reloader_.get(), workers_.front().get()),
+                      net::detached);
+    started_ = true;
+    for (auto& w : workers_)
+        w->start();
+}
+
+void gateway::spawn_health_check(const generation_ptr& gen, std::size_t b, const server_ptr& s) {
+    const auto& bc = gen->config->backends[b];
+    if (!bc.health_check)
+        return;
+    worker& first = *workers_.front();
+    net::co_spawn(first.io(), run_health_check(bc.name, *bc.health_check, s, gen->upstream_tls[b], &first),
+                  [](std::exception_ptr e) {
+        if (e)
+            error_log(config::log_level::error, "health check ended by an exception");
+    });
+}
+
+void gateway::start_discovery(const generation_ptr& gen) {
     // Servers that DNS brings: every worker adopts the backend's new set on
     // its own thread (or at its next pick); each new server gets its health check.
     std::vector<backend_state*> backends;
@@ -176,12 +189,8 @@ void gateway::start() {
         for (auto& w : workers_)
             net::post(w->io(), [be = gen->backends[b].get(), wp = w.get()] { be->adopt(wp->index()); });
     };
-    hooks.added = check;
-    discovery_->start(first, std::move(backends), std::move(hooks));
-    if (std::any_of(c.listeners.begin(), c.listeners.end(), [](const auto& l) { return l.tls.has_value(); }))
-        net::co_spawn(first.io(), watch_certificates(reloader_.get(), &first), net::detached);
-    for (auto& w : workers_)
-        w->start();
+    hooks.added = [this, gen](std::size_t b, const server_ptr& s) { spawn_health_check(gen, b, s); };
+    discovery_->start(*workers_.front(), std::move(backends), std::move(hooks));
 }
 
 void gateway::drain() {

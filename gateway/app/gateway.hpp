@@ -6,6 +6,8 @@
 
 #include <cstddef>
 #include <memory>
+#include <mutex>
+#include <string>
 #include <optional>
 #include <vector>
 
@@ -43,6 +45,23 @@ public:
     // Re-reads every TLS listener's certificates (SIGHUP); a listener whose
     // files fail keeps its old ones. Any thread. Returns how many failed.
     std::size_t reload_certificates() { return reloader_->reload_all(); }
+
+    // Takes `next` (loaded and validated) as the running configuration: a new
+    // generation for new exchanges (routes, backends, servers, weights,
+    // balancing, timeouts, health checks, TLS settings, DNS), while exchanges
+    // in flight finish on theirs and kept-alive connections stay open.
+    // Backends and servers that keep their name (servers: and address and
+    // settings) are the same objects, so their counters, queues, pooled
+    // connections and health carry on; servers that left drain. Refused whole,
+    // with the running configuration kept, when a setting fixed for the process
+    // changed (reload_rules.hpp) or a file it names (TLS) or an "off" server
+    // name fails. Any thread but a worker's (it may wait for DNS); one at a time.
+    struct reload_outcome {
+        bool ok = false;
+        std::uint64_t generation = 0; // the one running after the call
+        std::string message;          // why it was refused ("" when ok)
+    };
+    reload_outcome reload(std::shared_ptr<const config::gateway_config> next);
     // Thread-safe. drain: stop accepting, finish exchanges in flight, close idle
     // connections. abort: close everything now.
     void drain();
@@ -66,12 +85,24 @@ public:
     shared_state& shared() noexcept { return *shared_; }
 
 private:
+    // On worker 0 (or before it runs): a server's health check, per its
+    // backend's settings in `gen`; following `gen`'s server names in DNS.
+    void spawn_health_check(const generation_ptr& gen, std::size_t backend, const server_ptr& s);
+    void start_discovery(const generation_ptr& gen);
+    // A reload's second half (gateway_reload.cpp): `gen` built on the
+    // surviving objects of `now`, published, adopted by every worker.
+    void apply_generation(const generation_ptr& now, const std::shared_ptr<generation>& gen,
+                          const std::shared_ptr<server_discovery>& discovery);
+
     std::unique_ptr<shared_state> shared_;
     std::unique_ptr<alloc::buffer_pool> pool_;
     std::unique_ptr<certificate_reloader> reloader_;
     std::vector<std::unique_ptr<worker>> workers_;
     // (After the workers: its resolver is on worker 0's loop and goes first.)
-    std::unique_ptr<server_discovery> discovery_;
+    std::shared_ptr<server_discovery> discovery_;
+    std::mutex reload_mutex_;
+    std::size_t nworkers_ = 0;
+    bool started_ = false;
     std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
     std::optional<boost::asio::ip::tcp::endpoint> admin_endpoint_;
 };

@@ -93,7 +93,8 @@ std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); 
 
 } // namespace
 
-server_discovery::server_discovery(std::shared_ptr<const config::gateway_config> cfg, std::size_t workers)
+server_discovery::server_discovery(std::shared_ptr<const config::gateway_config> cfg, std::size_t workers,
+                                   const server_discovery* previous)
     : cfg_(std::move(cfg)), workers_(workers) {
     const auto& c = *cfg_;
     addresses_.resize(c.backends.size());
@@ -113,18 +114,32 @@ server_discovery::server_discovery(std::shared_ptr<const config::gateway_config>
             f->label += c.backends[b].name;
             f->label += ": server ";
             f->label += s.name;
+            if (previous != nullptr)
+                previous->carry_over(c.backends[b].name, s, *f, addresses_[b][e]);
             names_.push_back(std::move(f));
         }
     }
-    if (names_.empty())
-        return;
+    resolve_now();
+    // "off" names are resolved once: nothing follows them.
+    names_.erase(std::remove_if(names_.begin(), names_.end(),
+                                [](const auto& f) { return f->cfg->discover == config::discover_mode::off; }),
+                 names_.end());
+}
 
+void server_discovery::resolve_now() {
+    std::size_t pending = 0;
+    for (const auto& f : names_)
+        pending += f->have_answer ? 0 : 1;
+    if (pending == 0)
+        return;
     // Every name at once, on a loop of this thread's own; c-ares' timeouts bound it.
+    const auto& c = *cfg_;
     net::io_context ioc(1);
     dns_resolver startup(ioc.get_executor(), resolver_options(c.dns));
-    std::size_t pending = names_.size();
     std::string fatal;
     for (auto& fp : names_) {
+        if (fp->have_answer)
+            continue; // (carried over from the discovery before a reload)
         net::co_spawn(ioc, [&, f = fp.get()]() -> net::awaitable<void> {
             auto [ec, a] = co_await ask_dns(startup, *f->cfg);
             if (!ec) {
@@ -154,10 +169,6 @@ server_discovery::server_discovery(std::shared_ptr<const config::gateway_config>
     ioc.run();
     if (!fatal.empty())
         throw std::runtime_error(fatal);
-    // "off" names are resolved once: nothing follows them.
-    names_.erase(std::remove_if(names_.begin(), names_.end(),
-                                [](const auto& f) { return f->cfg->discover == config::discover_mode::off; }),
-                 names_.end());
 }
 
 server_discovery::~server_discovery() {
@@ -165,9 +176,41 @@ server_discovery::~server_discovery() {
         worker_->remove(*this);
 }
 
+void server_discovery::carry_over(const std::string& backend, const config::server_config& entry, followed& to,
+                                  entry_addresses& addresses) const {
+    std::lock_guard lock(status_mutex_);
+    for (const auto& f : names_) {
+        const auto& was = *f->cfg;
+        if (cfg_->backends[f->backend].name != backend || was.name != entry.name || was.address != entry.address ||
+            was.srv != entry.srv || was.discover != entry.discover || was.max_servers != entry.max_servers ||
+            !f->have_answer)
+            continue;
+        addresses = addresses_[f->backend][f->entry];
+        to.have_answer = true;
+        to.ttl = f->ttl;
+        to.addresses = f->addresses;
+        to.resolutions = f->resolutions;
+        to.failures = f->failures;
+        to.last_success = f->last_success;
+        to.last_error = f->last_error;
+        return;
+    }
+}
+
+std::vector<server_ptr> server_discovery::servers(std::size_t b, const server_set* current,
+                                                  std::vector<server_ptr>& made) const {
+    return servers_for(cfg_->backends.at(b), addresses_.at(b), current, workers_, made);
+}
+
 std::vector<server_ptr> server_discovery::first_servers(std::size_t b) const {
     std::vector<server_ptr> made;
-    return servers_for(cfg_->backends.at(b), addresses_.at(b), nullptr, workers_, made);
+    return servers(b, nullptr, made);
+}
+
+void server_discovery::stop() noexcept {
+    timers_.drain_all(); // the loops' sleeps end, and they see draining()
+    if (resolver_)
+        resolver_->cancel(); // the questions running end now
 }
 
 void server_discovery::start(worker& w, std::vector<backend_state*> backends, hooks h) {
@@ -178,16 +221,12 @@ void server_discovery::start(worker& w, std::vector<backend_state*> backends, ho
     hooks_ = std::move(h);
     resolver_ = std::make_unique<dns_resolver>(w.io().get_executor(), resolver_options(cfg_->dns));
     w.add(*this);
+    // Each loop keeps the object alive until it ends (a reload may let go of it first).
     for (std::size_t i = 0; i < names_.size(); ++i)
-        net::co_spawn(w.io(), follow(i), [](std::exception_ptr e) {
+        net::co_spawn(w.io(), follow(i), [keep = shared_from_this()](std::exception_ptr e) {
             if (e)
                 error_log(config::log_level::error, "DNS discovery ended by an exception");
         });
-}
-
-void server_discovery::on_drain() noexcept {
-    if (resolver_)
-        resolver_->cancel(); // the questions running end now; the loops see the drain
 }
 
 net::awaitable<void> server_discovery::follow(std::size_t index) {
@@ -199,10 +238,10 @@ net::awaitable<void> server_discovery::follow(std::size_t index) {
     clock_type::duration delay = f.have_answer ? bounded(f.ttl) : clock_type::duration(d.min_ttl);
     if (f.have_answer)
         f.hold_until = clock_type::now() + delay + d.hold;
-    drain_timer tick(worker_->io().get_executor(), *worker_);
+    drain_timer tick(worker_->io().get_executor(), timers_);
     while (co_await tick.sleep(delay)) {
         auto [ec, a] = co_await ask_dns(*resolver_, *f.cfg);
-        if (worker_->draining())
+        if (timers_.draining() || worker_->draining())
             break;
         const auto now = clock_type::now();
         auto& current = addresses_[f.backend][f.entry];
@@ -227,7 +266,10 @@ net::awaitable<void> server_discovery::follow(std::size_t index) {
                     line += " (" + std::to_string(a.endpoints.size()) + " answered, max_servers " +
                             std::to_string(f.cfg->max_servers) + ")";
                 error_log(config::log_level::info, line);
-                current = std::move(next);
+                {
+                    std::lock_guard lock(status_mutex_);
+                    current = std::move(next);
+                }
                 publish(f.backend);
             }
             continue;
@@ -246,9 +288,9 @@ net::awaitable<void> server_discovery::follow(std::size_t index) {
         if (!current.endpoints.empty() && now >= f.hold_until) {
             error_log(config::log_level::warning, f.label + ": " + asked(*f.cfg) + " still fails (" +
                                                       ec.message() + "): its servers leave the backend");
-            current = {};
             {
                 std::lock_guard lock(status_mutex_);
+                current = {};
                 f.addresses.clear();
             }
             publish(f.backend);

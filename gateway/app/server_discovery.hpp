@@ -33,16 +33,24 @@ namespace gw {
 
 class worker;
 
-class server_discovery final : public drain_listener {
+class server_discovery final : public drain_listener, public std::enable_shared_from_this<server_discovery> {
 public:
     // Resolves every server entry of `cfg` once. Throws std::runtime_error when
-    // an entry with discover = "off" does not resolve.
-    server_discovery(std::shared_ptr<const config::gateway_config> cfg, std::size_t workers);
+    // an entry with discover = "off" does not resolve. On a reload, `previous`
+    // (the discovery running now; read under its lock) gives the addresses of
+    // the entries that did not change: those are not asked again now, so a
+    // reload never empties a backend, nor waits for DNS, for them.
+    server_discovery(std::shared_ptr<const config::gateway_config> cfg, std::size_t workers,
+                     const server_discovery* previous = nullptr);
     ~server_discovery() override;
     server_discovery(const server_discovery&) = delete;
     server_discovery& operator=(const server_discovery&) = delete;
 
-    // Backend b's first servers (for its backend_state).
+    // Backend b's servers for the addresses known now, reusing those of
+    // `current` (may be null) that keep their name, address and settings; the
+    // ones made new are appended to `made`.
+    std::vector<server_ptr> servers(std::size_t b, const server_set* current, std::vector<server_ptr>& made) const;
+    // The same for a backend made now.
     std::vector<server_ptr> first_servers(std::size_t b) const;
 
     // What the gateway does when a backend's servers changed: every worker
@@ -59,17 +67,28 @@ public:
     // Every followed name now (any thread).
     std::vector<dns_name_snapshot> snapshot() const;
 
-    void on_drain() noexcept override;
+    // Stops following (worker 0's thread): a reload replaced it. Its
+    // coroutines end at once or when their question does; they keep the
+    // object alive until then.
+    void stop() noexcept;
+    void on_drain() noexcept override { stop(); }
 
 private:
     struct followed; // one name (server_discovery.cpp)
 
+    void resolve_now(); // the names not carried over, once (blocking; throws for "off")
     boost::asio::awaitable<void> follow(std::size_t index);
+    // Copies what this discovery knows of `entry` of `backend` into `to`, if
+    // it follows the same name the same way.
+    void carry_over(const std::string& backend, const config::server_config& entry, followed& to,
+                    entry_addresses& addresses) const;
     void publish(std::size_t backend); // rebuilds the backend's set from its entries' addresses
 
     std::shared_ptr<const config::gateway_config> cfg_;
     std::size_t workers_;
-    // Per backend, per server entry: its addresses now (worker 0's thread once started).
+    drain_set timers_; // its loops' sleeps; stop() ends them
+    // Per backend, per server entry: its addresses now (worker 0's thread once
+    // started; a reload reads them under status_mutex_).
     std::vector<std::vector<entry_addresses>> addresses_;
     std::vector<std::unique_ptr<followed>> names_;
     mutable std::mutex status_mutex_; // the followed names' counters, for snapshot()

@@ -24,7 +24,7 @@ backend_snapshot snapshot_of(backend_state& b) {
         const server_state& s = *sp;
         out.servers.push_back(server_snapshot{
             s.name, s.endpoint.address().to_string() + ":" + std::to_string(s.endpoint.port()),
-            s.weight.load(), s.config_weight, to_string(s.admin.load()), s.maxconn, s.active.load(), s.up.load(), s.requests.load(), s.connects.load(),
+            s.weight.load(), s.config_weight.load(), to_string(s.admin.load()), s.maxconn, s.active.load(), s.up.load(), s.requests.load(), s.connects.load(),
             s.health_checks.load(), s.connect_failures.load()});
     }
     return out;

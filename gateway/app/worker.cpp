@@ -209,6 +209,15 @@ void worker::begin_drain() {
     session_gone(); // nothing open at all: the admin listener can go at once
 }
 
+void worker::adopt(generation_ptr g, const std::vector<std::shared_ptr<backend_state>>& left) {
+    parking_.set_park_after(g->config->timeouts.client_park);
+    for (const auto& b : g->backends)
+        b->adopt(index_);
+    for (const auto& b : left)
+        b->adopt(index_); // (its servers were retired: their idle connections close)
+    proxy_.generations.adopt(std::move(g));
+}
+
 void worker::clear_idle() noexcept {
     for (auto& b : current().backends)
         b->clear_idle(index_);

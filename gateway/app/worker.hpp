@@ -48,6 +48,14 @@ struct shared_state {
         std::lock_guard lock(mutex_);
         return current_;
     }
+    // A reload publishes the next one (then each worker adopts it).
+    void publish(generation_ptr g) {
+        std::lock_guard lock(mutex_);
+        current_ = std::move(g);
+    }
+    // Configuration reloads that took effect, and that were refused.
+    std::atomic<std::uint64_t> reloads{0}, reload_failures{0};
+    std::atomic<std::int64_t> last_reload = 0; // when one last took effect (seconds since 1970; 0 = never)
 
     const std::size_t listener_count;
     std::unique_ptr<std::atomic<std::size_t>[]> connections; // open, per listener
@@ -102,6 +110,10 @@ public:
     shared_state& shared() noexcept { return shared_; }
     // The generation this worker's new exchanges take (its thread only).
     const generation& current() const noexcept { return proxy_.generations.current(); }
+    // Takes `g` as its current generation (its thread): new exchanges run on
+    // it; each backend's servers are adopted, and `left` (backends that are not
+    // in it) close this worker's idle connections to their servers.
+    void adopt(generation_ptr g, const std::vector<std::shared_ptr<backend_state>>& left);
     std::size_t index() const noexcept { return index_; }
     // (Draining starts when the worker tells its drain listeners.)
     bool draining() const noexcept override { return listeners_.draining(); }

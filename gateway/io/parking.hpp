@@ -89,6 +89,8 @@ public:
     void close_all() noexcept;
 
     std::size_t parked() const noexcept { return parked_count_; }
+    // A reload changed timeouts.client_park (for sessions idle from now on).
+    void set_park_after(clock_type::duration d) noexcept { park_after_ = d; }
 
 private:
     static constexpr std::uint32_t none = UINT32_MAX;

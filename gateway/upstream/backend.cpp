@@ -186,7 +186,7 @@ int backend_state::pick_leastconn(const server_set& set, const server_state* exc
 }
 
 int backend_state::pick(const server_set& set, round_robin_state& rr, const server_state* exclude) const noexcept {
-    return balance_ == config::balance_mode::leastconn ? pick_leastconn(set, exclude)
+    return balance_.load(std::memory_order_relaxed) == config::balance_mode::leastconn ? pick_leastconn(set, exclude)
                                                        : pick_roundrobin(set, rr, exclude);
 }
 
@@ -247,7 +247,8 @@ void backend_state::release(server_state& s) noexcept {
 
 bool backend_state::enqueue(queue_waiter& w) noexcept {
     std::lock_guard lock(mutex_);
-    if (queue_limit_ != 0 && queued_.load() >= queue_limit_)
+    const std::size_t limit = queue_limit_.load(std::memory_order_relaxed);
+    if (limit != 0 && queued_.load() >= limit)
         return false;
     waiting_.push_back(w);
     queued_.fetch_add(1);

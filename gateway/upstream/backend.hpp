@@ -49,7 +49,7 @@ struct server_state {
     std::string name;
     boost::asio::ip::tcp::endpoint endpoint; // resolved at start
     std::atomic<unsigned> weight{1};         // now: the config's, or what the admin API set
-    unsigned config_weight = 1;              // the config's
+    std::atomic<unsigned> config_weight{1};  // the config's (a reload may change it)
     std::atomic<server_admin> admin{server_admin::ready};
     std::size_t maxconn = 0;                 // 0 = unlimited
     // Its own copy of what connecting to it needs from the config (a server
@@ -161,7 +161,13 @@ public:
     backend_worker_part& worker_part(std::size_t w) noexcept { return per_worker_[w]; }
     // Closes worker `w`'s idle connections to every server it sees (on w's thread).
     void clear_idle(std::size_t w) noexcept;
-    std::size_t queue_limit() const noexcept { return queue_limit_; }
+    std::size_t queue_limit() const noexcept { return queue_limit_.load(std::memory_order_relaxed); }
+    // A reload: the backend's own settings now (any thread; its servers and
+    // queue stay).
+    void update(const config::backend_config& cfg) noexcept {
+        balance_.store(cfg.balance, std::memory_order_relaxed);
+        queue_limit_.store(cfg.queue_limit, std::memory_order_relaxed);
+    }
     std::size_t queued() const noexcept { return queued_.load(std::memory_order_relaxed); }
     std::uint64_t queue_timeouts() const noexcept { return queue_timeouts_.load(std::memory_order_relaxed); }
     void count_queue_timeout() noexcept { queue_timeouts_.fetch_add(1, std::memory_order_relaxed); }
@@ -200,8 +206,8 @@ private:
     void dispatch() noexcept;        // the same, taking the lock when sessions wait
 
     std::string name_;
-    config::balance_mode balance_;
-    std::size_t queue_limit_;
+    std::atomic<config::balance_mode> balance_;
+    std::atomic<std::size_t> queue_limit_;
     std::size_t workers_;
     std::unique_ptr<backend_worker_part[]> per_worker_;
 

@@ -76,12 +76,12 @@ net::awaitable<bool> probe(tcp::endpoint ep, server_tls tls, server_state* s, co
 } // namespace
 
 net::awaitable<void> run_health_check(std::string backend, config::health_check_config check,
-                                      server_ptr server, const tls::client_context* tls_ctx,
+                                      server_ptr server, std::shared_ptr<const tls::client_context> tls_ctx,
                                       drain_registry* drain) {
     const config::health_check_config* hc = &check;
     server_state& s = *server;
     const server_tls tls =
-        s.tls && tls_ctx != nullptr ? server_tls{tls_ctx, &s.tls_session, &s.tls_server_name} : server_tls{};
+        s.tls && tls_ctx != nullptr ? server_tls{tls_ctx.get(), &s.tls_session, &s.tls_server_name} : server_tls{};
     const std::string who = backend + '/' + s.name;
     // (Host: the server's name; its address's host unless a TLS name is configured.)
     const std::string request = "GET " + hc->path + " HTTP/1.1\r\nHost: " + s.tls_server_name +

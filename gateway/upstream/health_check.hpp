@@ -5,6 +5,7 @@
 // it down (no new requests go to it). Transitions are logged to stderr.
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,9 +29,9 @@ std::optional<unsigned> parse_status_line(std::string_view head) noexcept;
 // Checks `server` of backend `backend` as `hc` says until `drain` drains or the
 // server leaves its backend (retired); runs on the executor it is spawned on
 // (worker 0's). A server with TLS is checked over TLS (`tls`: the backend's
-// client context, which must outlive the check).
+// client context, held by the check).
 boost::asio::awaitable<void> run_health_check(std::string backend, config::health_check_config hc,
-                                              server_ptr server, const tls::client_context* tls,
+                                              server_ptr server, std::shared_ptr<const tls::client_context> tls,
                                               drain_registry* drain);
 
 } // namespace gw

@@ -35,18 +35,25 @@ std::vector<server_ptr> servers_for(const config::backend_config& cfg,
         for (std::size_t i = 0; i < a.endpoints.size(); ++i) {
             const auto& ep = a.endpoints[i];
             const std::string name = server_name(entry, ep);
+            // An SRV target is named by its own host (SNI, verification, the
+            // health check's Host) unless the config names one for all.
+            const std::string& tls_name =
+                entry.tls_server_name.empty() && i < a.hosts.size() ? a.hosts[i] : entry.tls_server_name;
             server_ptr kept;
             if (current != nullptr)
                 for (const auto& s : current->servers)
-                    if (s->name == name && s->endpoint == ep && !s->retired.load())
+                    if (s->name == name && s->endpoint == ep && !s->retired.load() && s->maxconn == entry.maxconn &&
+                        s->tls == entry.tls && s->tls_server_name == tls_name)
                         kept = s;
+            if (kept && kept->config_weight.load() != entry.weight) {
+                // (A reload changed its weight: the config's wins over the admin API's.)
+                kept->config_weight.store(entry.weight);
+                kept->weight.store(entry.weight);
+            }
             if (!kept) {
                 kept = make_server(entry, ep, workers, cfg.keepalive_pool);
                 kept->name = name;
-                // An SRV target is named by its own host (SNI, verification, the
-                // health check's Host) unless the config names one for all.
-                if (kept->tls_server_name.empty() && i < a.hosts.size())
-                    kept->tls_server_name = a.hosts[i];
+                kept->tls_server_name = tls_name;
                 made.push_back(kept);
             }
             out.push_back(std::move(kept));

@@ -34,8 +34,9 @@ std::string endpoint_text(const boost::asio::ip::tcp::endpoint& ep);
 std::string server_name(const config::server_config& cfg, const boost::asio::ip::tcp::endpoint& ep);
 
 // Backend `cfg`'s servers for `addresses` (one per cfg.servers entry, in order),
-// reusing those of `current` (may be null) that keep their name and address.
-// The servers made new are appended to `made`.
+// reusing those of `current` (may be null) that keep their name, address and
+// settings (maxconn, TLS; a new weight is taken over). The servers made new
+// are appended to `made`.
 std::vector<server_ptr> servers_for(const config::backend_config& cfg,
                                     const std::vector<entry_addresses>& addresses, const server_set* current,
                                     std::size_t workers, std::vector<server_ptr>& made);

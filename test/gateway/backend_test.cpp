@@ -146,7 +146,7 @@ BOOST_AUTO_TEST_CASE(weights_set_at_run_time_change_the_shares_at_once) {
         BOOST_TEST(take(b) == 1);
         give(b, 1);
     }
-    BOOST_TEST(b.server(0).config_weight == 1u);
+    BOOST_TEST(b.server(0).config_weight.load() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(drain_and_maint_take_nothing_new_and_ready_takes_again) {

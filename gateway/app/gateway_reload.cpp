@@ -1,0 +1,164 @@
+// gateway::reload: a new configuration generation built beside the running one,
+// from the objects that survive (backends, servers, TLS contexts), then
+// published; each worker adopts it on its own thread. Everything that can fail
+// (TLS files, DNS for "off" names) runs before anything is changed.
+#include "gateway/app/gateway.hpp"
+
+#include <chrono>
+#include <ctime>
+#include <exception>
+#include <future>
+#include <string>
+
+#include <boost/asio/post.hpp>
+
+#include "gateway/app/reload_rules.hpp"
+#include "gateway/observe/error_log.hpp"
+
+namespace gw {
+
+namespace net = boost::asio;
+
+namespace {
+
+// The running backend named `name` (null: a new one).
+std::shared_ptr<backend_state> find_backend(const generation& g, const std::string& name, std::size_t& index) {
+    for (std::size_t b = 0; b < g.backends.size(); ++b)
+        if (g.config->backends[b].name == name) {
+            index = b;
+            return g.backends[b];
+        }
+    return nullptr;
+}
+
+bool any_server_tls(const config::backend_config& b) {
+    for (const auto& s : b.servers)
+        if (s.tls)
+            return true;
+    return false;
+}
+
+} // namespace
+
+// From here nothing fails, and it runs on worker 0, where the discovery that is
+// replaced publishes its server sets: stopped first, it cannot overwrite what
+// this builds.
+void gateway::apply_generation(const generation_ptr& now, const std::shared_ptr<generation>& gen,
+                               const std::shared_ptr<server_discovery>& discovery) {
+    const auto& before = *now->config;
+    const auto& after = *gen->config;
+    if (discovery_)
+        discovery_->stop();
+    // Backends that keep their name are the same objects (queue, counters,
+    // per-worker parts); servers that keep their name, address and settings
+    // too, unless what every server of the backend embeds changed (its
+    // health check, TLS, keep-alive pool).
+    std::vector<std::pair<std::size_t, server_ptr>> made_all;
+    for (std::size_t b = 0; b < after.backends.size(); ++b) {
+        const auto& bc = after.backends[b];
+        std::size_t i = 0;
+        auto be = find_backend(*now, bc.name, i);
+        std::vector<server_ptr> made;
+        if (be) {
+            const auto& old = before.backends[i];
+            const bool keep_servers = old.health_check == bc.health_check && old.tls == bc.tls &&
+                                      old.keepalive_pool == bc.keepalive_pool;
+            const auto current = be->servers();
+            auto servers = discovery->servers(b, keep_servers ? current.get() : nullptr, made);
+            be->update(bc);
+            be->replace_servers(std::move(servers));
+        } else {
+            be = std::make_shared<backend_state>(bc, discovery->servers(b, nullptr, made), nworkers_);
+        }
+        for (auto& s : made)
+            made_all.emplace_back(b, std::move(s));
+        gen->backends.push_back(std::move(be));
+    }
+    // Backends that left: their servers retire (health checks stop; idle
+    // connections close as each worker adopts; exchanges in flight finish).
+    std::vector<std::shared_ptr<backend_state>> left;
+    for (std::size_t b = 0; b < now->backends.size(); ++b) {
+        std::size_t i = 0;
+        if (find_backend(*gen, before.backends[b].name, i) == nullptr) {
+            now->backends[b]->replace_servers({});
+            left.push_back(now->backends[b]);
+        }
+    }
+    shared_->publish(gen);
+    set_error_log_level(after.logging.level);
+    for (auto& w : workers_)
+        net::post(w->io(), [wp = w.get(), gen, left] { wp->adopt(gen, left); });
+    for (const auto& [b, s] : made_all)
+        spawn_health_check(gen, b, s);
+    discovery_ = discovery;
+    shared_->discovery = discovery.get();
+    if (started_)
+        start_discovery(gen);
+    error_log(config::log_level::info, "configuration reloaded: generation " + std::to_string(gen->number) +
+                                           ", " + std::to_string(after.backends.size()) + " backends (" +
+                                           std::to_string(made_all.size()) + " servers new, " +
+                                           std::to_string(left.size()) + " backends left)");
+}
+
+gateway::reload_outcome gateway::reload(std::shared_ptr<const config::gateway_config> next) {
+    std::lock_guard lock(reload_mutex_);
+    const generation_ptr now = shared_->current();
+    const auto& was = *now->config;
+    const auto& c = *next;
+    auto refuse = [&](const std::string& why) {
+        shared_->reload_failures.fetch_add(1);
+        error_log(config::log_level::error, "configuration reload refused, generation " +
+                                                std::to_string(now->number) + " keeps running: " + why);
+        return reload_outcome{false, now->number, why};
+    };
+    if (shared_->draining.load())
+        return refuse("the gateway is draining");
+    if (const auto why = fixed_setting_change(was, c); !why.empty())
+        return refuse(why);
+
+    auto gen = std::make_shared<generation>(next, now->number + 1);
+    std::shared_ptr<server_discovery> discovery;
+    try {
+        // Listeners' TLS: the running context where the settings are the same
+        // (its ticket keys, so sessions resume across the reload).
+        for (std::size_t l = 0; l < c.listeners.size(); ++l) {
+            const auto& t = c.listeners[l].tls;
+            if (t == was.listeners[l].tls)
+                gen->tls.push_back(now->tls[l]);
+            else
+                gen->tls.push_back(t ? std::make_shared<tls::server_context>(*t) : nullptr);
+        }
+        // TLS to servers: likewise, per backend by name.
+        for (const auto& b : c.backends) {
+            std::size_t i = 0;
+            const bool known = find_backend(*now, b.name, i) != nullptr;
+            if (known && was.backends[i].tls == b.tls && now->upstream_tls[i])
+                gen->upstream_tls.push_back(now->upstream_tls[i]);
+            else
+                gen->upstream_tls.push_back(any_server_tls(b) ? std::make_shared<tls::client_context>(b.tls) : nullptr);
+        }
+        // Server names: carried over where the entry did not change, else asked now.
+        discovery = std::make_shared<server_discovery>(next, nworkers_, discovery_.get());
+    } catch (const std::exception& e) {
+        return refuse(e.what());
+    }
+
+    auto apply = [this, now, gen, discovery] { apply_generation(now, gen, discovery); };
+    if (!started_) {
+        apply(); // (no worker runs yet)
+    } else {
+        auto done = std::make_shared<std::promise<void>>();
+        auto finished = done->get_future();
+        net::post(workers_.front()->io(), [apply, done] {
+            apply();
+            done->set_value();
+        });
+        if (finished.wait_for(std::chrono::seconds(30)) != std::future_status::ready)
+            return refuse("worker 0 did not take the new configuration within 30 s (draining?)");
+    }
+    shared_->reloads.fetch_add(1);
+    shared_->last_reload.store(static_cast<std::int64_t>(std::time(nullptr)));
+    return reload_outcome{true, gen->number, {}};
+}
+
+} // namespace gw
