@@ -49,25 +49,25 @@ int check(const std::string& path) {
     return loaded.config && gw::check_tls(*loaded.config, std::cout, std::cerr) ? 0 : 2;
 }
 
-// The main thread waits for signals (SIGHUP reloads certificates, SIGTERM or
-// SIGINT drain), then for the workers to end.
-void serve_until_stopped(gw::gateway& gateway, const gw::config::gateway_config& cfg) {
+// The main thread waits for signals (SIGHUP reloads the configuration and the
+// certificates, SIGTERM or SIGINT drain), then for the workers to end.
+void serve_until_stopped(gw::gateway& gateway, const gw::config::gateway_config& cfg, const std::string& path) {
     using gw::config::log_level;
     net::io_context main_ctx(1);
     net::signal_set signals(main_ctx, SIGTERM, SIGINT);
     net::steady_timer deadline(main_ctx);
-    // SIGHUP re-reads the TLS listeners' certificates (on this thread: loading
-    // files never blocks a worker).
+    // SIGHUP re-reads the configuration file and the TLS listeners'
+    // certificates (on this thread: loading files and asking DNS never blocks
+    // a worker). A file that fails is refused whole; the running one stays.
     net::signal_set hangup(main_ctx, SIGHUP);
     std::function<void(const boost::system::error_code&, int)> on_hangup =
         [&](const boost::system::error_code& ec, int) {
             if (ec)
                 return;
-            const auto failed = gateway.reload_certificates();
-            gw::error_log(failed ? log_level::error : log_level::info,
-                          "SIGHUP: certificates reloaded" +
-                              (failed ? ", " + std::to_string(failed) + " listener(s) kept their old ones"
-                                      : std::string()));
+            const auto out = gateway.reload_file(path);
+            if (out.ok)
+                gw::error_log(log_level::info, "SIGHUP: configuration generation " + std::to_string(out.generation) +
+                                                   " running");
             hangup.async_wait(on_hangup);
         };
     hangup.async_wait(on_hangup);
@@ -137,9 +137,10 @@ int run(const std::string& path) {
                           ? "TLS: kernel TLS is offered by this kernel (not used yet: OpenSSL encrypts)"
                           : "TLS: kernel TLS is not offered by this kernel (no 'tls' in "
                             "/proc/sys/net/ipv4/tcp_available_ulp); OpenSSL encrypts");
+    gateway->set_config_path(path);
     gateway->start();
 
-    serve_until_stopped(*gateway, cfg);
+    serve_until_stopped(*gateway, cfg, path);
     gw::error_log(log_level::info, "stopped");
     return 0;
 }

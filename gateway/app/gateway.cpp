@@ -147,6 +147,10 @@ gateway::gateway(std::shared_ptr<const config::gateway_config> cfg, int access_l
 gateway::~gateway() {
     abort();
     wait();
+    control_work_.reset();
+    control_.stop();
+    if (control_thread_.joinable())
+        control_thread_.join();
 }
 
 void gateway::start() {
@@ -161,6 +165,18 @@ void gateway::start() {
     if (std::any_of(listeners.begin(), listeners.end(), [](const auto& l) { return l.tls.has_value(); }))
         net::co_spawn(workers_.front()->io(), watch_certificates(reloader_.get(), workers_.front().get()),
                       net::detached);
+    if (!config_path_.empty()) {
+        // POST /api/reload: the admin coroutine (on worker 0) waits while the
+        // control thread reloads, which needs worker 0 free.
+        control_work_.emplace(control_.get_executor());
+        control_thread_ = std::thread([this] { control_.run(); });
+        workers_.front()->set_admin_reload([this]() -> net::awaitable<reload_reply> {
+            const auto out = co_await net::co_spawn(
+                control_, [this]() -> net::awaitable<reload_outcome> { co_return reload_file(config_path_); },
+                net::use_awaitable);
+            co_return reload_reply{out.ok, out.generation, out.message};
+        });
+    }
     started_ = true;
     for (auto& w : workers_)
         w->start();

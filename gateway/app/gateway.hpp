@@ -7,10 +7,13 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <string>
 #include <optional>
 #include <vector>
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include "alloc/buffer_pool.hpp"
@@ -62,6 +65,12 @@ public:
         std::string message;          // why it was refused ("" when ok)
     };
     reload_outcome reload(std::shared_ptr<const config::gateway_config> next);
+    // Loads `path` and reloads it (SIGHUP, POST /api/reload); a file with
+    // errors is refused, each error logged as file:line:col: message. The TLS
+    // listeners' certificates are read again too. Same threads as reload().
+    reload_outcome reload_file(const std::string& path);
+    // The file POST /api/reload reads (before start(); none: the endpoint answers 503).
+    void set_config_path(std::string path) { config_path_ = std::move(path); }
     // Thread-safe. drain: stop accepting, finish exchanges in flight, close idle
     // connections. abort: close everything now.
     void drain();
@@ -103,6 +112,11 @@ private:
     std::mutex reload_mutex_;
     std::size_t nworkers_ = 0;
     bool started_ = false;
+    std::string config_path_;
+    // Where POST /api/reload runs: not on a worker (a reload waits for worker 0).
+    boost::asio::io_context control_{1};
+    std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> control_work_;
+    std::thread control_thread_;
     std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
     std::optional<boost::asio::ip::tcp::endpoint> admin_endpoint_;
 };

@@ -12,6 +12,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "config/load.hpp"
 #include "gateway/app/reload_rules.hpp"
 #include "gateway/observe/error_log.hpp"
 
@@ -159,6 +160,28 @@ gateway::reload_outcome gateway::reload(std::shared_ptr<const config::gateway_co
     shared_->reloads.fetch_add(1);
     shared_->last_reload.store(static_cast<std::int64_t>(std::time(nullptr)));
     return reload_outcome{true, gen->number, {}};
+}
+
+gateway::reload_outcome gateway::reload_file(const std::string& path) {
+    auto loaded = config::load_file(path);
+    if (!loaded.config) {
+        shared_->reload_failures.fetch_add(1);
+        for (const auto& e : loaded.errors)
+            error_log(config::log_level::error, config::to_string(e));
+        const auto generation = shared_->current()->number;
+        const auto n = loaded.errors.size();
+        error_log(config::log_level::error, "configuration reload refused (" + std::to_string(n) +
+                                                (n == 1 ? " error" : " errors") + "), generation " +
+                                                std::to_string(generation) + " keeps running");
+        std::string first = loaded.errors.empty() ? path + ": cannot be loaded" : config::to_string(loaded.errors.front());
+        if (loaded.errors.size() > 1)
+            first += " (and " + std::to_string(loaded.errors.size() - 1) + " more)";
+        return reload_outcome{false, generation, first};
+    }
+    auto out = reload(std::shared_ptr<const config::gateway_config>(std::move(loaded.config)));
+    if (out.ok)
+        reload_certificates(); // (unchanged TLS settings keep their context: their files are read again here)
+    return out;
 }
 
 } // namespace gw

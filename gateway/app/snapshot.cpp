@@ -78,6 +78,10 @@ net::awaitable<gateway_snapshot> collect_snapshot(shared_state& shared, std::vec
     }
     if (shared.discovery != nullptr)
         snap.dns = shared.discovery->snapshot();
+    snap.generation = gen->number;
+    snap.reloads = shared.reloads.load();
+    snap.reload_failures = shared.reload_failures.load();
+    snap.last_reload = shared.last_reload.load();
     co_return snap;
 }
 

@@ -129,7 +129,8 @@ tcp::endpoint worker::listen_admin(const tcp::endpoint& ep, std::vector<worker*>
     admin_ = std::make_unique<admin_context>(admin_context{
         *start_config_, shard_, counters_, admin_sessions_, shared_.draining,
         [this] { return collect_snapshot(shared_, peers_); }, admin_token(start_config_->admin),
-        [this](const server_change& c) { return change_server(shared_, peers_, c); }});
+        [this](const server_change& c) { return change_server(shared_, peers_, c); },
+        nullptr}); // (reload: set by the gateway when it knows its file)
     shared_.admin_worker = this;
     return bound;
 }

@@ -114,6 +114,11 @@ public:
     // it; each backend's servers are adopted, and `left` (backends that are not
     // in it) close this worker's idle connections to their servers.
     void adopt(generation_ptr g, const std::vector<std::shared_ptr<backend_state>>& left);
+    // What POST /api/reload does on this worker's admin listener (before start).
+    void set_admin_reload(std::function<boost::asio::awaitable<reload_reply>()> f) {
+        if (admin_)
+            admin_->reload = std::move(f);
+    }
     std::size_t index() const noexcept { return index_; }
     // (Draining starts when the worker tells its drain listeners.)
     bool draining() const noexcept override { return listeners_.draining(); }

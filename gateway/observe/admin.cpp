@@ -46,7 +46,8 @@ net::awaitable<admin_reply> answer(const admin_request& req, admin_context& ctx)
     const auto target = req.target();
     const auto path = target.substr(0, target.find('?'));
     if (is_api_path(path)) {
-        const admin_api_context api{ctx.token, ctx.snapshot, ctx.change_server, &ctx.counters.admin_unauthorized};
+        const admin_api_context api{ctx.token, ctx.snapshot, ctx.change_server, ctx.reload,
+                                    &ctx.counters.admin_unauthorized};
         co_return co_await answer_api(api_request{req.method_string(), path, req[http::field::authorization],
                                                   req.body()},
                                       api);

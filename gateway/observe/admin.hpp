@@ -35,6 +35,8 @@ struct admin_context {
     // change to a server does (app/ applies it across the workers).
     std::string token;
     std::function<change_outcome(const server_change&)> change_server;
+    // POST /api/reload (set by the gateway once it knows its file; null: off).
+    std::function<boost::asio::awaitable<reload_reply>()> reload;
 };
 
 // Accepts admin connections on `acceptor` until it is closed.

@@ -147,10 +147,24 @@ net::awaitable<admin_reply> answer_api(const api_request& req, const admin_api_c
         const auto snap = co_await ctx.snapshot();
         co_return json_reply(200, all_servers_json(snap));
     }
+    if (req.path == "/api/reload") {
+        if (req.method != "POST")
+            co_return error_json(405, "POST", "Allow: POST\r\n");
+        if (auto refused = refuse_write(req, ctx))
+            co_return std::move(*refused);
+        if (!ctx.reload)
+            co_return error_json(503, "reload is not available: the gateway was not started from a file");
+        const auto r = co_await ctx.reload();
+        json::object out{{"result", r.ok ? "reloaded" : "refused"}, {"generation", r.generation}};
+        if (!r.ok)
+            out["error"] = r.message;
+        // (A file that cannot be applied: 422, the running configuration stays.)
+        co_return json_reply(r.ok ? 200 : 422, json::value(std::move(out)));
+    }
     const auto names = server_path(req.path);
     if (!names)
         co_return error_json(404, "no such endpoint: see GET /api/servers, GET or PUT "
-                                  "/api/backends/<backend>/servers/<server>");
+                                  "/api/backends/<backend>/servers/<server>, POST /api/reload");
     const auto [backend, server] = *names;
     if (!read && req.method != "PUT")
         co_return error_json(405, "GET, HEAD or PUT", "Allow: GET, HEAD, PUT\r\n");

@@ -3,6 +3,7 @@
 //   GET /api/servers                      every backend and its servers
 //   GET /api/backends/B/servers/S         one server
 //   PUT /api/backends/B/servers/S         {"state": "ready"|"drain"|"maint", "weight": 0..256}
+//   POST /api/reload                      re-read the configuration file and apply it
 // Reads are open like /metrics; writes need `Authorization: Bearer <admin token>`
 // and are off when no token is configured. Bodies are small JSON (1 KiB at most).
 
@@ -29,11 +30,20 @@ struct server_change {
 
 enum class change_outcome { done, no_backend, no_server };
 
+// What POST /api/reload did (app/ re-reads the configuration file).
+struct reload_reply {
+    bool ok = false;
+    std::uint64_t generation = 0; // the one running now
+    std::string message;          // why it was refused (file:line:col: ... for a bad file)
+};
+
 // What the API needs of the gateway.
 struct admin_api_context {
     std::string_view token; // empty: write endpoints off
     std::function<boost::asio::awaitable<gateway_snapshot>()> snapshot;
     std::function<change_outcome(const server_change&)> change_server;
+    // Re-reads the configuration file and applies it (null: not available).
+    std::function<boost::asio::awaitable<reload_reply>()> reload;
     std::uint64_t* unauthorized = nullptr; // counts refused writes (401)
 };
 

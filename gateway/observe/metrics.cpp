@@ -308,6 +308,15 @@ std::string render_metrics(const gateway_snapshot& s, const config::gateway_conf
     w.sample("gateway_workers", "", static_cast<std::uint64_t>(s.pools.size()));
     w.family("gateway_draining", "gauge", "1 while the gateway drains for shutdown.");
     w.sample("gateway_draining", "", static_cast<std::uint64_t>(s.draining ? 1 : 0));
+    w.family("gateway_config_generation", "gauge", "The running configuration: 1 at start, one more per reload.");
+    w.sample("gateway_config_generation", "", s.generation);
+    w.family("gateway_config_reloads_total", "counter",
+             "Configuration reloads (SIGHUP, POST /api/reload): taken, or refused (the running one stays).");
+    w.sample("gateway_config_reloads_total", label("result", "ok"), s.reloads);
+    w.sample("gateway_config_reloads_total", label("result", "failed"), s.reload_failures);
+    w.family("gateway_config_last_reload_success_timestamp_seconds", "gauge",
+             "When a reload last took effect (seconds since 1970; 0 = never).");
+    w.sample("gateway_config_last_reload_success_timestamp_seconds", "", static_cast<double>(s.last_reload));
     write_listeners(w, s, cfg);
     write_backends(w, s, cfg);
     write_servers(w, s, cfg);

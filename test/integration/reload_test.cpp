@@ -5,9 +5,12 @@
 // file that changes a setting fixed for the process is refused whole.
 #include <boost/test/unit_test.hpp>
 
+#include <cstdio>
 #include <future>
 #include <string>
 #include <thread>
+
+#include <unistd.h>
 
 #include "test/integration/harness.hpp"
 
@@ -157,6 +160,102 @@ BOOST_AUTO_TEST_CASE(many_reloads_under_load_lose_nothing) {
     BOOST_TEST(failed.load() == 0u);
     BOOST_TEST(ok.load() > 0u);
     BOOST_TEST(gw.get().shared().current()->number == 31u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// POST /api/reload and SIGHUP share gateway::reload_file: the file as it is now.
+BOOST_AUTO_TEST_SUITE(reload_endpoint)
+
+namespace {
+
+constexpr const char* token = "reload-token-0123456789abcdef";
+
+std::optional<response> post_reload(std::uint16_t admin, const std::string& auth) {
+    client c(admin);
+    std::string req = "POST /api/reload HTTP/1.1\r\nHost: admin\r\nContent-Length: 0\r\n";
+    if (!auth.empty())
+        req += "Authorization: Bearer " + auth + "\r\n";
+    c.send(req + "\r\n");
+    return c.read();
+}
+
+std::string file_config(std::uint16_t origin, const std::string& backend_extra) {
+    return "[global]\nworkers = 1\n[admin]\nlisten = \"127.0.0.1:0\"\ntoken = \"" + std::string(token) +
+           "\"\n[logging]\naccess_log = false\n[[listeners]]\nname = \"http\"\nlisten = \"127.0.0.1:0\"\n"
+           "default_backend = \"app\"\n[[backends]]\nname = \"app\"\n" + backend_extra +
+           "[[backends.servers]]\nname = \"s1\"\naddress = \"127.0.0.1:" + std::to_string(origin) + "\"\n";
+}
+
+struct temp_file {
+    std::string path = "/tmp/gw-reload-test-" + std::to_string(::getpid()) + ".toml";
+    void write(const std::string& text) {
+        std::FILE* f = std::fopen(path.c_str(), "wb");
+        BOOST_REQUIRE(f != nullptr);
+        std::fwrite(text.data(), 1, text.size(), f);
+        std::fclose(f);
+    }
+    ~temp_file() { std::remove(path.c_str()); }
+};
+
+std::string metric_line(const std::string& metrics, const std::string& name) {
+    const auto at = metrics.find("\n" + name + " ");
+    if (at == std::string::npos)
+        return "";
+    return metrics.substr(at + 1, metrics.find('\n', at + 1) - at - 1);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(post_reload_applies_the_file_and_refuses_a_broken_one) {
+    origins o(1);
+    temp_file file;
+    file.write(file_config(o.port(0), ""));
+    gateway g(load_config(file_config(o.port(0), "")));
+    g.set_config_path(file.path);
+    g.start();
+    struct stop_at_end {
+        gateway& g;
+        ~stop_at_end() {
+            g.abort();
+            g.wait();
+        }
+    } guard{g};
+    const auto admin = g.admin_endpoint()->port();
+
+    auto r = post_reload(admin, "");
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->result_int() == 401u);
+    BOOST_TEST(g.shared().current()->number == 1u);
+
+    file.write(file_config(o.port(0), "retries = 1\n"));
+    r = post_reload(admin, token);
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->result_int() == 200u, r->body());
+    BOOST_TEST(r->body() == "{\"result\":\"reloaded\",\"generation\":2}\n");
+    BOOST_TEST(g.shared().current()->config->backends[0].retries == 1u);
+
+    // A broken file: refused whole, 422 with the first error at its place.
+    file.write(file_config(o.port(0), "retries = 11\n"));
+    r = post_reload(admin, token);
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->result_int() == 422u);
+    BOOST_TEST(r->body().find(R"("result":"refused","generation":2)") != std::string::npos, r->body());
+    BOOST_TEST(r->body().find(file.path + ":14:11: backends[0].retries must be at most 10 (got 11)") !=
+                   std::string::npos,
+               r->body());
+    BOOST_TEST(g.shared().current()->number == 2u);
+    client c(g.listener_endpoint(0).port());
+    auto ok = c.get("/?size=10");
+    BOOST_REQUIRE(ok);
+    BOOST_TEST(ok->result_int() == 200u);
+
+    client m(admin);
+    auto metrics = m.get("/metrics");
+    BOOST_REQUIRE(metrics);
+    BOOST_TEST(metric_line(metrics->body(), "gateway_config_generation") == "gateway_config_generation 2");
+    BOOST_TEST(metrics->body().find("gateway_config_reloads_total{result=\"ok\"} 1\n") != std::string::npos);
+    BOOST_TEST(metrics->body().find("gateway_config_reloads_total{result=\"failed\"} 1\n") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
