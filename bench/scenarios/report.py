@@ -276,6 +276,31 @@ def sec_dns(r) -> str:
         table(["answer changed to", "seen after (s)", "requests to departed"], rows), ""])
 
 
+def sec_reload(r) -> str:
+    if not r:
+        return "## Configuration reloads under load\n\nNot run.\n"
+    ld = r["load"]
+    ka, nc = ld["kept_alive"], ld["new_connection_per_request"]
+    rss = r["rss"]
+    rows = [[fmt(x["reloads"]), fmt(x["rss_kib"])] for x in rss]
+    return "\n".join([
+        "## Configuration reloads under load", "",
+        f"`reload-under-load.py`. 2 workers; each reload rewrites the file (the app backend's servers, weights, "
+        f"balancing and timeouts change) and calls `POST /api/reload`. During {r['reloads_under_load']} reloads in a "
+        f"row: wrk with 32 kept-alive connections, wrk with 4 connections sending `Connection: close` (a new "
+        f"connection per request), and {ld['tunnels']} WebSocket tunnels (Upgrade to an echo server) exchanging "
+        f"a message every 50 ms. Then {r['memory_reloads']} more reloads with the gateway's RSS read along the way.", "",
+        table(["load", "requests", "non-2xx", "socket errors"],
+              [["kept-alive", fmt(ka["requests"]), fmt(ka["non_2xx"]), fmt(ka["socket_errors"])],
+               ["new connection per request", fmt(nc["requests"]), fmt(nc["non_2xx"]), fmt(nc["socket_errors"])]]),
+        "",
+        f"- tunnels closed or broken: {ld['tunnels_broken']} of {ld['tunnels']} ({fmt(ld['tunnel_messages'])} "
+        f"messages echoed)",
+        f"- reload answers: {r['reload_statuses']}; time per reload p50 {r['reload_ms']['p50']} ms, "
+        f"max {r['reload_ms']['max']} ms", "",
+        table(["reloads done", "gateway RSS (KiB)"], rows), ""])
+
+
 PROXY_TITLES = {"gateway": "gateway", "haproxy": "HAProxy", "nginx": "nginx"}
 
 
@@ -447,13 +472,13 @@ def main() -> None:
     a = ap.parse_args()
     d = Path(a.results)
     meta = load(d, "run-meta") or {}
-    sweep, wake, dead, proxy, idle, smug, tls, dns = (load(d, n) for n in
-                                                      ("memory-sweep", "wake-strategies", "deadlock", "proxy-compare",
-                                                       "idle-memory", "smuggling", "tls-compare", "dns-follow"))
+    sweep, wake, dead, proxy, idle, smug, tls, dns, rel = (
+        load(d, n) for n in ("memory-sweep", "wake-strategies", "deadlock", "proxy-compare", "idle-memory",
+                             "smuggling", "tls-compare", "dns-follow", "reload-under-load"))
     plots(d, sweep, proxy)
-    any_r = next((x for x in (proxy, idle, sweep, wake, dead, smug, tls, dns) if x), None)
+    any_r = next((x for x in (proxy, idle, sweep, wake, dead, smug, tls, dns, rel) if x), None)
     m = (any_r or {}).get("machine", {})
-    runs = [x for x in (proxy, idle, sweep, wake, dead, smug, tls, dns) if x]
+    runs = [x for x in (proxy, idle, sweep, wake, dead, smug, tls, dns, rel) if x]
     loads = ", ".join(f"{x['scenario']} {x['machine']['loadavg_1m_at_start']:.2f} -> {x['loadavg_1m_at_end']:.2f}"
                       for x in runs)
     quick = any(x.get("quick") for x in runs)
@@ -500,7 +525,7 @@ def main() -> None:
     head += ["- The machine is shared (other engineers compile on it); every number of a scenario comes "
              "from one run of it, loopback only.", ""]
     body = [sec_proxy(proxy), sec_idle(idle), sec_tls(tls), sec_sweep(sweep), sec_wake(wake),
-            sec_deadlock(dead), sec_smuggling(smug), sec_dns(dns)]
+            sec_deadlock(dead), sec_smuggling(smug), sec_dns(dns), sec_reload(rel)]
     Path(a.markdown).write_text("\n".join(head) + "\n" + "\n".join(body))
     print(f"wrote {a.markdown}")
 
