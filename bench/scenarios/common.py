@@ -11,6 +11,7 @@ import datetime as _dt
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import signal
@@ -294,6 +295,16 @@ def run_load(gwbench: Path, url: str, connections: int, duration: float | None =
     if r.returncode != 0 and not r.stdout:
         raise RuntimeError(f"gwbench failed ({r.returncode}): {r.stderr.decode(errors='replace')}")
     return json.loads(r.stdout)
+
+
+def parse_wrk(text: str) -> dict:
+    """Requests, non-2xx answers and socket errors from wrk's report."""
+    total = re.search(r"(\d+) requests in", text)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    return {"requests": int(total.group(1)) if total else 0,
+            "non_2xx": int(non2xx.group(1)) if non2xx else 0,
+            "socket_errors": sum(int(x) for x in sock.groups()) if sock else 0}
 
 
 def summarize_load(j: dict) -> dict:

@@ -104,15 +104,6 @@ def origin_requests(admin_port: int) -> dict[str, float]:
     return out
 
 
-def parse_wrk(text: str) -> dict:
-    total = re.search(r"(\d+) requests in", text)
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
-    return {"requests": int(total.group(1)) if total else 0,
-            "non_2xx": int(non2xx.group(1)) if non2xx else 0,
-            "socket_errors": sum(int(x) for x in sock.groups()) if sock else 0}
-
-
 def main() -> None:
     a = c.parse_args(__doc__, lambda p: (p.add_argument("--every", type=float, default=2.0),
                                          p.add_argument("--workers", type=int, default=2),
@@ -193,7 +184,7 @@ discover = "all"
     if use_wrk:
         load.wait(timeout=seconds + 30)
         text = out_path.read_text()
-        summary = parse_wrk(text) | {"tool": "wrk"}
+        summary = c.parse_wrk(text) | {"tool": "wrk"}
     else:
         load_thread.join()
         summary = c.summarize_load(result_holder) | {"tool": "gwbench"}

@@ -11,7 +11,6 @@ Everything on loopback, bounded in time; what it starts it stops."""
 from __future__ import annotations
 
 import http.client
-import re
 import socket
 import socketserver
 import subprocess
@@ -139,15 +138,6 @@ class Tunnels:
             s.close()
 
 
-def parse_wrk(text: str) -> dict:
-    total = re.search(r"(\d+) requests in", text)
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
-    return {"requests": int(total.group(1)) if total else 0,
-            "non_2xx": int(non2xx.group(1)) if non2xx else 0,
-            "socket_errors": sum(int(x) for x in sock.groups()) if sock else 0}
-
-
 def main() -> None:
     a = c.parse_args(__doc__, lambda p: (p.add_argument("--reloads", type=int, default=100),
                                          p.add_argument("--memory-reloads", type=int, default=1000),
@@ -188,8 +178,8 @@ def main() -> None:
     kept.wait(timeout=seconds + 30)
     fresh.wait(timeout=seconds + 30)
     tunnels.stop()
-    load = {"kept_alive": parse_wrk((wrk_dir / "kept.txt").read_text()),
-            "new_connection_per_request": parse_wrk((wrk_dir / "fresh.txt").read_text()),
+    load = {"kept_alive": c.parse_wrk((wrk_dir / "kept.txt").read_text()),
+            "new_connection_per_request": c.parse_wrk((wrk_dir / "fresh.txt").read_text()),
             "tunnels": a.tunnels, "tunnels_broken": tunnels.broken, "tunnel_messages": tunnels.messages}
     c.log("under load:", load, "reload statuses", statuses)
 
