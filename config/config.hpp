@@ -37,6 +37,7 @@ struct host_port {
 struct global_config {
     unsigned workers = 0;                                 // 0 = one worker per CPU core
     duration shutdown_timeout = std::chrono::seconds{30}; // graceful drain on SIGTERM
+    bool watch_config = false; // reload when the configuration file changes
 
     friend bool operator==(const global_config&, const global_config&) = default;
 };

@@ -11,6 +11,7 @@ namespace {
 constexpr key_info table[] = {
     {"global.workers", "integer"},
     {"global.shutdown_timeout", "duration"},
+    {"global.watch_config", "boolean"},
 
     {"admin.enabled", "boolean"},
     {"admin.listen", "address"},

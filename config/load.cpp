@@ -59,6 +59,7 @@ void read_global(table_reader& root, gateway_config& c, load_context& cx) {
         table_reader r(*t, "global", "global", cx);
         r.integer("workers", c.global.workers, 0, 256);
         r.duration_value("shutdown_timeout", c.global.shutdown_timeout, duration{0}, max_duration);
+        r.boolean("watch_config", c.global.watch_config);
     }
     if (const auto* t = root.table("admin")) {
         table_reader r(*t, "admin", "admin", cx);

@@ -21,16 +21,8 @@ certificate_reloader::certificate_reloader(shared_state& shared) : shared_(share
 std::vector<certificate_reloader::stamp> certificate_reloader::stamps_of(const config::listener_tls_config& t) {
     std::vector<stamp> out;
     for (const auto& c : t.certificates)
-        for (const auto* f : {&c.cert, &c.key}) {
-            struct stat st {};
-            stamp s;
-            if (::stat(f->path.c_str(), &st) == 0) { // (follows symlinks: the file's own stamp)
-                s.mtime = st.st_mtim;
-                s.size = st.st_size;
-                s.inode = st.st_ino;
-            }
-            out.push_back(s);
-        }
+        for (const auto* f : {&c.cert, &c.key})
+            out.push_back(stamp_of(f->path));
     return out;
 }
 

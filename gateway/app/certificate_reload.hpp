@@ -13,9 +13,8 @@
 #include <mutex>
 #include <vector>
 
-#include <sys/stat.h>
-
 #include "config/config.hpp"
+#include "gateway/app/file_stamp.hpp"
 
 namespace gw {
 
@@ -32,15 +31,7 @@ public:
     void reload_changed();
 
 private:
-    struct stamp {
-        timespec mtime{};
-        off_t size = -1;
-        ino_t inode = 0;
-        bool operator==(const stamp& o) const noexcept {
-            return mtime.tv_sec == o.mtime.tv_sec && mtime.tv_nsec == o.mtime.tv_nsec && size == o.size &&
-                   inode == o.inode;
-        }
-    };
+    using stamp = file_stamp;
     static std::vector<stamp> stamps_of(const config::listener_tls_config& t);
     bool reload(const generation& gen, std::size_t listener); // (holding mutex_)
 

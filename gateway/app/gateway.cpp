@@ -1,5 +1,6 @@
 #include "gateway/observe/error_log.hpp"
 #include "gateway/app/gateway.hpp"
+#include "gateway/app/file_stamp.hpp"
 #include "gateway/app/snapshot.hpp"
 #include "gateway/io/drain_timer.hpp"
 #include "gateway/upstream/health_check.hpp"
@@ -77,6 +78,27 @@ net::awaitable<void> watch_certificates(certificate_reloader* reloader, worker* 
 }
 
 } // namespace
+
+// Looks at the configuration file every second until worker 0 drains; a
+// change that held still is reloaded on the control thread (a reload waits
+// for worker 0, which must stay free), when the running config says to watch.
+net::awaitable<void> gateway::watch_config_file() {
+    worker& first = *workers_.front();
+    drain_timer tick(first.io().get_executor(), first);
+    settled_change file(config_stamp_);
+    while (co_await tick.sleep(std::chrono::seconds(1))) {
+        const bool watching = first.current().config->global.watch_config;
+        if (!file.changed(stamp_of(config_path_)) || !watching)
+            continue;
+        error_log(config::log_level::info, config_path_ + " changed: reloading it");
+        net::post(control_, [this] { reload_file(config_path_); });
+    }
+}
+
+void gateway::set_config_path(std::string path) {
+    config_path_ = std::move(path);
+    config_stamp_ = stamp_of(config_path_);
+}
 
 std::size_t resolve_worker_count(const config::gateway_config& cfg) {
     if (cfg.global.workers != 0)
@@ -158,7 +180,7 @@ void gateway::start() {
     // coroutines, no data path.
     const generation_ptr gen = shared_->current();
     for (std::size_t b = 0; b < gen->backends.size(); ++b)
-        for (const auto& s : gen->backends[b]->servers()->servers)
+        for (const auto set = gen->backends[b]->servers(); const auto& s : set->servers)
             spawn_health_check(gen, b, s);
     start_discovery(gen);
     const auto& listeners = gen->config->listeners;
@@ -176,6 +198,7 @@ void gateway::start() {
                 net::use_awaitable);
             co_return reload_reply{out.ok, out.generation, out.message};
         });
+        net::co_spawn(workers_.front()->io(), watch_config_file(), net::detached);
     }
     started_ = true;
     for (auto& w : workers_)

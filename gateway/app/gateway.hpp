@@ -12,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -20,6 +21,7 @@
 #include "alloc/pool_stats.hpp"
 #include "config/config.hpp"
 #include "gateway/app/certificate_reload.hpp"
+#include "gateway/app/file_stamp.hpp"
 #include "gateway/app/server_discovery.hpp"
 #include "gateway/app/worker.hpp"
 #include "gateway/observe/snapshot.hpp"
@@ -70,7 +72,8 @@ public:
     // listeners' certificates are read again too. Same threads as reload().
     reload_outcome reload_file(const std::string& path);
     // The file POST /api/reload reads (before start(); none: the endpoint answers 503).
-    void set_config_path(std::string path) { config_path_ = std::move(path); }
+    // The file's stamp is taken now: a change after it loaded is seen by the watch.
+    void set_config_path(std::string path);
     // Thread-safe. drain: stop accepting, finish exchanges in flight, close idle
     // connections. abort: close everything now.
     void drain();
@@ -98,6 +101,7 @@ private:
     // backend's settings in `gen`; following `gen`'s server names in DNS.
     void spawn_health_check(const generation_ptr& gen, std::size_t backend, const server_ptr& s);
     void start_discovery(const generation_ptr& gen);
+    boost::asio::awaitable<void> watch_config_file(); // global.watch_config
     // A reload's second half (gateway_reload.cpp): `gen` built on the
     // surviving objects of `now`, published, adopted by every worker.
     void apply_generation(const generation_ptr& now, const std::shared_ptr<generation>& gen,
@@ -113,6 +117,7 @@ private:
     std::size_t nworkers_ = 0;
     bool started_ = false;
     std::string config_path_;
+    file_stamp config_stamp_; // the file as loaded (the watch starts from it)
     // Where POST /api/reload runs: not on a worker (a reload waits for worker 0).
     boost::asio::io_context control_{1};
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> control_work_;

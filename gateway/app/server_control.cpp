@@ -26,7 +26,8 @@ change_outcome change_server(shared_state& shared, const std::vector<worker*>& w
         backend_state& be = *bp;
         if (be.name() != change.backend)
             continue;
-        for (const auto& sp : be.servers()->servers) {
+        // (The set held while walked: DNS or a reload may replace it meanwhile.)
+        for (const auto set = be.servers(); const auto& sp : set->servers) {
             server_state& s = *sp;
             if (s.name != change.server)
                 continue;

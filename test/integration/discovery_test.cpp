@@ -77,7 +77,9 @@ std::string dns_config(const dns_responder& dns, const std::string& servers, con
 
 std::set<std::string> server_names(gateway& g) {
     std::set<std::string> out;
-    for (const auto& s : g.shared().current()->backends[0]->servers()->servers)
+    // (Each shared_ptr held while used: the gateway may replace them meanwhile.)
+    const auto gen = g.shared().current();
+    for (const auto set = gen->backends[0]->servers(); const auto& s : set->servers)
         out.insert(s->name);
     return out;
 }
@@ -143,7 +145,8 @@ BOOST_AUTO_TEST_CASE(servers_follow_changing_answers_under_load_and_nothing_fail
                  "\"\ndiscover = \"all\"\n") + "[global]\nworkers = 2\n"));
     BOOST_TEST((server_names(gw.get()) == std::set<std::string>{a2, a3}));
     auto find = [&](const std::string& name) {
-        for (const auto& s : gw.get().shared().current()->backends[0]->servers()->servers)
+        const auto gen = gw.get().shared().current();
+        for (const auto set = gen->backends[0]->servers(); const auto& s : set->servers)
             if (s->name == name)
                 return s;
         return server_ptr{};
@@ -236,7 +239,8 @@ BOOST_AUTO_TEST_CASE(srv_targets_become_servers_on_their_ports) {
         BOOST_REQUIRE(r);
         BOOST_TEST(r->result_int() == 200u);
     }
-    for (const auto& s : gw.get().shared().current()->backends[0]->servers()->servers) {
+    const auto gen = gw.get().shared().current();
+    for (const auto set = gen->backends[0]->servers(); const auto& s : set->servers) {
         BOOST_TEST(s->requests.load() == 2u); // round-robin over both targets
         BOOST_TEST(s->tls_server_name.ends_with(".app.test")); // each target's own name
     }

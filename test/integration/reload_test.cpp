@@ -35,7 +35,7 @@ server_ptr find(gateway& g, const std::string& backend, const std::string& name)
     const auto gen = g.shared().current();
     for (std::size_t b = 0; b < gen->backends.size(); ++b)
         if (gen->config->backends[b].name == backend)
-            for (const auto& s : gen->backends[b]->servers()->servers)
+            for (const auto set = gen->backends[b]->servers(); const auto& s : set->servers)
                 if (s->name == name)
                     return s;
     return nullptr;
@@ -198,6 +198,19 @@ struct temp_file {
     ~temp_file() { std::remove(path.c_str()); }
 };
 
+// A started gateway that knows its file (what POST /api/reload and the watch read).
+struct file_gateway {
+    gateway g;
+    file_gateway(std::shared_ptr<const config::gateway_config> cfg, const std::string& path) : g(std::move(cfg)) {
+        g.set_config_path(path);
+        g.start();
+    }
+    ~file_gateway() {
+        g.abort();
+        g.wait();
+    }
+};
+
 std::string metric_line(const std::string& metrics, const std::string& name) {
     const auto at = metrics.find("\n" + name + " ");
     if (at == std::string::npos)
@@ -211,16 +224,8 @@ BOOST_AUTO_TEST_CASE(post_reload_applies_the_file_and_refuses_a_broken_one) {
     origins o(1);
     temp_file file;
     file.write(file_config(o.port(0), ""));
-    gateway g(load_config(file_config(o.port(0), "")));
-    g.set_config_path(file.path);
-    g.start();
-    struct stop_at_end {
-        gateway& g;
-        ~stop_at_end() {
-            g.abort();
-            g.wait();
-        }
-    } guard{g};
+    file_gateway running(load_config(file_config(o.port(0), "")), file.path);
+    gateway& g = running.g;
     const auto admin = g.admin_endpoint()->port();
 
     auto r = post_reload(admin, "");
@@ -256,6 +261,41 @@ BOOST_AUTO_TEST_CASE(post_reload_applies_the_file_and_refuses_a_broken_one) {
     BOOST_TEST(metric_line(metrics->body(), "gateway_config_generation") == "gateway_config_generation 2");
     BOOST_TEST(metrics->body().find("gateway_config_reloads_total{result=\"ok\"} 1\n") != std::string::npos);
     BOOST_TEST(metrics->body().find("gateway_config_reloads_total{result=\"failed\"} 1\n") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(reload_watch)
+
+using namespace reload_endpoint; // (its file helpers)
+
+BOOST_AUTO_TEST_CASE(a_watched_file_reloads_when_it_changes_and_not_when_unwatched) {
+    origins o(1);
+    temp_file file;
+    const std::string on = "[global]\nworkers = 1\nwatch_config = true\n";
+    const std::string off = "[global]\nworkers = 1\nwatch_config = false\n";
+    auto text = [&](const std::string& global, unsigned retries) {
+        std::string t = file_config(o.port(0), "retries = " + std::to_string(retries) + "\n");
+        t.replace(t.find("[global]\nworkers = 1\n"), 21, global);
+        return t;
+    };
+    file.write(text(on, 2));
+    file_gateway running(load_config(text(on, 2)), file.path);
+    gateway& g = running.g;
+    // (Another size: a write within the clock tick of the first keeps its mtime.)
+    file.write(text(on, 10));
+    BOOST_TEST(wait_until([&] { return g.shared().current()->number == 2u; }, std::chrono::seconds(10)));
+    BOOST_TEST(g.shared().current()->config->backends[0].retries == 10u);
+    // A broken file is refused (once), the running one stays.
+    file.write(text(on, 11));
+    BOOST_TEST(wait_until([&] { return g.shared().reload_failures.load() == 1u; }, std::chrono::seconds(10)));
+    BOOST_TEST(g.shared().current()->number == 2u);
+    // The watch turned off by a reload: later changes wait for SIGHUP or the API.
+    file.write(text(off, 0));
+    BOOST_TEST(wait_until([&] { return g.shared().current()->number == 3u; }, std::chrono::seconds(10)));
+    file.write(text(off, 3));
+    BOOST_TEST(!wait_until([&] { return g.shared().current()->number != 3u; }, std::chrono::milliseconds(3000)));
+    BOOST_TEST(g.shared().current()->config->backends[0].retries == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
