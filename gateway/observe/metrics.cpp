@@ -249,6 +249,12 @@ void write_dns(writer& w, const gateway_snapshot& s) {
     };
     per_name("gateway_dns_addresses", "gauge", "Addresses the name stands for now (its servers).",
              [](const dns_name_snapshot& n) { return static_cast<std::uint64_t>(n.addresses.size()); });
+    w.family("gateway_dns_address", "gauge", "One sample per address the name stands for now (always 1).");
+    for (const auto& n : s.dns)
+        for (const auto& a : n.addresses)
+            w.sample("gateway_dns_address", label("backend", n.backend) + "," + label("server", n.server) + "," +
+                                                label("name", n.name) + "," + label("address", a),
+                     std::uint64_t{1});
     per_name("gateway_dns_resolutions_total", "counter", "Answers received for the name.",
              [](const dns_name_snapshot& n) { return n.resolutions; });
     per_name("gateway_dns_failures_total", "counter",

@@ -19,6 +19,7 @@
 
 #include "bench/origin/origin_server.hpp"
 #include "gateway/app/snapshot.hpp"
+#include "gateway/observe/metrics.hpp"
 #include "test/integration/dns_responder.hpp"
 #include "test/integration/harness.hpp"
 
@@ -185,6 +186,14 @@ BOOST_AUTO_TEST_CASE(servers_follow_changing_answers_under_load_and_nothing_fail
     BOOST_TEST(snap.dns[0].resolutions >= 4u);
     BOOST_TEST(snap.dns[0].failures == 0u);
     BOOST_TEST(snap.dns[0].last_success > 0);
+    // /metrics shows each address of the name.
+    const auto metrics = render_metrics(snap, *snap.config);
+    for (const auto* host : {"127.0.0.2", "127.0.0.3", "127.0.0.4"})
+        BOOST_TEST(metrics.find("gateway_dns_address{backend=\"app\",server=\"pods\",name=\"app.test\",address=\"" +
+                                std::string(host) + ":" + std::to_string(p.port()) + "\"} 1\n") != std::string::npos,
+                   host);
+    BOOST_TEST(metrics.find("gateway_dns_addresses{backend=\"app\",server=\"pods\",name=\"app.test\"} 3\n") !=
+               std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_failing_name_keeps_its_servers_for_the_hold_then_they_leave) {
