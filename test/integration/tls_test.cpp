@@ -526,4 +526,52 @@ BOOST_AUTO_TEST_CASE(curl_and_python_are_served) {
     BOOST_TEST(py_out == "200 " + pattern(9) + " TLSv1.3\n");
 }
 
+BOOST_AUTO_TEST_CASE(a_reload_keeps_an_unchanged_tls_context_and_builds_a_changed_one) {
+    test_pki pki;
+    pki.issue("a", {"a.test"});
+    pki.issue("b", {"b.test"});
+    origins o(1);
+    running_gateway gw(load_config(tls_config(o.port(0), certificate(pki, "a"))));
+    const auto before = gw.get().shared().current()->tls.at(0);
+    SSL_SESSION* session = nullptr;
+    {
+        tls_client first(gw.port(), {.sni = "a.test"});
+        BOOST_TEST_REQUIRE(first.handshake_ok(), first.error());
+        BOOST_TEST(first.send(get_root));
+        BOOST_TEST(status_of(first.read_response()) == 200);
+        session = first.session();
+    }
+    // The same TLS settings (another timeout): the same context, so
+    // a ticket issued before the reload resumes after it.
+    auto out = gw.get().reload(
+        load_config(tls_config(o.port(0), certificate(pki, "a"), "[timeouts]\nserver = \"20s\"\n")));
+    BOOST_TEST(out.ok, out.message);
+    BOOST_TEST((gw.get().shared().current()->tls.at(0) == before));
+    {
+        tls_client again(gw.port(), {.sni = "a.test", .session = session});
+        BOOST_TEST_REQUIRE(again.handshake_ok(), again.error());
+        BOOST_TEST(again.reused());
+        BOOST_TEST(again.send(get_root));
+        BOOST_TEST(status_of(again.read_response()) == 200);
+    }
+    SSL_SESSION_free(session);
+    // Another certificate: a new context; new handshakes get it.
+    out = gw.get().reload(load_config(tls_config(o.port(0), certificate(pki, "b"))));
+    BOOST_TEST(out.ok, out.message);
+    BOOST_TEST((gw.get().shared().current()->tls.at(0) != before));
+    tls_client c(gw.port(), {.sni = "b.test"});
+    BOOST_TEST_REQUIRE(c.handshake_ok(), c.error());
+    BOOST_TEST(c.peer_names() == "b.test");
+    // A certificate file that is missing refuses the reload; "b" stays.
+    out = gw.get().reload(load_config(tls_config(o.port(0), "[[listeners.tls.certificates]]\ncert = \"" +
+                                                                pki.path("missing.crt") + "\"\nkey = \"" +
+                                                                pki.path("b.key") + "\"\n")));
+    BOOST_TEST(!out.ok);
+    BOOST_TEST(out.message.find("missing.crt") != std::string::npos, out.message);
+    BOOST_TEST(out.generation == 3u);
+    tls_client still(gw.port(), {.sni = "b.test"});
+    BOOST_TEST_REQUIRE(still.handshake_ok(), still.error());
+    BOOST_TEST(still.peer_names() == "b.test");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
