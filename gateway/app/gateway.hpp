@@ -69,7 +69,8 @@ public:
     reload_outcome reload(std::shared_ptr<const config::gateway_config> next);
     // Loads `path` and reloads it (SIGHUP, POST /api/reload); a file with
     // errors is refused, each error logged as file:line:col: message. The TLS
-    // listeners' certificates are read again too. Same threads as reload().
+    // listeners' certificates are read again either way (a refused file does
+    // not hold up a certificate rotation). Same threads as reload().
     reload_outcome reload_file(const std::string& path);
     // The file POST /api/reload reads (before start(); none: the endpoint answers 503).
     // The file's stamp is taken now: a change after it loaded is seen by the watch.

@@ -176,11 +176,13 @@ gateway::reload_outcome gateway::reload_file(const std::string& path) {
         std::string first = loaded.errors.empty() ? path + ": cannot be loaded" : config::to_string(loaded.errors.front());
         if (loaded.errors.size() > 1)
             first += " (and " + std::to_string(loaded.errors.size() - 1) + " more)";
+        reload_certificates(); // (the running listeners' files: see below)
         return reload_outcome{false, generation, first};
     }
     auto out = reload(std::shared_ptr<const config::gateway_config>(std::move(loaded.config)));
-    if (out.ok)
-        reload_certificates(); // (unchanged TLS settings keep their context: their files are read again here)
+    // The running listeners' certificate files are read again either way
+    // (a context kept by the reload, or the running one after a refusal).
+    reload_certificates();
     return out;
 }
 
