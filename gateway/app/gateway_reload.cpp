@@ -154,8 +154,17 @@ gateway::reload_outcome gateway::reload(std::shared_ptr<const config::gateway_co
             apply();
             done->set_value();
         });
-        if (finished.wait_for(std::chrono::seconds(30)) != std::future_status::ready)
-            return refuse("worker 0 did not take the new configuration within 30 s (draining?)");
+        // Worker 0 answers within milliseconds; a drain that began meanwhile
+        // may have ended its loop, and the gateway's shutdown must not wait.
+        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        auto drain_seen = give_up;
+        while (finished.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
+            const auto now_t = std::chrono::steady_clock::now();
+            if (shared_->draining.load() && drain_seen == give_up)
+                drain_seen = now_t;
+            if (now_t >= give_up || now_t - drain_seen >= std::chrono::seconds(1))
+                return refuse("worker 0 did not take the new configuration (the gateway is draining)");
+        }
     }
     shared_->reloads.fetch_add(1);
     shared_->last_reload.store(static_cast<std::int64_t>(std::time(nullptr)));

@@ -129,6 +129,18 @@ BOOST_AUTO_TEST_CASE(a_setting_fixed_for_the_process_refuses_the_whole_file) {
     BOOST_TEST(find(gw.get(), "app", "s1")->requests.load() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(a_draining_gateway_refuses_a_reload_at_once) {
+    origins o(1);
+    running_gateway gw(load_config(head() + "[[backends]]\nname = \"app\"\n" + server(o.port(0), "s1")));
+    gw.get().drain();
+    const auto from = std::chrono::steady_clock::now();
+    const auto out = gw.get().reload(load_config(head() + "[[backends]]\nname = \"app\"\n" + server(o.port(0), "s2")));
+    BOOST_TEST(!out.ok);
+    BOOST_TEST(out.message == "the gateway is draining");
+    BOOST_TEST((std::chrono::steady_clock::now() - from < std::chrono::seconds(2)));
+    BOOST_TEST(gw.get().shared().current()->number == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(many_reloads_under_load_lose_nothing) {
     origins o(2);
     auto config_for = [&](int i) {
