@@ -65,7 +65,7 @@ void gateway::apply_generation(const generation_ptr& now, const std::shared_ptr<
             const bool keep_servers = old.health_check == bc.health_check && old.tls == bc.tls &&
                                       old.keepalive_pool == bc.keepalive_pool;
             const auto current = be->servers();
-            auto servers = discovery->servers(b, keep_servers ? current.get() : nullptr, made);
+            auto servers = discovery->servers(b, current.get(), made, keep_servers);
             be->update(bc);
             be->replace_servers(std::move(servers));
         } else {

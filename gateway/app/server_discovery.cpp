@@ -198,8 +198,8 @@ void server_discovery::carry_over(const std::string& backend, const config::serv
 }
 
 std::vector<server_ptr> server_discovery::servers(std::size_t b, const server_set* current,
-                                                  std::vector<server_ptr>& made) const {
-    return servers_for(cfg_->backends.at(b), addresses_.at(b), current, workers_, made);
+                                                  std::vector<server_ptr>& made, bool reuse) const {
+    return servers_for(cfg_->backends.at(b), addresses_.at(b), current, workers_, made, reuse);
 }
 
 std::vector<server_ptr> server_discovery::first_servers(std::size_t b) const {

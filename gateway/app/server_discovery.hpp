@@ -47,9 +47,10 @@ public:
     server_discovery& operator=(const server_discovery&) = delete;
 
     // Backend b's servers for the addresses known now, reusing those of
-    // `current` (may be null) that keep their name, address and settings; the
-    // ones made new are appended to `made`.
-    std::vector<server_ptr> servers(std::size_t b, const server_set* current, std::vector<server_ptr>& made) const;
+    // `current` (may be null) that keep their name, address and settings
+    // (unless `reuse` is false); the ones made new are appended to `made`.
+    std::vector<server_ptr> servers(std::size_t b, const server_set* current, std::vector<server_ptr>& made,
+                                    bool reuse = true) const;
     // The same for a backend made now.
     std::vector<server_ptr> first_servers(std::size_t b) const;
 

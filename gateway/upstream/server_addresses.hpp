@@ -35,10 +35,11 @@ std::string server_name(const config::server_config& cfg, const boost::asio::ip:
 
 // Backend `cfg`'s servers for `addresses` (one per cfg.servers entry, in order),
 // reusing those of `current` (may be null) that keep their name, address and
-// settings (maxconn, TLS; a new weight is taken over). The servers made new
-// are appended to `made`.
+// settings (maxconn, TLS; a new weight is taken over) unless `reuse` is false.
+// A server made anew in place of one of the same name takes over its counters.
+// The servers made new are appended to `made`.
 std::vector<server_ptr> servers_for(const config::backend_config& cfg,
                                     const std::vector<entry_addresses>& addresses, const server_set* current,
-                                    std::size_t workers, std::vector<server_ptr>& made);
+                                    std::size_t workers, std::vector<server_ptr>& made, bool reuse = true);
 
 } // namespace gw

@@ -86,6 +86,18 @@ BOOST_AUTO_TEST_CASE(routes_backends_and_servers_change_and_what_stays_carries_o
     BOOST_TEST(status_of(gw.port(), "/api/x?size=10") == 200u);
     BOOST_TEST(a1->requests.load() == 1u);
     BOOST_TEST(gw.get().shared().reloads.load() == 1u);
+    // s1's maxconn changes: a new object in its place, whose counters go on
+    // from the old one's (a name's metrics never go back).
+    const auto again = gw.get().reload(load_config(
+        head() + "[[backends]]\nname = \"app\"\n" + server(o.port(0), "s1", "maxconn = 10\n") + server(o.port(2), "s3")));
+    BOOST_TEST(again.ok, again.message);
+    const auto s1b = find(gw.get(), "app", "s1");
+    BOOST_REQUIRE(s1b);
+    BOOST_TEST((s1b != s1));
+    BOOST_TEST(s1->retired.load());
+    BOOST_TEST(s1b->maxconn == 10u);
+    BOOST_TEST(s1b->requests.load() == 8u);
+    BOOST_TEST((find(gw.get(), "app", "s3") == s3)); // unchanged: the same object
 }
 
 BOOST_AUTO_TEST_CASE(an_exchange_in_flight_finishes_on_its_generation_and_its_connection_stays) {
