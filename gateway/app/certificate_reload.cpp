@@ -11,15 +11,12 @@ namespace gw {
 certificate_reloader::certificate_reloader(shared_state& shared) : shared_(shared) {
     const auto gen = shared_.current();
     const auto& listeners = gen->config->listeners;
-    seen_.resize(listeners.size());
-    for (std::size_t l = 0; l < listeners.size(); ++l)
-        if (listeners[l].tls)
-            seen_[l] = stamps_of(*listeners[l].tls);
-    settling_ = seen_;
+    for (const auto& l : listeners)
+        files_.emplace_back(l.tls ? stamps_of(*l.tls) : stamps{});
 }
 
-std::vector<certificate_reloader::stamp> certificate_reloader::stamps_of(const config::listener_tls_config& t) {
-    std::vector<stamp> out;
+certificate_reloader::stamps certificate_reloader::stamps_of(const config::listener_tls_config& t) {
+    stamps out;
     for (const auto& c : t.certificates)
         for (const auto* f : {&c.cert, &c.key})
             out.push_back(stamp_of(f->path));
@@ -28,7 +25,7 @@ std::vector<certificate_reloader::stamp> certificate_reloader::stamps_of(const c
 
 bool certificate_reloader::reload(const generation& gen, std::size_t l) {
     const auto& listener = gen.config->listeners[l];
-    seen_[l] = stamps_of(*listener.tls);
+    files_[l].acted(stamps_of(*listener.tls));
     try {
         auto store = std::make_shared<const tls::certificate_store>(listener.tls->certificates);
         const auto n = store->all().size();
@@ -49,7 +46,7 @@ std::size_t certificate_reloader::reload_all() {
     std::lock_guard lock(mutex_);
     const auto gen = shared_.current();
     std::size_t failed = 0;
-    for (std::size_t l = 0; l < seen_.size(); ++l)
+    for (std::size_t l = 0; l < files_.size(); ++l)
         if (gen->tls[l] && !reload(*gen, l))
             ++failed;
     return failed;
@@ -58,16 +55,12 @@ std::size_t certificate_reloader::reload_all() {
 void certificate_reloader::reload_changed() {
     std::lock_guard lock(mutex_);
     const auto gen = shared_.current();
-    for (std::size_t l = 0; l < seen_.size(); ++l) {
-        if (!gen->tls[l])
-            continue;
-        auto now = stamps_of(*gen->config->listeners[l].tls);
+    for (std::size_t l = 0; l < files_.size(); ++l) {
         // A change is acted on once it held still for a look: a certificate
         // and its key are two files, and one written before the other would
         // otherwise fail to load for a moment.
-        if (now != seen_[l] && now == settling_[l])
+        if (gen->tls[l] && files_[l].changed(stamps_of(*gen->config->listeners[l].tls)))
             reload(*gen, l);
-        settling_[l] = std::move(now);
     }
 }
 

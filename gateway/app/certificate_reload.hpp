@@ -31,14 +31,13 @@ public:
     void reload_changed();
 
 private:
-    using stamp = file_stamp;
-    static std::vector<stamp> stamps_of(const config::listener_tls_config& t);
+    using stamps = std::vector<file_stamp>; // a listener's certificate and key files
+    static stamps stamps_of(const config::listener_tls_config& t);
     bool reload(const generation& gen, std::size_t listener); // (holding mutex_)
 
     shared_state& shared_;
     std::mutex mutex_; // SIGHUP (main thread) and the watch (worker 0)
-    std::vector<std::vector<stamp>> seen_;     // per listener: at the last reload
-    std::vector<std::vector<stamp>> settling_; // per listener: at the last look
+    std::vector<settled_change<stamps>> files_; // per listener
 };
 
 } // namespace gw

@@ -6,6 +6,7 @@
 // files written in several steps are read whole.
 
 #include <string>
+#include <vector>
 
 #include <sys/stat.h>
 
@@ -33,21 +34,25 @@ inline file_stamp stamp_of(const std::string& path) {
     return s;
 }
 
-// A watched file's stamps: `changed()` is true once per change, when the
-// stamp differs from the one last acted on and held still since the last look.
+// A watched thing's stamps (a file_stamp, or the stamps of several files read
+// together): `changed()` is true once per change, when the stamp differs from
+// the one last acted on and held still since the last look.
+template <class Stamp>
 class settled_change {
 public:
-    explicit settled_change(const file_stamp& now = {}) : seen_(now), settling_(now) {}
-    bool changed(const file_stamp& now) {
+    explicit settled_change(const Stamp& now = {}) : seen_(now), settling_(now) {}
+    bool changed(const Stamp& now) {
         const bool act = !(now == seen_) && now == settling_;
         if (act)
             seen_ = now;
         settling_ = now;
         return act;
     }
+    // Acted on by other means (SIGHUP): what it is now counts as seen.
+    void acted(const Stamp& now) { seen_ = now; }
 
 private:
-    file_stamp seen_, settling_;
+    Stamp seen_, settling_;
 };
 
 } // namespace gw
