@@ -28,11 +28,7 @@ struct server_discovery::followed {
     std::chrono::seconds ttl{0};
     clock_type::time_point hold_until{}; // a failing name keeps its servers until then
     unsigned failing = 0;                // failures in a row
-    // Read by snapshot() from any thread (status_mutex_).
-    std::vector<std::string> addresses;
-    std::uint64_t resolutions = 0, failures = 0;
-    std::int64_t last_success = 0;
-    std::string last_error;
+    dns_name_snapshot status;            // what snapshot() shows (status_mutex_ once started)
 };
 
 namespace {
@@ -91,6 +87,19 @@ std::string joined(const std::vector<std::string>& v) {
 
 std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
+// An answer came (`now`: the addresses it changed to; null: no change).
+void record_answer(dns_name_snapshot& s, const entry_addresses* now) {
+    ++s.resolutions;
+    s.last_success = unix_now();
+    if (now != nullptr)
+        s.addresses = texts(*now);
+}
+
+void record_failure(dns_name_snapshot& s, const error_code& ec) {
+    ++s.failures;
+    s.last_error = ec.message();
+}
+
 } // namespace
 
 server_discovery::server_discovery(std::shared_ptr<const config::gateway_config> cfg, std::size_t workers,
@@ -114,6 +123,9 @@ server_discovery::server_discovery(std::shared_ptr<const config::gateway_config>
             f->label += c.backends[b].name;
             f->label += ": server ";
             f->label += s.name;
+            f->status.backend = c.backends[b].name;
+            f->status.server = s.name;
+            f->status.name = s.srv.empty() ? s.address.host : s.srv;
             if (previous != nullptr)
                 previous->carry_over(c.backends[b].name, s, *f, addresses_[b][e]);
             names_.push_back(std::move(f));
@@ -146,17 +158,14 @@ void server_discovery::resolve_now() {
                 auto now = take(*f->cfg, a);
                 f->have_answer = true;
                 f->ttl = a.ttl;
-                f->resolutions = 1;
-                f->last_success = unix_now();
-                f->addresses = texts(now);
+                record_answer(f->status, &now);
                 addresses_[f->backend][f->entry] = std::move(now);
             } else if (f->cfg->discover == config::discover_mode::off) {
                 if (fatal.empty())
                     fatal = f->label + ": cannot resolve " + asked(*f->cfg) + ": " + ec.message();
             } else {
-                f->failures = 1;
+                record_failure(f->status, ec);
                 f->failing = 1;
-                f->last_error = ec.message();
                 error_log(config::log_level::warning,
                           f->label + ": cannot resolve " + asked(*f->cfg) + " yet (" + ec.message() +
                               "): no servers from it until it does; asking again every " +
@@ -188,11 +197,7 @@ void server_discovery::carry_over(const std::string& backend, const config::serv
         addresses = addresses_[f->backend][f->entry];
         to.have_answer = true;
         to.ttl = f->ttl;
-        to.addresses = f->addresses;
-        to.resolutions = f->resolutions;
-        to.failures = f->failures;
-        to.last_success = f->last_success;
-        to.last_error = f->last_error;
+        to.status = f->status; // (the same backend, server and name)
         return;
     }
 }
@@ -253,32 +258,27 @@ net::awaitable<void> server_discovery::follow(std::size_t index) {
                 error_log(config::log_level::info, f.label + ": " + asked(*f.cfg) + " resolves again");
             f.failing = 0;
             const bool changed = next != current;
-            {
-                std::lock_guard lock(status_mutex_);
-                ++f.resolutions;
-                f.last_success = unix_now();
-                if (changed)
-                    f.addresses = texts(next);
-            }
             if (changed) {
                 std::string line = f.label + ": " + asked(*f.cfg) + " now has " + joined(texts(next));
                 if (next.endpoints.size() < a.endpoints.size())
                     line += " (" + std::to_string(a.endpoints.size()) + " answered, max_servers " +
                             std::to_string(f.cfg->max_servers) + ")";
                 error_log(config::log_level::info, line);
-                {
-                    std::lock_guard lock(status_mutex_);
-                    current = std::move(next);
-                }
-                publish(f.backend);
             }
+            {
+                std::lock_guard lock(status_mutex_);
+                record_answer(f.status, changed ? &next : nullptr);
+                if (changed)
+                    current = std::move(next);
+            }
+            if (changed)
+                publish(f.backend);
             continue;
         }
         delay = d.min_ttl;
         {
             std::lock_guard lock(status_mutex_);
-            ++f.failures;
-            f.last_error = ec.message();
+            record_failure(f.status, ec);
         }
         if (f.failing++ == 0 && !current.endpoints.empty())
             error_log(config::log_level::warning,
@@ -291,7 +291,7 @@ net::awaitable<void> server_discovery::follow(std::size_t index) {
             {
                 std::lock_guard lock(status_mutex_);
                 current = {};
-                f.addresses.clear();
+                f.status.addresses.clear();
             }
             publish(f.backend);
         }
@@ -313,18 +313,8 @@ void server_discovery::publish(std::size_t b) {
 std::vector<dns_name_snapshot> server_discovery::snapshot() const {
     std::vector<dns_name_snapshot> out;
     std::lock_guard lock(status_mutex_);
-    for (const auto& f : names_) {
-        dns_name_snapshot s;
-        s.backend = cfg_->backends[f->backend].name;
-        s.server = f->cfg->name;
-        s.name = f->cfg->srv.empty() ? f->cfg->address.host : f->cfg->srv;
-        s.addresses = f->addresses;
-        s.resolutions = f->resolutions;
-        s.failures = f->failures;
-        s.last_success = f->last_success;
-        s.last_error = f->last_error;
-        out.push_back(std::move(s));
-    }
+    for (const auto& f : names_)
+        out.push_back(f->status);
     return out;
 }
 
