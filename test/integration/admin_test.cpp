@@ -24,16 +24,6 @@ std::string admin_config(std::uint16_t origin, const std::string& admin_extra,
 // A half-sent request head: what a slow (or hostile) client leaves waiting.
 constexpr const char* half_head = "GET /metrics HTTP/1.1\r\nHost: a";
 
-double metric(std::uint16_t admin_port, const std::string& name) {
-    client c(admin_port);
-    auto r = c.get("/metrics");
-    BOOST_REQUIRE(r);
-    const auto& body = r->body();
-    const auto at = body.find("\n" + name + " ");
-    BOOST_REQUIRE_MESSAGE(at != std::string::npos, name << " is not in /metrics");
-    return std::stod(body.substr(at + name.size() + 2));
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(admin_limits)

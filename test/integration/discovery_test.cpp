@@ -207,28 +207,15 @@ BOOST_AUTO_TEST_CASE(a_failing_name_keeps_its_servers_for_the_hold_then_they_lea
     dns.set_mode(dns_responder::mode::servfail);
     // Failures are counted, and the last answer still serves meanwhile.
     BOOST_TEST(wait_until([&] { return gw.get().snapshot().dns.at(0).failures >= 2; }));
-    {
-        client c(gw.port());
-        auto r = c.get("/?size=10");
-        BOOST_REQUIRE(r);
-        BOOST_TEST(r->result_int() == 200u);
-    }
+    BOOST_TEST(get_status(gw.port(), "/?size=10") == 200u);
     // After the hold, the server leaves: 503 at once.
     BOOST_TEST(wait_until([&] { return server_names(gw.get()).empty(); }));
-    {
-        client c(gw.port());
-        auto r = c.get("/?size=10");
-        BOOST_REQUIRE(r);
-        BOOST_TEST(r->result_int() == 503u);
-    }
+    BOOST_TEST(get_status(gw.port(), "/?size=10") == 503u);
     BOOST_TEST(gw.get().snapshot().dns.at(0).last_error != "");
     // DNS answers again: the server is back.
     dns.set_mode(dns_responder::mode::answer);
     BOOST_TEST(wait_until([&] { return server_names(gw.get()).size() == 1u; }));
-    client c(gw.port());
-    auto r = c.get("/?size=10");
-    BOOST_REQUIRE(r);
-    BOOST_TEST(r->result_int() == 200u);
+    BOOST_TEST(get_status(gw.port(), "/?size=10") == 200u);
 }
 
 BOOST_AUTO_TEST_CASE(srv_targets_become_servers_on_their_ports) {
@@ -242,12 +229,8 @@ BOOST_AUTO_TEST_CASE(srv_targets_become_servers_on_their_ports) {
     const std::string s0 = "api@127.0.0.1:" + std::to_string(o.port(0));
     const std::string s1 = "api@127.0.0.1:" + std::to_string(o.port(1));
     BOOST_TEST((server_names(gw.get()) == std::set<std::string>{s0, s1}));
-    for (int i = 0; i < 4; ++i) {
-        client c(gw.port());
-        auto r = c.get("/?size=10");
-        BOOST_REQUIRE(r);
-        BOOST_TEST(r->result_int() == 200u);
-    }
+    for (int i = 0; i < 4; ++i)
+        BOOST_TEST(get_status(gw.port(), "/?size=10") == 200u);
     const auto gen = gw.get().shared().current();
     for (const auto set = gen->backends[0]->servers(); const auto& s : set->servers) {
         BOOST_TEST(s->requests.load() == 2u); // round-robin over both targets
@@ -262,18 +245,10 @@ BOOST_AUTO_TEST_CASE(a_name_missing_at_start_is_served_once_it_resolves) {
     dns_responder dns;
     running_gateway gw(load_config(dns_config(
         dns, "[[backends.servers]]\nname = \"late\"\naddress = \"late.test:" + std::to_string(o.port(0)) + "\"\n")));
-    {
-        client c(gw.port());
-        auto r = c.get("/?size=10");
-        BOOST_REQUIRE(r);
-        BOOST_TEST(r->result_int() == 503u);
-    }
+    BOOST_TEST(get_status(gw.port(), "/?size=10") == 503u);
     dns.set_a("late.test", {"127.0.0.1"}, 1);
     BOOST_TEST(wait_until([&] { return server_names(gw.get()).size() == 1u; }));
-    client c(gw.port());
-    auto r = c.get("/?size=10");
-    BOOST_REQUIRE(r);
-    BOOST_TEST(r->result_int() == 200u);
+    BOOST_TEST(get_status(gw.port(), "/?size=10") == 200u);
 }
 
 BOOST_AUTO_TEST_CASE(an_off_name_that_fails_stops_the_start) {

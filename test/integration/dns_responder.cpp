@@ -56,23 +56,32 @@ dns_responder::~dns_responder() {
 }
 
 void dns_responder::set_a(const std::string& name, const std::vector<std::string>& ips, std::uint32_t ttl) {
-    std::vector<record> rs;
-    for (const auto& ip : ips) {
-        const auto b = net::ip::make_address_v4(ip).to_bytes();
-        rs.push_back({ttl, std::string(b.begin(), b.end())});
-    }
-    std::lock_guard lock(mutex_);
-    table_[lower(name)][type_a] = std::move(rs);
+    set_addresses(name, type_a, ips, ttl);
 }
 
 void dns_responder::set_aaaa(const std::string& name, const std::vector<std::string>& ips, std::uint32_t ttl) {
+    set_addresses(name, type_aaaa, ips, ttl);
+}
+
+void dns_responder::set_addresses(const std::string& name, std::uint16_t type, const std::vector<std::string>& ips,
+                                  std::uint32_t ttl) {
     std::vector<record> rs;
     for (const auto& ip : ips) {
-        const auto b = net::ip::make_address_v6(ip).to_bytes();
-        rs.push_back({ttl, std::string(b.begin(), b.end())});
+        const auto a = net::ip::make_address(ip);
+        if (type == type_a) {
+            const auto b = a.to_v4().to_bytes();
+            rs.push_back({ttl, std::string(b.begin(), b.end())});
+        } else {
+            const auto b = a.to_v6().to_bytes();
+            rs.push_back({ttl, std::string(b.begin(), b.end())});
+        }
     }
+    put(name, type, std::move(rs));
+}
+
+void dns_responder::put(const std::string& name, std::uint16_t type, std::vector<record> rs) {
     std::lock_guard lock(mutex_);
-    table_[lower(name)][type_aaaa] = std::move(rs);
+    table_[lower(name)][type] = std::move(rs);
 }
 
 void dns_responder::set_srv(const std::string& name, const std::vector<srv_record>& records, std::uint32_t ttl) {
@@ -85,8 +94,7 @@ void dns_responder::set_srv(const std::string& name, const std::vector<srv_recor
         d += encode_name(r.target);
         rs.push_back({ttl, d});
     }
-    std::lock_guard lock(mutex_);
-    table_[lower(name)][type_srv] = std::move(rs);
+    put(name, type_srv, std::move(rs));
 }
 
 void dns_responder::remove(const std::string& name) {

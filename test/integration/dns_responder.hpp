@@ -45,6 +45,9 @@ private:
         std::uint32_t ttl = 0;
         std::string rdata;
     };
+    void set_addresses(const std::string& name, std::uint16_t type, const std::vector<std::string>& ips,
+                       std::uint32_t ttl);
+    void put(const std::string& name, std::uint16_t type, std::vector<record> rs); // (locked)
     void serve();
     std::string answer(const unsigned char* q, std::size_t n);
 

@@ -164,6 +164,22 @@ std::size_t raise_descriptor_limit() {
     return static_cast<std::size_t>(rl.rlim_cur);
 }
 
+unsigned get_status(std::uint16_t port, const std::string& target) {
+    client c(port);
+    auto r = c.get(target);
+    return r ? r->result_int() : 0;
+}
+
+double metric(std::uint16_t admin_port, const std::string& name) {
+    client c(admin_port);
+    auto r = c.get("/metrics");
+    BOOST_REQUIRE(r);
+    const auto& body = r->body();
+    const auto at = body.find("\n" + name + " ");
+    BOOST_REQUIRE_MESSAGE(at != std::string::npos, name << " is not in /metrics");
+    return std::stod(body.substr(at + name.size() + 2));
+}
+
 bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds limit) {
     const auto end = std::chrono::steady_clock::now() + limit;
     while (!pred()) {

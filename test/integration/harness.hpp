@@ -98,6 +98,13 @@ std::string pattern(std::size_t n);
 // connections hold both ends of each); returns the limit in force.
 std::size_t raise_descriptor_limit();
 
+// The status of a GET of `target` on a fresh connection to `port` (0: no answer).
+unsigned get_status(std::uint16_t port, const std::string& target);
+
+// An unlabelled sample of the admin listener's /metrics, or a labelled one
+// written whole ("name{label=\"v\"}"); fails the test when it is missing.
+double metric(std::uint16_t admin_port, const std::string& name);
+
 // Polls `pred` until it holds or `limit` passes; returns its last value. For
 // state that another thread changes (no sleeps as synchronisation elsewhere).
 bool wait_until(const std::function<bool()>& pred,
