@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "config/config.hpp"
@@ -33,11 +34,19 @@ public:
 private:
     using stamps = std::vector<file_stamp>; // a listener's certificate and key files
     static stamps stamps_of(const config::listener_tls_config& t);
+    static std::vector<std::string> paths_of(const config::listener_tls_config& t);
     bool reload(const generation& gen, std::size_t listener); // (holding mutex_)
+    // What is known of listener `l`'s files (by its slot): as they are now
+    // when first asked, or when a reload gave the listener other files.
+    settled_change<stamps>& files_of(const generation& gen, std::size_t l);
 
+    struct watched {
+        std::vector<std::string> paths;
+        settled_change<stamps> files;
+    };
     shared_state& shared_;
     std::mutex mutex_; // SIGHUP (main thread) and the watch (worker 0)
-    std::vector<settled_change<stamps>> files_; // per listener
+    std::vector<watched> files_; // per listener slot
 };
 
 } // namespace gw

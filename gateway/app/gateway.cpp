@@ -2,6 +2,7 @@
 #include "gateway/app/gateway.hpp"
 #include "gateway/app/file_stamp.hpp"
 #include "gateway/app/snapshot.hpp"
+#include "config/units.hpp"
 #include "gateway/io/drain_timer.hpp"
 #include "gateway/upstream/health_check.hpp"
 
@@ -40,27 +41,6 @@ alloc::wake_strategy to_alloc(config::wake_strategy s) {
         break;
     }
     return alloc::wake_strategy::reserve_aware;
-}
-
-std::string describe(const config::host_port& hp) {
-    return (hp.kind == config::host_kind::ipv6 ? "[" + hp.host + "]" : hp.host) + ":" +
-           std::to_string(hp.port);
-}
-
-// Resolves a listening address at start-up (blocking); server names are
-// server_discovery's.
-tcp::endpoint resolve(net::io_context& ioc, const config::host_port& hp, bool passive) {
-    if (hp.kind == config::host_kind::any)
-        return {tcp::v6(), hp.port}; // dual-stack "all interfaces"
-    if (hp.kind != config::host_kind::hostname)
-        return {net::ip::make_address(hp.host), hp.port};
-    tcp::resolver resolver(ioc);
-    boost::system::error_code ec;
-    auto results = resolver.resolve(hp.host, std::to_string(hp.port),
-                                    passive ? tcp::resolver::passive : tcp::resolver::flags{}, ec);
-    if (ec || results.empty())
-        throw std::runtime_error("cannot resolve " + describe(hp) + ": " + ec.message());
-    return results.begin()->endpoint();
 }
 
 // A peer that is gone makes a write raise SIGPIPE where no MSG_NOSIGNAL can
@@ -131,37 +111,32 @@ gateway::gateway(std::shared_ptr<const config::gateway_config> cfg, int access_l
     for (std::size_t b = 0; b < c.backends.size(); ++b)
         first->backends.push_back(
             std::make_shared<backend_state>(c.backends[b], discovery_->first_servers(b), nworkers));
+    // Every listener bound, one socket per worker (throws: one line naming it).
+    slots_.emplace(nworkers, shared_state::max_listener_slots);
+    listener_slots::bound sockets;
+    slots_->assign(nullptr, *first, sockets);
     shared_ = std::make_unique<shared_state>(std::move(first));
     shared_->discovery = discovery_.get();
     reloader_ = std::make_unique<certificate_reloader>(*shared_);
 
-    net::io_context resolver_ctx;
-
     for (std::size_t i = 0; i < nworkers; ++i)
         workers_.push_back(std::make_unique<worker>(*shared_, i, pool_->shard(i), access_log_fd));
-
-    // Port 0 asks the first worker for an ephemeral port; the others share it.
-    for (std::size_t l = 0; l < c.listeners.size(); ++l) {
-        tcp::endpoint ep = resolve(resolver_ctx, c.listeners[l].listen, true);
-        try {
-            for (auto& w : workers_)
-                ep = w->listen(l, ep);
-        } catch (const boost::system::system_error& e) {
-            throw std::runtime_error("listener '" + c.listeners[l].name + "': cannot listen on " +
-                                     describe(c.listeners[l].listen) + ": " + e.code().message());
-        }
-        endpoints_.push_back(ep);
-    }
+    for (std::size_t i = 0; i < nworkers; ++i)
+        for (auto& [slot, socket] : sockets[i])
+            workers_[i]->listen(slot, std::move(socket));
     if (c.admin.enabled) {
         std::vector<worker*> peers;
         for (auto& w : workers_)
             peers.push_back(w.get());
+        const auto ep = listen_endpoint(c.admin.listen);
         try {
-            admin_endpoint_ =
-                workers_.front()->listen_admin(resolve(resolver_ctx, c.admin.listen, true), peers);
+            admin_endpoint_ = workers_.front()->listen_admin(ep, peers);
         } catch (const boost::system::system_error& e) {
-            throw std::runtime_error("admin listener: cannot listen on " + describe(c.admin.listen) +
-                                     ": " + e.code().message());
+            std::string why = "admin listener: cannot listen on ";
+            why += config::to_string(c.admin.listen);
+            why += ": ";
+            why += e.code().message();
+            throw std::runtime_error(why);
         }
     }
 }
@@ -183,10 +158,9 @@ void gateway::start() {
         for (const auto set = gen->backends[b]->servers(); const auto& s : set->servers)
             spawn_health_check(gen, b, s);
     start_discovery(gen);
-    const auto& listeners = gen->config->listeners;
-    if (std::any_of(listeners.begin(), listeners.end(), [](const auto& l) { return l.tls.has_value(); }))
-        net::co_spawn(workers_.front()->io(), watch_certificates(reloader_.get(), workers_.front().get()),
-                      net::detached);
+    // (Even with no TLS listener now: a reload may bring one.)
+    net::co_spawn(workers_.front()->io(), watch_certificates(reloader_.get(), workers_.front().get()),
+                  net::detached);
     if (!config_path_.empty()) {
         // POST /api/reload: the admin coroutine (on worker 0) waits while the
         // control thread reloads, which needs worker 0 free.

@@ -22,6 +22,7 @@
 #include "config/config.hpp"
 #include "gateway/app/certificate_reload.hpp"
 #include "gateway/app/file_stamp.hpp"
+#include "gateway/app/listener_slots.hpp"
 #include "gateway/app/server_discovery.hpp"
 #include "gateway/app/worker.hpp"
 #include "gateway/observe/snapshot.hpp"
@@ -39,8 +40,9 @@ public:
     gateway& operator=(const gateway&) = delete;
 
     // Where listener i is bound (the real port when the config asked for 0).
-    const boost::asio::ip::tcp::endpoint& listener_endpoint(std::size_t i) const {
-        return endpoints_.at(i);
+    // (Of the configuration running now: a reload may add, remove or reorder listeners.)
+    boost::asio::ip::tcp::endpoint listener_endpoint(std::size_t i) const {
+        return shared_->current()->endpoints.at(i);
     }
     std::size_t worker_count() const noexcept { return workers_.size(); }
     // Where the admin listener is bound (nullopt when disabled).
@@ -57,10 +59,14 @@ public:
     // in flight finish on theirs and kept-alive connections stay open.
     // Backends and servers that keep their name (servers: and address and
     // settings) are the same objects, so their counters, queues, pooled
-    // connections and health carry on; servers that left drain. Refused whole,
-    // with the running configuration kept, when a setting fixed for the process
-    // changed (reload_rules.hpp) or a file it names (TLS) or an "off" server
-    // name fails. Any thread but a worker's (it may wait for DNS); one at a time.
+    // connections and health carry on; servers that left drain. Listeners that
+    // keep their name and address keep their sockets; new ones are bound on
+    // every worker; those that left stop accepting and their connections close
+    // after the exchange in progress. Refused whole, with the running
+    // configuration kept, when a setting fixed for the process changed
+    // (reload_rules.hpp) or a file it names (TLS), an "off" server name or a
+    // new listener's address fails. Any thread but a worker's (it may wait for
+    // DNS); one at a time.
     struct reload_outcome {
         bool ok = false;
         std::uint64_t generation = 0; // the one running after the call
@@ -106,7 +112,8 @@ private:
     // A reload's second half (gateway_reload.cpp): `gen` built on the
     // surviving objects of `now`, published, adopted by every worker.
     void apply_generation(const generation_ptr& now, const std::shared_ptr<generation>& gen,
-                          const std::shared_ptr<server_discovery>& discovery);
+                          const std::shared_ptr<server_discovery>& discovery,
+                          const std::shared_ptr<listener_slots::bound>& added);
 
     std::unique_ptr<shared_state> shared_;
     std::unique_ptr<alloc::buffer_pool> pool_;
@@ -123,7 +130,7 @@ private:
     boost::asio::io_context control_{1};
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> control_work_;
     std::thread control_thread_;
-    std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
+    std::optional<listener_slots> slots_; // (reload_mutex_ once running)
     std::optional<boost::asio::ip::tcp::endpoint> admin_endpoint_;
 };
 

@@ -32,6 +32,30 @@ std::shared_ptr<backend_state> find_backend(const generation& g, const std::stri
     return nullptr;
 }
 
+// The running listener with `l`'s name and address (listeners.size(): none).
+std::size_t find_listener(const config::gateway_config& c, const config::listener_config& l) {
+    for (std::size_t i = 0; i < c.listeners.size(); ++i)
+        if (c.listeners[i].name == l.name && c.listeners[i].listen == l.listen)
+            return i;
+    return c.listeners.size();
+}
+
+// "2 new, 1 removed": listeners by slot, `gen` against `now`.
+std::string listener_changes(const generation& now, const generation& gen) {
+    std::size_t added = 0, removed = 0;
+    for (std::size_t slot = 0; slot < gen.listener_at.size(); ++slot) {
+        const bool was = now.listener_of(slot) != generation::no_listener;
+        const bool is = gen.listener_at[slot] != generation::no_listener;
+        added += is && !was;
+        removed += was && !is;
+    }
+    std::string out = std::to_string(added);
+    out += " new, ";
+    out += std::to_string(removed);
+    out += " removed";
+    return out;
+}
+
 bool any_server_tls(const config::backend_config& b) {
     for (const auto& s : b.servers)
         if (s.tls)
@@ -45,7 +69,8 @@ bool any_server_tls(const config::backend_config& b) {
 // replaced publishes its server sets: stopped first, it cannot overwrite what
 // this builds.
 void gateway::apply_generation(const generation_ptr& now, const std::shared_ptr<generation>& gen,
-                               const std::shared_ptr<server_discovery>& discovery) {
+                               const std::shared_ptr<server_discovery>& discovery,
+                               const std::shared_ptr<listener_slots::bound>& added) {
     const auto& before = *now->config;
     const auto& after = *gen->config;
     if (discovery_)
@@ -85,10 +110,13 @@ void gateway::apply_generation(const generation_ptr& now, const std::shared_ptr<
             left.push_back(now->backends[b]);
         }
     }
+    shared_->slot_count.store(gen->listener_at.size()); // (before any worker accepts on a new one)
     shared_->publish(gen);
     set_error_log_level(after.logging.level);
     for (auto& w : workers_)
-        net::post(w->io(), [wp = w.get(), gen, left] { wp->adopt(gen, left); });
+        net::post(w->io(), [wp = w.get(), gen, left, added] {
+            wp->adopt(gen, left, std::move((*added)[wp->index()]));
+        });
     for (const auto& [b, s] : made_all)
         spawn_health_check(gen, b, s);
     discovery_ = discovery;
@@ -98,7 +126,9 @@ void gateway::apply_generation(const generation_ptr& now, const std::shared_ptr<
     error_log(config::log_level::info, "configuration reloaded: generation " + std::to_string(gen->number) +
                                            ", " + std::to_string(after.backends.size()) + " backends (" +
                                            std::to_string(made_all.size()) + " servers new, " +
-                                           std::to_string(left.size()) + " backends left)");
+                                           std::to_string(left.size()) + " backends left), " +
+                                           std::to_string(after.listeners.size()) + " listeners (" +
+                                           listener_changes(*now, *gen) + ")");
 }
 
 gateway::reload_outcome gateway::reload(std::shared_ptr<const config::gateway_config> next) {
@@ -119,15 +149,16 @@ gateway::reload_outcome gateway::reload(std::shared_ptr<const config::gateway_co
 
     auto gen = std::make_shared<generation>(next, now->number + 1);
     std::shared_ptr<server_discovery> discovery;
+    auto added = std::make_shared<listener_slots::bound>(); // new listeners' sockets, per worker
     try {
-        // Listeners' TLS: the running context where the settings are the same
-        // (its ticket keys, so sessions resume across the reload).
-        for (std::size_t l = 0; l < c.listeners.size(); ++l) {
-            const auto& t = c.listeners[l].tls;
-            if (t == was.listeners[l].tls)
-                gen->tls.push_back(now->tls[l]);
+        // Listeners' TLS: the running context where the listener stays with
+        // the same settings (its ticket keys, so sessions resume across the reload).
+        for (const auto& l : c.listeners) {
+            const std::size_t i = find_listener(was, l);
+            if (i < was.listeners.size() && l.tls == was.listeners[i].tls)
+                gen->tls.push_back(now->tls[i]);
             else
-                gen->tls.push_back(t ? std::make_shared<tls::server_context>(*t) : nullptr);
+                gen->tls.push_back(l.tls ? std::make_shared<tls::server_context>(*l.tls) : nullptr);
         }
         // TLS to servers: likewise, per backend by name.
         for (const auto& b : c.backends) {
@@ -140,11 +171,14 @@ gateway::reload_outcome gateway::reload(std::shared_ptr<const config::gateway_co
         }
         // Server names: carried over where the entry did not change, else asked now.
         discovery = std::make_shared<server_discovery>(next, nworkers_, discovery_.get());
+        // Listeners: those running keep their sockets, new ones are bound now
+        // (last: nothing else can fail after their sockets listen).
+        slots_->assign(now.get(), *gen, *added);
     } catch (const std::exception& e) {
         return refuse(e.what());
     }
 
-    auto apply = [this, now, gen, discovery] { apply_generation(now, gen, discovery); };
+    auto apply = [this, now, gen, discovery, added] { apply_generation(now, gen, discovery, added); };
     if (!started_) {
         apply(); // (no worker runs yet)
     } else {

@@ -1,6 +1,8 @@
 #include "gateway/app/snapshot.hpp"
 #include "gateway/app/server_discovery.hpp"
 
+#include <deque>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -46,6 +48,20 @@ net::awaitable<worker_part> read_worker(const generation* gen, worker* w) {
     co_return part;
 }
 
+// What is per listener is kept by slot; the pages show the config's order (a
+// removed listener's figures are no longer shown, as for a backend).
+void listeners_in_config_order(gateway_snapshot& snap, const shared_state& shared, const generation& gen) {
+    std::deque<listener_counters> by_listener;
+    const auto& by_slot = snap.counters.listeners;
+    for (const std::size_t slot : gen.slots) {
+        by_listener.push_back(slot < by_slot.size() ? by_slot[slot] : listener_counters{});
+        snap.open_connections.push_back(shared.connections[slot].load());
+        snap.tls_reloads.push_back(shared.tls_reloads[slot].load(std::memory_order_relaxed));
+        snap.tls_reload_failures.push_back(shared.tls_reload_failures[slot].load(std::memory_order_relaxed));
+    }
+    snap.counters.listeners = std::move(by_listener);
+}
+
 } // namespace
 
 net::awaitable<gateway_snapshot> collect_snapshot(shared_state& shared, std::vector<worker*> workers) {
@@ -61,8 +77,7 @@ net::awaitable<gateway_snapshot> collect_snapshot(shared_state& shared, std::vec
         snap.parked += part.parked;
     }
     snap.draining = shared.draining.load();
-    for (std::size_t l = 0; l < shared.listener_count; ++l)
-        snap.open_connections.push_back(shared.connections[l].load());
+    listeners_in_config_order(snap, shared, *gen);
     for (auto& b : gen->backends)
         snap.backends.push_back(snapshot_of(*b));
     for (std::size_t l = 0; l < gen->tls.size(); ++l) {
@@ -72,10 +87,6 @@ net::awaitable<gateway_snapshot> collect_snapshot(shared_state& shared, std::vec
             snap.certificates.push_back({l, c.file, c.names.front(), c.key_type, static_cast<std::int64_t>(c.not_after)});
     }
     snap.ktls_available = shared.ktls;
-    for (std::size_t l = 0; l < shared.listener_count; ++l) {
-        snap.tls_reloads.push_back(shared.tls_reloads[l].load(std::memory_order_relaxed));
-        snap.tls_reload_failures.push_back(shared.tls_reload_failures[l].load(std::memory_order_relaxed));
-    }
     if (shared.discovery != nullptr)
         snap.dns = shared.discovery->snapshot();
     snap.generation = gen->number;

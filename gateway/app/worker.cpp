@@ -7,7 +7,6 @@
 #include <iostream>
 #include <random>
 
-#include <sys/socket.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -30,10 +29,6 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-// SO_REUSEPORT: Asio has no named option for it; every worker binds the same
-// address and the kernel spreads connections over them.
-using reuse_port = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
-
 void log_escaped(std::exception_ptr e) {
     if (!e)
         return;
@@ -47,10 +42,14 @@ void log_escaped(std::exception_ptr e) {
 // Admits a client connection under its listener's max_connections (shared by
 // all workers). At the limit it waits, unread and holding no buffer, and the
 // accept loop with it: later connections wait in the kernel's backlog.
-net::awaitable<void> admit_client(worker* w, tcp::acceptor* acceptor, std::size_t listener,
+net::awaitable<void> admit_client(worker* w, tcp::acceptor* acceptor, std::size_t slot,
                                   tcp::socket socket, tcp::endpoint peer) {
-    const std::size_t limit = w->current().config->listeners[listener].max_connections;
-    auto& open = w->shared().connections[listener];
+    const generation& gen = w->current();
+    const std::size_t l = gen.listener_of(slot);
+    if (l == generation::no_listener)
+        co_return; // (the listener was removed: its acceptor is closing)
+    const std::size_t limit = gen.config->listeners[l].max_connections;
+    auto& open = w->shared().connections[slot];
     for (std::size_t cur = open.load();;) {
         if (limit == 0 || cur < limit) {
             if (open.compare_exchange_weak(cur, cur + 1))
@@ -60,10 +59,10 @@ net::awaitable<void> admit_client(worker* w, tcp::acceptor* acceptor, std::size_
         net::steady_timer pause(acceptor->get_executor(), std::chrono::milliseconds(5));
         co_await pause.async_wait(use_tuple);
         if (!acceptor->is_open())
-            co_return; // draining: the waiting connection is closed
+            co_return; // draining, or the listener removed: the waiting connection is closed
         cur = open.load();
     }
-    w->spawn_session(listener, transport(std::move(socket), peer), false);
+    w->spawn_session(slot, transport(std::move(socket), peer), false);
 }
 
 // Writes the worker's buffered access log lines every 100 ms until it drains.
@@ -100,19 +99,39 @@ worker::~worker() {
     clear_idle();
 }
 
-tcp::endpoint worker::listen(std::size_t l, const tcp::endpoint& ep) {
-    auto a = std::make_unique<tcp::acceptor>(ioc_);
-    a->open(ep.protocol());
-    a->set_option(tcp::acceptor::reuse_address(true));
-    a->set_option(reuse_port(true));
-    if (ep.address().is_v6())
-        a->set_option(net::ip::v6_only(false));
-    a->bind(ep);
-    a->listen(net::socket_base::max_listen_connections);
-    const auto bound = a->local_endpoint();
-    acceptors_.push_back(std::move(a));
-    acceptor_listener_.push_back(l);
-    return bound;
+void worker::listen(std::size_t slot, listening_socket socket) {
+    auto a = std::make_shared<tcp::acceptor>(ioc_);
+    socket.assign_to(*a);
+    acceptors_.push_back({slot, std::move(a)});
+    if (counters_.listeners.size() <= slot)
+        counters_.listeners.resize(slot + 1); // (a deque: the others stay where they are)
+    if (started_)
+        spawn_accept_loop(acceptors_.size() - 1);
+}
+
+void worker::spawn_accept_loop(std::size_t i) {
+    auto a = acceptors_[i].acceptor;
+    const std::size_t slot = acceptors_[i].slot;
+    tcp::acceptor& ref = *a;
+    net::co_spawn(ioc_, accept_loop(ref, [this, a = std::move(a), slot](tcp::socket s, tcp::endpoint peer) {
+                      return admit_client(this, a.get(), slot, std::move(s), peer);
+                  }), log_escaped);
+}
+
+void worker::close_listener(std::size_t slot) {
+    std::erase_if(acceptors_, [slot](const listener_acceptor& e) {
+        if (e.slot != slot)
+            return false;
+        boost::system::error_code ignored;
+        e.acceptor->close(ignored); // (its accept loop ends; the object goes with it)
+        return true;
+    });
+    // Like a drain, for this listener's connections only: idle ones close now,
+    // busy ones after their exchange (with Connection: close), parked ones now.
+    for (auto& s : sessions_)
+        if (s.listener_slot() == slot)
+            s.on_drain();
+    parking_.close_listener(slot);
 }
 
 tcp::endpoint worker::listen_admin(const tcp::endpoint& ep, std::vector<worker*> peers) {
@@ -158,13 +177,9 @@ void worker::reserve_reactor_states() {
 
 void worker::start() {
     reserve_reactor_states();
-    for (std::size_t i = 0; i < acceptors_.size(); ++i) {
-        tcp::acceptor* a = acceptors_[i].get();
-        const std::size_t l = acceptor_listener_[i];
-        net::co_spawn(ioc_, accept_loop(*a, [this, a, l](tcp::socket s, tcp::endpoint peer) {
-                          return admit_client(this, a, l, std::move(s), peer);
-                      }), log_escaped);
-    }
+    started_ = true;
+    for (std::size_t i = 0; i < acceptors_.size(); ++i)
+        spawn_accept_loop(i);
     if (admin_acceptor_)
         net::co_spawn(ioc_, run_admin(*admin_, *admin_acceptor_), log_escaped);
     if (log_.enabled())
@@ -202,7 +217,7 @@ void worker::begin_drain() {
     listeners_.drain_all(); // (draining() is true from here)
     for (auto& a : acceptors_) {
         boost::system::error_code ignored;
-        a->close(ignored);
+        a.acceptor->close(ignored);
     }
     for_each_unlinking(sessions_, [](session_link& s) { s.on_drain(); });
     parking_.close_all();
@@ -210,8 +225,16 @@ void worker::begin_drain() {
     session_gone(); // nothing open at all: the admin listener can go at once
 }
 
-void worker::adopt(generation_ptr g, const std::vector<std::shared_ptr<backend_state>>& left) {
+void worker::adopt(generation_ptr g, const std::vector<std::shared_ptr<backend_state>>& left,
+                   std::vector<std::pair<std::size_t, listening_socket>> added) {
     parking_.set_park_after(g->config->timeouts.client_park);
+    const generation& was = current();
+    for (std::size_t slot = 0; slot < was.listener_at.size(); ++slot)
+        if (was.listener_at[slot] != generation::no_listener && g->listener_of(slot) == generation::no_listener)
+            close_listener(slot);
+    if (!draining())
+        for (auto& [slot, socket] : added)
+            listen(slot, std::move(socket));
     for (const auto& b : g->backends)
         b->adopt(index_);
     for (const auto& b : left)

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -22,6 +23,7 @@
 #include "gateway/observe/access_log.hpp"
 #include "gateway/observe/counters.hpp"
 #include "gateway/io/drain.hpp"
+#include "gateway/io/listener.hpp"
 #include "gateway/io/parking.hpp"
 #include "gateway/io/pipe_pool.hpp"
 #include "gateway/observe/admin.hpp"
@@ -36,11 +38,12 @@ namespace gw {
 // cross-worker state that outlives generations.
 struct shared_state {
     explicit shared_state(generation_ptr first)
-        : listener_count(first->config->listeners.size()),
-          connections(std::make_unique<std::atomic<std::size_t>[]>(listener_count)),
-          tls_reloads(std::make_unique<std::atomic<std::uint64_t>[]>(listener_count)),
-          tls_reload_failures(std::make_unique<std::atomic<std::uint64_t>[]>(listener_count)),
-          current_(std::move(first)) {}
+        : connections(std::make_unique<std::atomic<std::size_t>[]>(max_listener_slots)),
+          tls_reloads(std::make_unique<std::atomic<std::uint64_t>[]>(max_listener_slots)),
+          tls_reload_failures(std::make_unique<std::atomic<std::uint64_t>[]>(max_listener_slots)),
+          current_(std::move(first)) {
+        slot_count.store(current_->listener_at.size());
+    }
 
     // The generation now (any thread; a lock and a reference count: not for
     // the data path, which uses its worker's).
@@ -57,9 +60,14 @@ struct shared_state {
     std::atomic<std::uint64_t> reloads{0}, reload_failures{0};
     std::atomic<std::int64_t> last_reload = 0; // when one last took effect (seconds since 1970; 0 = never)
 
-    const std::size_t listener_count;
-    std::unique_ptr<std::atomic<std::size_t>[]> connections; // open, per listener
-    // Per listener: certificate reloads that took effect, and that failed.
+    // Listener slots (generation.hpp) over the process's life: what is shared
+    // per slot is allocated for all of them up front, so that a reload that
+    // adds a listener never moves what a worker is reading. A reload that
+    // would need more is refused (restart).
+    static constexpr std::size_t max_listener_slots = 1024;
+    std::atomic<std::size_t> slot_count{0}; // slots given so far
+    std::unique_ptr<std::atomic<std::size_t>[]> connections; // open, per slot
+    // Per slot: certificate reloads that took effect, and that failed.
     std::unique_ptr<std::atomic<std::uint64_t>[]> tls_reloads, tls_reload_failures;
     const bool ktls = ktls_available(); // read once at start: /metrics and the start line report it
     std::atomic<bool> draining{false};
@@ -69,7 +77,7 @@ struct shared_state {
     // Open client connections over every listener.
     std::size_t open_connections() const noexcept {
         std::size_t n = 0;
-        for (std::size_t l = 0; l < listener_count; ++l)
+        for (std::size_t l = 0, n_slots = slot_count.load(); l < n_slots; ++l)
             n += connections[l].load();
         return n;
     }
@@ -86,10 +94,9 @@ public:
     worker(const worker&) = delete;
     worker& operator=(const worker&) = delete;
 
-    // Binds listener `l` on `ep` (SO_REUSEPORT, so every worker binds the same
-    // address). Returns the bound endpoint (the real port when 0 was asked).
-    // Throws on failure (start-up only).
-    boost::asio::ip::tcp::endpoint listen(std::size_t l, const boost::asio::ip::tcp::endpoint& ep);
+    // Accepts the connections of listener slot `slot` on `socket` (this
+    // worker's one of bind_listening's; before start(), or on its thread).
+    void listen(std::size_t slot, listening_socket socket);
     // Binds the admin listener on this worker; `peers` are all workers (for stats).
     boost::asio::ip::tcp::endpoint listen_admin(const boost::asio::ip::tcp::endpoint& ep,
                                                 std::vector<worker*> peers);
@@ -112,8 +119,12 @@ public:
     const generation& current() const noexcept { return proxy_.generations.current(); }
     // Takes `g` as its current generation (its thread): new exchanges run on
     // it; each backend's servers are adopted, and `left` (backends that are not
-    // in it) close this worker's idle connections to their servers.
-    void adopt(generation_ptr g, const std::vector<std::shared_ptr<backend_state>>& left);
+    // in it) close this worker's idle connections to their servers. Listeners
+    // that `g` adds accept on `added` (this worker's sockets, by slot); those
+    // it removes stop accepting, their idle and parked connections close and
+    // their sessions close after the exchange in progress.
+    void adopt(generation_ptr g, const std::vector<std::shared_ptr<backend_state>>& left,
+               std::vector<std::pair<std::size_t, listening_socket>> added);
     // What POST /api/reload does on this worker's admin listener (before start).
     void set_admin_reload(std::function<boost::asio::awaitable<reload_reply>()> f) {
         if (admin_)
@@ -148,6 +159,8 @@ private:
     // admin listener closes too (it answers /readyz with 503 until then).
     void session_gone();
     void reserve_reactor_states();
+    void spawn_accept_loop(std::size_t i);
+    void close_listener(std::size_t slot);
     void begin_drain();
     void close_all();
     void close_admin();
@@ -163,8 +176,14 @@ private:
     // post to it): the reactor's per-descriptor locks are not needed.
     boost::asio::io_context ioc_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
     parking_lot parking_; // after ioc_: its sockets go before the io_context
-    std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
-    std::vector<std::size_t> acceptor_listener_;
+    // The proxy listeners' acceptors, by slot (shared with their accept loop,
+    // which outlives a removed listener's entry here by a turn of the loop).
+    struct listener_acceptor {
+        std::size_t slot;
+        std::shared_ptr<boost::asio::ip::tcp::acceptor> acceptor;
+    };
+    std::vector<listener_acceptor> acceptors_;
+    bool started_ = false;
     pipe_pool pipes_;
     session_list sessions_; // live sessions
     std::size_t reactor_states_ = 0; // registered up front (reserve_reactor_states)

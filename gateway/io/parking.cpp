@@ -229,6 +229,16 @@ void parking_lot::close_all() noexcept {
             close_slot(l.head);
 }
 
+void parking_lot::close_listener(std::size_t listener) noexcept {
+    for (const auto& l : waiting_)
+        for (std::uint32_t i = l.head; i != none;) {
+            const std::uint32_t next = slots_[i].next;
+            if (slots_[i].listener == listener)
+                close_slot(i);
+            i = next;
+        }
+}
+
 parking_lot::clock_type::time_point parking_lot::next_wake() const noexcept {
     auto next = trim_at_;
     if (!idle_.empty())

@@ -87,6 +87,8 @@ public:
 
     // Drain or abort: closes every parked connection and stops watching.
     void close_all() noexcept;
+    // A listener was removed (a reload): closes its parked connections.
+    void close_listener(std::size_t listener) noexcept;
 
     std::size_t parked() const noexcept { return parked_count_; }
     // A reload changed timeouts.client_park (for sessions idle from now on).

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <vector>
 
 namespace gw {
@@ -60,7 +61,10 @@ struct backend_counters {
 };
 
 struct worker_counters {
-    std::vector<listener_counters> listeners;
+    // Per listener slot on a worker (config order in a snapshot). A deque: a
+    // reload that adds a listener adds a slot while relay legs hold pointers
+    // into the counters of the others.
+    std::deque<listener_counters> listeners;
     std::vector<backend_counters> backends;
     std::uint64_t client_timeouts = 0; // 408s and idle closes mid-request
     std::uint64_t spliced_bytes = 0;   // body bytes moved socket to socket with splice

@@ -24,8 +24,9 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using error_code = boost::system::error_code;
 
-session::session(proxy_context& ctx, std::size_t listener, transport client, bool resumed)
-    : ctx_(ctx), cfg_(ctx.generations.current().config.get()), listener_(listener), client_(std::move(client)),
+session::session(proxy_context& ctx, std::size_t slot, transport client, bool resumed)
+    : ctx_(ctx), cfg_(ctx.generations.current().config.get()), slot_(slot), listener_(generation::no_listener),
+      client_(std::move(client)),
       server_(client_.get_executor()), dl_(client_.get_executor(), *this),
       upstream_(ctx.upstream, server_, dl_, cancel_), resumed_(resumed), rbuf_(), sbuf_() {
     const auto& b = cfg_->buffers;
@@ -52,15 +53,16 @@ session::~session() {
     ctx_.parking.idle_end(*this);
     ctx_.host.remove(*this);
     if (!parking_)
-        ctx_.host.connection_closed(listener_);
+        ctx_.host.connection_closed(slot_);
 }
 
 void session::park() {
     if (parking_)
-        ctx_.parking.park(std::move(client_), listener_, first_wait_, dl_.at());
+        ctx_.parking.park(std::move(client_), slot_, first_wait_, dl_.at());
 }
 
 void session::on_drain() noexcept {
+    closing_ = true;
     if (idle_)
         client_.cancel();
 }
@@ -101,19 +103,29 @@ net::awaitable<bool> session::wait_idle(bool first) {
     early_size_ = n;
     ctx_.parking.idle_end(*this);
     idle_ = false;
-    if (park_requested_ && ec == net::error::operation_aborted && !ctx_.host.draining() &&
+    if (park_requested_ && ec == net::error::operation_aborted && !closing() &&
         !aborted_ && !timed_out(deadline_kind::client_idle)) {
         parking_ = true;
         co_return false;
     }
     park_requested_ = false;
-    co_return !ec && !ctx_.host.draining();
+    co_return !ec && !closing();
+}
+
+bool session::take_generation() {
+    gen_ = ctx_.generations.take();
+    cfg_ = gen_->config.get();
+    listener_ = gen_->listener_of(slot_);
+    if (listener_ != generation::no_listener)
+        return true;
+    gen_.reset();
+    return false;
 }
 
 net::awaitable<void> session::serve() {
     if (!resumed_) {
-        gen_ = ctx_.generations.take(); // (the TLS context lives through the handshake)
-        if (tls_context() != nullptr && !co_await accept_tls(*tls_context())) {
+        // (The TLS context lives through the handshake.)
+        if (!take_generation() || (tls_context() != nullptr && !co_await accept_tls(*tls_context()))) {
             gen_.reset();
             client_.close();
             co_return;
@@ -128,8 +140,8 @@ net::awaitable<void> session::serve() {
         if (!readable && (!req_lease_ || rbuf_.size() == 0) && !co_await wait_idle(first))
             break;
         // The exchange runs on the generation current as it starts, to its end.
-        gen_ = ctx_.generations.take();
-        cfg_ = gen_->config.get();
+        if (!take_generation())
+            break;
         upstream_.use(gen_->upstream());
         readable = false;
         first = false;
@@ -148,7 +160,7 @@ net::awaitable<void> session::serve() {
         res_.reset();
         gen_.reset();
         cfg_ = ctx_.generations.current().config.get();
-        if (!again || ctx_.host.draining())
+        if (!again || closing())
             break;
     }
     req_lease_.reset();
@@ -252,9 +264,9 @@ net::awaitable<void> run_session(proxy_context& ctx, std::size_t listener, tcp::
     return run_session(ctx, listener, transport(std::move(client)), resumed);
 }
 
-net::awaitable<void> run_session(proxy_context& ctx, std::size_t listener, transport client,
+net::awaitable<void> run_session(proxy_context& ctx, std::size_t slot, transport client,
                                  bool resumed) {
-    session s(ctx, listener, std::move(client), resumed);
+    session s(ctx, slot, std::move(client), resumed);
     s.watchdog().start();
     co_await s.serve();
     co_await s.watchdog().stop();

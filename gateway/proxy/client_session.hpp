@@ -58,7 +58,7 @@ class session final : public session_link, private deadline::owner {
 public:
     using clock_type = std::chrono::steady_clock;
 
-    session(proxy_context& ctx, std::size_t listener, transport client, bool resumed);
+    session(proxy_context& ctx, std::size_t slot, transport client, bool resumed);
     ~session() override;
 
     // The connection's loop: one exchange after another until it closes or parks.
@@ -71,6 +71,7 @@ public:
     void on_drain() noexcept override;
     void on_park() noexcept override;
     void on_abort() noexcept override;
+    std::size_t listener_slot() const noexcept override { return slot_; }
 
 private:
     // --- the connection (client_session.cpp)
@@ -131,13 +132,18 @@ private:
 
     void arm(config::duration d, deadline_kind k) { dl_.arm(d, k); }
     bool timed_out(deadline_kind k) const noexcept { return dl_.timed_out(k); }
-    listener_counters& lc() noexcept { return ctx_.counters.listeners[listener_]; }
+    listener_counters& lc() noexcept { return ctx_.counters.listeners[slot_]; }
     // The listener's TLS context, or null for a plain listener (of the
-    // generation the session holds, else the current one).
+    // generation the session holds).
     const tls::server_context* tls_context() const noexcept {
-        const generation& g = gen_ ? *gen_ : ctx_.generations.current();
-        return listener_ < g.tls.size() ? g.tls[listener_].get() : nullptr;
+        return listener_ < gen_->tls.size() ? gen_->tls[listener_].get() : nullptr;
     }
+    // Takes the current generation for an exchange (or a handshake). False:
+    // the session's listener is not in it (removed by a reload): it closes.
+    bool take_generation();
+    // No further request on this connection: the worker drains, or a reload
+    // removed its listener.
+    bool closing() const noexcept { return closing_ || ctx_.host.draining(); }
     static long ms_since(clock_type::time_point t) {
         return static_cast<long>(
             std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - t).count());
@@ -148,7 +154,8 @@ private:
     // config (while idle: the current generation's, read afresh each time).
     generation_holder::lease gen_;
     const config::gateway_config* cfg_;
-    std::size_t listener_;
+    std::size_t slot_;    // the listener's slot (the same in every generation)
+    std::size_t listener_; // its index in gen_'s config (set with gen_)
     transport client_;
     transport server_;
     deadline dl_;
@@ -160,6 +167,7 @@ private:
     bool park_requested_ = false; // the parking lot cancelled the idle wait
     bool parking_ = false;        // ending to park: the socket stays open
     bool aborted_ = false;
+    bool closing_ = false; // on_drain: close after the exchange in progress
 
     // The first bytes of a request, read while idle before the session holds a
     // buffer; they go to the front of the request buffer once it has one.

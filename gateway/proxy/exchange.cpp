@@ -313,7 +313,7 @@ net::awaitable<bool> session::relay_response() {
     if (m.result() == http::status::switching_protocols)
         co_return co_await upgrade_to_tunnel();
     m.version(11);
-    m.keep_alive(client_keep_alive_ && !ctx_.host.draining());
+    m.keep_alive(client_keep_alive_ && !closing());
     const auto r = co_await relay_body(*res_, make_leg(server_, sbuf_, client_, res_lease_,
                                                        cfg_->timeouts.server, deadline_kind::server,
                                                        nullptr, &ex_.bytes_out));

@@ -12,9 +12,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <list>
 #include <memory>
 #include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
 
 #include "config/config.hpp"
 #include "gateway/proxy/router.hpp"
@@ -37,6 +40,20 @@ struct generation {
     std::vector<std::shared_ptr<backend_state>> backends;           // config order
     std::vector<std::shared_ptr<tls::server_context>> tls;          // per listener; null: plain
     std::vector<std::shared_ptr<tls::client_context>> upstream_tls; // per backend; null: no TLS
+
+    // Listener slots. What is per listener at run time (its sockets, its open
+    // connection count, the workers' counters, a session's listener) is kept
+    // by slot: a number given to a listener (name and address) when it is
+    // first bound, never given to another, so that it means the same in every
+    // generation while the config's listener order may change on a reload.
+    static constexpr std::size_t no_listener = std::numeric_limits<std::size_t>::max();
+    std::vector<std::size_t> slots;                        // per listener (config order): its slot
+    std::vector<std::size_t> listener_at;                  // per slot: its listener here, or no_listener
+    std::vector<boost::asio::ip::tcp::endpoint> endpoints; // per listener: where it is bound
+    // The listener using `slot` in this generation (no_listener: removed).
+    std::size_t listener_of(std::size_t slot) const noexcept {
+        return slot < listener_at.size() ? listener_at[slot] : no_listener;
+    }
 
     // What the connector reads of it (valid while the generation lives).
     upstream_view upstream() const noexcept { return {config.get(), backends, upstream_tls}; }

@@ -26,9 +26,12 @@ public:
     virtual void on_drain() noexcept = 0;
     // Shutdown timeout: close both sides now.
     virtual void on_abort() noexcept = 0;
+    // The listener slot it was accepted on (generation.hpp): a reload that
+    // removes the listener drains its sessions.
+    virtual std::size_t listener_slot() const noexcept = 0;
 };
 
-// Serves `client`, accepted on listener `listener`, until it closes or parks.
+// Serves `client`, accepted on listener slot `listener`, until it closes or parks.
 // `resumed`: a parked connection that became readable (counted already, and
 // its next request is there). Errors are handled inside (replies or a close);
 // never throws out.

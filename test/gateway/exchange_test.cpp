@@ -148,6 +148,10 @@ struct fixture final : session_host, parking_host {
             c->backends[0], std::vector<tcp::endpoint>{{net::ip::make_address("127.0.0.1"), 9}}));
         g->tls.resize(c->listeners.size());
         g->upstream_tls.resize(c->backends.size());
+        for (std::size_t l = 0; l < c->listeners.size(); ++l) { // (slot l: listener l)
+            g->slots.push_back(l);
+            g->listener_at.push_back(l);
+        }
         return g;
     }
 

@@ -1,8 +1,9 @@
 // Configuration reload while the gateway runs (gateway::reload): routes,
 // backends, servers and weights change for new exchanges; what keeps its name
 // keeps its objects and counters; an exchange in flight finishes on the
-// generation it started with and its kept-alive connection stays open; a
-// file that changes a setting fixed for the process is refused whole.
+// generation it started with and its kept-alive connection stays open;
+// listeners come and go (a removed one's connections finish); a file that
+// changes a setting fixed for the process is refused whole.
 #include <boost/test/unit_test.hpp>
 
 #include <cstdio>
@@ -19,11 +20,19 @@ using namespace gw::test;
 
 namespace {
 
+// The file's start, before its listeners.
+std::string preamble(unsigned workers, const std::string& extra = "") {
+    return "[global]\nworkers = " + std::to_string(workers) +
+           "\n[admin]\nenabled = false\n[logging]\naccess_log = false\n" + extra;
+}
+
+std::string listener(const std::string& name, const std::string& listen = "127.0.0.1:0") {
+    return "[[listeners]]\nname = \"" + name + "\"\nlisten = \"" + listen + "\"\ndefault_backend = \"app\"\n";
+}
+
 // One worker unless told: round-robin counts are then exact.
 std::string head(unsigned workers = 1) {
-    return "[global]\nworkers = " + std::to_string(workers) +
-           "\n[admin]\nenabled = false\n[logging]\naccess_log = false\n" +
-           "[[listeners]]\nname = \"http\"\nlisten = \"127.0.0.1:0\"\ndefault_backend = \"app\"\n";
+    return preamble(workers) + listener("http");
 }
 
 std::string server(std::uint16_t port, const std::string& name, const std::string& extra = "") {
@@ -41,6 +50,14 @@ server_ptr find(gateway& g, const std::string& backend, const std::string& name)
     return nullptr;
 }
 
+// Nothing listens on 127.0.0.1:port.
+bool connection_refused(std::uint16_t port) {
+    boost::asio::io_context ioc;
+    boost::asio::ip::tcp::socket s(ioc);
+    boost::system::error_code ec;
+    s.connect({boost::asio::ip::make_address("127.0.0.1"), port}, ec);
+    return ec == boost::asio::error::connection_refused;
+}
 
 } // namespace
 
@@ -179,6 +196,93 @@ BOOST_AUTO_TEST_CASE(many_reloads_under_load_lose_nothing) {
     BOOST_TEST(failed.load() == 0u);
     BOOST_TEST(ok.load() > 0u);
     BOOST_TEST(gw.get().shared().current()->number == 31u);
+}
+
+BOOST_AUTO_TEST_CASE(listeners_added_and_removed_by_a_reload) {
+    origins o(1);
+    const auto backend = "[[backends]]\nname = \"app\"\n" + server(o.port(0), "s1");
+    // Two workers: a new listener is bound on each. Idle connections park after 50 ms.
+    const auto start = preamble(2, "[timeouts]\nclient_park = \"50ms\"\n");
+    running_gateway gw(load_config(start + listener("http") + backend));
+    const auto http_port = gw.port(0);
+
+    // Added: serving as the reload returns; "http" keeps its sockets.
+    auto out = gw.get().reload(load_config(start + listener("http") + listener("extra") + backend));
+    BOOST_TEST(out.ok, out.message);
+    const auto extra_port = gw.port(1);
+    BOOST_TEST(gw.port(0) == http_port);
+    BOOST_TEST(extra_port != http_port);
+    for (int i = 0; i < 8; ++i)
+        BOOST_TEST(get_status(extra_port, "/?size=10") == 200u);
+    BOOST_TEST(get_status(http_port, "/?size=10") == 200u);
+    auto counts = gw.get().counters();
+    BOOST_REQUIRE(counts.listeners.size() == 2u);
+    BOOST_TEST(counts.listeners[0].requests_total == 1u);
+    BOOST_TEST(counts.listeners[1].requests_total == 8u);
+
+    // Removed: it stops accepting; a parked connection closes at once, an
+    // exchange in flight finishes (Connection: close) and its connection closes.
+    client idle(extra_port);
+    BOOST_REQUIRE(idle.get("/?size=10"));
+    BOOST_TEST(wait_until([&] { return gw.get().parked_count() == 1u; }));
+    client busy(extra_port);
+    busy.send("GET /?size=1000&delay=500 HTTP/1.1\r\nHost: x\r\n\r\n");
+    const auto s1 = find(gw.get(), "app", "s1");
+    BOOST_TEST(wait_until([&] { return s1->active.load() == 1u; }));
+    out = gw.get().reload(load_config(start + listener("http") + backend));
+    BOOST_TEST(out.ok, out.message);
+    BOOST_TEST(idle.closed());
+    BOOST_TEST(connection_refused(extra_port)); // nothing listens there
+    const auto r = busy.read();
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->result_int() == 200u);
+    BOOST_TEST(r->body() == pattern(1000));
+    BOOST_TEST(!r->keep_alive());
+    BOOST_TEST(busy.closed());
+    BOOST_TEST(get_status(http_port, "/?size=10") == 200u);
+    BOOST_TEST(wait_until([&] { return gw.get().session_count() == 0u; }));
+    counts = gw.get().counters();
+    BOOST_REQUIRE(counts.listeners.size() == 1u);
+    BOOST_TEST(counts.listeners[0].requests_total == 2u);
+
+    // Back under its name and address: bound anew, its counters go on.
+    out = gw.get().reload(load_config(start + listener("http") + listener("extra") + backend));
+    BOOST_TEST(out.ok, out.message);
+    BOOST_TEST(get_status(gw.port(1), "/?size=10") == 200u);
+    counts = gw.get().counters();
+    BOOST_REQUIRE(counts.listeners.size() == 2u);
+    BOOST_TEST(counts.listeners[1].requests_total == 8u + 2u + 1u);
+    BOOST_TEST(gw.get().shared().current()->number == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(listeners_reordered_keep_their_sockets_and_an_address_taken_refuses_the_reload) {
+    origins o(1);
+    const auto backend = "[[backends]]\nname = \"app\"\n" + server(o.port(0), "s1");
+    running_gateway gw(load_config(preamble(1) + listener("a") + listener("b") + backend));
+    const auto a = gw.port(0), b = gw.port(1);
+    BOOST_TEST(get_status(a, "/?size=10") == 200u);
+    auto out = gw.get().reload(load_config(preamble(1) + listener("b") + listener("a") + backend));
+    BOOST_TEST(out.ok, out.message);
+    BOOST_TEST(gw.port(0) == b);
+    BOOST_TEST(gw.port(1) == a);
+    BOOST_TEST(get_status(b, "/?size=10") == 200u);
+    BOOST_TEST(get_status(b, "/?size=10") == 200u);
+    auto counts = gw.get().counters(); // (by name: in the order of the file running now)
+    BOOST_TEST(counts.listeners[0].requests_total == 2u);
+    BOOST_TEST(counts.listeners[1].requests_total == 1u);
+
+    // An address something else listens on (without SO_REUSEPORT): refused whole.
+    boost::asio::io_context ioc;
+    boost::asio::ip::tcp::acceptor taken(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    const auto port = std::to_string(taken.local_endpoint().port());
+    out = gw.get().reload(load_config(preamble(1) + listener("b") + listener("a") +
+                                      listener("c", "127.0.0.1:" + port) + backend));
+    BOOST_TEST(!out.ok);
+    BOOST_TEST(out.message == "listener 'c': cannot listen on 127.0.0.1:" + port + ": Address already in use",
+               out.message);
+    BOOST_TEST(gw.get().shared().current()->number == 2u);
+    BOOST_TEST(get_status(a, "/?size=10") == 200u);
+    BOOST_TEST(get_status(b, "/?size=10") == 200u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
