@@ -4,9 +4,12 @@ a second wrk opens a new connection per request (Connection: close) and WebSocke
 tunnels (an Upgrade to an echo server of this script) stay open exchanging
 messages, the gateway is reloaded `--reloads` times in a row through POST
 /api/reload, each time with a file that changes something (the app backend's
-servers, weights, timeouts). Measured: requests, non-2xx and socket errors of
-both loads, tunnels closed or broken, reload latency. Then `--memory-reloads`
-more reloads without load, with the gateway's RSS read before, during and after.
+servers, weights, timeouts) and that adds a second listener ("extra") or takes
+it away, in turn. Measured: requests, non-2xx and socket errors of both loads,
+tunnels closed or broken, reload latency, and after each reload whether "extra"
+answers (added) or refuses connections (removed). Then `--memory-reloads` more
+reloads without load, with the gateway's RSS and open descriptors read before,
+during and after.
 Everything on loopback, bounded in time; what it starts it stops."""
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import common as c  # noqa: E402
@@ -52,10 +56,13 @@ class Server(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
 
 
-def config(listen: int, admin: int, origins: list[int], ws: int, i: int) -> str:
+def config(listen: int, admin: int, origins: list[int], ws: int, i: int, extra: int) -> str:
     servers = f'[[backends.servers]]\nname = "s1"\naddress = "127.0.0.1:{origins[0]}"\nweight = {1 + i % 3}\n'
     if i % 2 == 0:
         servers += f'[[backends.servers]]\nname = "s2"\naddress = "127.0.0.1:{origins[1]}"\n'
+    listeners = ""
+    if i % 2 == 1:  # odd reloads add "extra", even ones take it away
+        listeners = f'[[listeners]]\nname = "extra"\nlisten = "127.0.0.1:{extra}"\ndefault_backend = "app"\n'
     return f"""[global]
 workers = 2
 [admin]
@@ -70,7 +77,7 @@ tunnel = "10m"
 name = "http"
 listen = "127.0.0.1:{listen}"
 default_backend = "app"
-[[routes]]
+{listeners}[[routes]]
 path_prefix = "/ws"
 backend = "ws"
 [[backends]]
@@ -81,6 +88,19 @@ name = "ws"
 [[backends.servers]]
 address = "127.0.0.1:{ws}"
 """
+
+
+def extra_as_expected(port: int, present: bool) -> bool:
+    """After a reload: "extra" answers 200 when the file has it, else refuses connections."""
+    try:
+        status, _ = c.http_get(port, "/?size=64")
+    except ConnectionRefusedError:
+        return not present
+    return present and status == 200
+
+
+def open_fds(pid: int) -> int:
+    return len(list(Path(f"/proc/{pid}/fd").iterdir()))
 
 
 def reload(admin: int) -> tuple[int, float]:
@@ -150,11 +170,11 @@ def main() -> None:
     o2, p2 = c.start_origin(a.gwbench, size=64)
     ws = Server(("127.0.0.1", 0), EchoUpgrade)
     threading.Thread(target=ws.serve_forever, daemon=True).start()
-    listen, admin = c.free_port(), c.free_port()
+    listen, admin, extra = c.free_port(), c.free_port(), c.free_port()
     conf = c.tmpdir("reload") / "gateway.toml"
     ports = [p1, p2]
     ws_port = ws.server_address[1]
-    conf.write_text(config(listen, admin, ports, ws_port, 0))
+    conf.write_text(config(listen, admin, ports, ws_port, 0, extra))
     gw = c.spawn(c.pinned([str(a.gateway), "--config", str(conf)], c.PROXY_CPU))
     c.wait_port(listen, proc=gw)
     tunnels = Tunnels(listen, a.tunnels)
@@ -169,11 +189,13 @@ def main() -> None:
     time.sleep(2)
     statuses: dict[int, int] = {}
     latencies = []
+    extra_wrong = 0
     for i in range(1, reloads + 1):
-        conf.write_text(config(listen, admin, ports, ws_port, i))
+        conf.write_text(config(listen, admin, ports, ws_port, i, extra))
         status, took = reload(admin)
         statuses[status] = statuses.get(status, 0) + 1
         latencies.append(took)
+        extra_wrong += not extra_as_expected(extra, i % 2 == 1)
         time.sleep(0.05)
     kept.wait(timeout=seconds + 30)
     fresh.wait(timeout=seconds + 30)
@@ -181,15 +203,15 @@ def main() -> None:
     load = {"kept_alive": c.parse_wrk((wrk_dir / "kept.txt").read_text()),
             "new_connection_per_request": c.parse_wrk((wrk_dir / "fresh.txt").read_text()),
             "tunnels": a.tunnels, "tunnels_broken": tunnels.broken, "tunnel_messages": tunnels.messages}
-    c.log("under load:", load, "reload statuses", statuses)
+    c.log("under load:", load, "reload statuses", statuses, "extra listener not as expected", extra_wrong)
 
-    rss = [{"reloads": 0, "rss_kib": c.rss_kib(gw.pid)}]
+    rss = [{"reloads": 0, "rss_kib": c.rss_kib(gw.pid), "fds": open_fds(gw.pid)}]
     for i in range(1, memory_reloads + 1):
-        conf.write_text(config(listen, admin, ports, ws_port, reloads + i))
+        conf.write_text(config(listen, admin, ports, ws_port, reloads + i, extra))
         status, _ = reload(admin)
         statuses[status] = statuses.get(status, 0) + 1
         if i in (10, 100, 250, 500, 750) or i == memory_reloads:
-            rss.append({"reloads": i, "rss_kib": c.rss_kib(gw.pid)})
+            rss.append({"reloads": i, "rss_kib": c.rss_kib(gw.pid), "fds": open_fds(gw.pid)})
     c.log("RSS after reloads:", rss)
     ok = c.http_get(listen, "/?size=64")[0]
     c.stop(gw)
@@ -201,6 +223,7 @@ def main() -> None:
         "reloads_under_load": reloads, "reload_statuses": {str(k): v for k, v in statuses.items()},
         "reload_ms": {"p50": round(latencies[len(latencies) // 2] * 1000, 2),
                       "max": round(latencies[-1] * 1000, 2)},
+        "extra_listener_not_as_expected": extra_wrong,
         "load": load, "memory_reloads": memory_reloads, "rss": rss, "request_after_all": ok}, started)
 
 

@@ -8,10 +8,13 @@
 
 namespace gw {
 
-certificate_reloader::certificate_reloader(shared_state& shared) : shared_(shared) {
+certificate_reloader::certificate_reloader(shared_state& shared) : shared_(shared) { track_new(); }
+
+void certificate_reloader::track_new() {
+    std::lock_guard lock(mutex_);
     const auto gen = shared_.current();
-    for (std::size_t l = 0; l < gen->slots.size(); ++l)
-        if (gen->config->listeners[l].tls)
+    for (std::size_t l = 0; l < gen->tls.size(); ++l)
+        if (gen->tls[l])
             files_of(*gen, l);
 }
 

@@ -30,6 +30,10 @@ public:
     std::size_t reload_all();
     // Re-reads those of the listeners whose files changed since last seen.
     void reload_changed();
+    // Takes the files of the running generation's TLS listeners as they are
+    // now where it has not seen them (a reload just added the listener or gave
+    // it other files, and read them).
+    void track_new();
 
 private:
     using stamps = std::vector<file_stamp>; // a listener's certificate and key files

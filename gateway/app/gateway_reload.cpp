@@ -200,6 +200,7 @@ gateway::reload_outcome gateway::reload(std::shared_ptr<const config::gateway_co
                 return refuse("worker 0 did not take the new configuration (the gateway is draining)");
         }
     }
+    reloader_->track_new();
     shared_->reloads.fetch_add(1);
     shared_->last_reload.store(static_cast<std::int64_t>(std::time(nullptr)));
     return reload_outcome{true, gen->number, {}};

@@ -376,6 +376,30 @@ BOOST_AUTO_TEST_CASE(a_certificate_reload_takes_effect_for_new_handshakes_and_a_
     BOOST_TEST(names_for(gw.port(), "newer.test") == "newer.test");
 }
 
+BOOST_AUTO_TEST_CASE(a_tls_listener_added_by_a_reload_serves_and_its_files_are_watched) {
+    test_pki pki;
+    pki.issue("site", {"a.test"});
+    origins o(1);
+    const std::string plain = "[global]\nworkers = 2\n[admin]\nenabled = false\n"
+                              "[[listeners]]\nname = \"http\"\nlisten = \"127.0.0.1:0\"\ndefault_backend = \"app\"\n";
+    const std::string backend =
+        "[[backends]]\nname = \"app\"\n[[backends.servers]]\naddress = \"127.0.0.1:" + std::to_string(o.port(0)) + "\"\n";
+    running_gateway gw(load_config(plain + backend)); // (no TLS listener at start)
+    const auto out = gw.get().reload(load_config(plain + "[[listeners]]\nname = \"https\"\nlisten = \"127.0.0.1:0\"\n"
+                                                 "default_backend = \"app\"\n[listeners.tls]\n" +
+                                                 certificate(pki, "site") + backend));
+    BOOST_TEST_REQUIRE(out.ok, out.message);
+    tls_client c(gw.port(1), {.sni = "a.test", .ca = pki.ca()});
+    BOOST_TEST_REQUIRE(c.handshake_ok(), c.error());
+    BOOST_TEST(c.send(get_root));
+    BOOST_TEST(status_of(c.read_response()) == 200);
+    BOOST_TEST(gw.get().snapshot().tls_reloads[1] == 0u); // (its files as the reload read them)
+    // Its files rewritten: the watch, started with the gateway, reloads them.
+    pki.issue("site", {"b.test"});
+    BOOST_TEST(wait_until([&] { return gw.get().snapshot().tls_reloads[1] == 1u; }, std::chrono::seconds(5)));
+    BOOST_TEST(names_for(gw.port(1), "b.test") == "b.test");
+}
+
 BOOST_AUTO_TEST_CASE(certificates_reloaded_under_load_fail_no_request) {
     test_pki pki;
     pki.issue("site", {"a.test"});
