@@ -282,11 +282,13 @@ def sec_reload(r) -> str:
     ld = r["load"]
     ka, nc = ld["kept_alive"], ld["new_connection_per_request"]
     rss = r["rss"]
-    rows = [[fmt(x["reloads"]), fmt(x["rss_kib"])] for x in rss]
+    rows = [[fmt(x["reloads"]), fmt(x["rss_kib"]), fmt(x["fds"]) if "fds" in x else "-"] for x in rss]
     return "\n".join([
         "## Configuration reloads under load", "",
         f"`reload-under-load.py`. 2 workers; each reload rewrites the file (the app backend's servers, weights, "
-        f"balancing and timeouts change) and calls `POST /api/reload`. During {r['reloads_under_load']} reloads in a "
+        f"balancing and timeouts change"
+        + (", and a second listener is added on odd reloads and taken away on even ones" if "extra_listener_not_as_expected" in r else "")
+        + f") and calls `POST /api/reload`. During {r['reloads_under_load']} reloads in a "
         f"row: wrk with 32 kept-alive connections, wrk with 4 connections sending `Connection: close` (a new "
         f"connection per request), and {ld['tunnels']} WebSocket tunnels (Upgrade to an echo server) exchanging "
         f"a message every 50 ms. Then {r['memory_reloads']} more reloads with the gateway's RSS read along the way.", "",
@@ -297,8 +299,11 @@ def sec_reload(r) -> str:
         f"- tunnels closed or broken: {ld['tunnels_broken']} of {ld['tunnels']} ({fmt(ld['tunnel_messages'])} "
         f"messages echoed)",
         f"- reload answers: {r['reload_statuses']}; time per reload p50 {r['reload_ms']['p50']} ms, "
-        f"max {r['reload_ms']['max']} ms", "",
-        table(["reloads done", "gateway RSS (KiB)"], rows), ""])
+        f"max {r['reload_ms']['max']} ms"]
+        + ([f"- after each reload, the second listener answered (added) or refused connections (removed) as the "
+            f"file said: {r['reloads_under_load'] - r['extra_listener_not_as_expected']} of {r['reloads_under_load']}"]
+           if "extra_listener_not_as_expected" in r else [])
+        + ["", table(["reloads done", "gateway RSS (KiB)", "open descriptors"], rows), ""])
 
 
 PROXY_TITLES = {"gateway": "gateway", "haproxy": "HAProxy", "nginx": "nginx"}

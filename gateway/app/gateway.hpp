@@ -5,6 +5,7 @@
 // act on; after that, nothing on the data path throws.
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -110,10 +111,11 @@ private:
     void start_discovery(const generation_ptr& gen);
     boost::asio::awaitable<void> watch_config_file(); // global.watch_config
     // A reload's second half (gateway_reload.cpp): `gen` built on the
-    // surviving objects of `now`, published, adopted by every worker.
+    // surviving objects of `now`, published, adopted by every worker (then
+    // `adopted` runs, on the last worker to adopt it).
     void apply_generation(const generation_ptr& now, const std::shared_ptr<generation>& gen,
                           const std::shared_ptr<server_discovery>& discovery,
-                          const std::shared_ptr<listener_slots::bound>& added);
+                          const std::shared_ptr<listener_slots::bound>& added, std::function<void()> adopted);
 
     std::unique_ptr<shared_state> shared_;
     std::unique_ptr<alloc::buffer_pool> pool_;

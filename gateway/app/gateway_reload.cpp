@@ -4,9 +4,11 @@
 // (TLS files, DNS for "off" names) runs before anything is changed.
 #include "gateway/app/gateway.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <exception>
+#include <functional>
 #include <future>
 #include <string>
 
@@ -70,7 +72,8 @@ bool any_server_tls(const config::backend_config& b) {
 // this builds.
 void gateway::apply_generation(const generation_ptr& now, const std::shared_ptr<generation>& gen,
                                const std::shared_ptr<server_discovery>& discovery,
-                               const std::shared_ptr<listener_slots::bound>& added) {
+                               const std::shared_ptr<listener_slots::bound>& added,
+                               std::function<void()> adopted) {
     const auto& before = *now->config;
     const auto& after = *gen->config;
     if (discovery_)
@@ -113,9 +116,12 @@ void gateway::apply_generation(const generation_ptr& now, const std::shared_ptr<
     shared_->slot_count.store(gen->listener_at.size()); // (before any worker accepts on a new one)
     shared_->publish(gen);
     set_error_log_level(after.logging.level);
+    auto remaining = std::make_shared<std::atomic<std::size_t>>(workers_.size());
     for (auto& w : workers_)
-        net::post(w->io(), [wp = w.get(), gen, left, added] {
+        net::post(w->io(), [wp = w.get(), gen, left, added, remaining, adopted] {
             wp->adopt(gen, left, std::move((*added)[wp->index()]));
+            if (remaining->fetch_sub(1) == 1 && adopted)
+                adopted();
         });
     for (const auto& [b, s] : made_all)
         spawn_health_check(gen, b, s);
@@ -178,18 +184,18 @@ gateway::reload_outcome gateway::reload(std::shared_ptr<const config::gateway_co
         return refuse(e.what());
     }
 
-    auto apply = [this, now, gen, discovery, added] { apply_generation(now, gen, discovery, added); };
     if (!started_) {
-        apply(); // (no worker runs yet)
+        apply_generation(now, gen, discovery, added, nullptr); // (no worker runs yet)
     } else {
+        // Done when every worker adopted it: a listener removed no longer
+        // accepts anywhere once the reload answered.
         auto done = std::make_shared<std::promise<void>>();
         auto finished = done->get_future();
-        net::post(workers_.front()->io(), [apply, done] {
-            apply();
-            done->set_value();
+        net::post(workers_.front()->io(), [this, now, gen, discovery, added, done] {
+            apply_generation(now, gen, discovery, added, [done] { done->set_value(); });
         });
-        // Worker 0 answers within milliseconds; a drain that began meanwhile
-        // may have ended its loop, and the gateway's shutdown must not wait.
+        // The workers answer within milliseconds; a drain that began meanwhile
+        // may have ended their loops, and the gateway's shutdown must not wait.
         const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
         auto drain_seen = give_up;
         while (finished.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
@@ -197,7 +203,7 @@ gateway::reload_outcome gateway::reload(std::shared_ptr<const config::gateway_co
             if (shared_->draining.load() && drain_seen == give_up)
                 drain_seen = now_t;
             if (now_t >= give_up || now_t - drain_seen >= std::chrono::seconds(1))
-                return refuse("worker 0 did not take the new configuration (the gateway is draining)");
+                return refuse("the workers did not take the new configuration (the gateway is draining)");
         }
     }
     reloader_->track_new();
