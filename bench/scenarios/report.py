@@ -291,7 +291,8 @@ def sec_reload(r) -> str:
         + f") and calls `POST /api/reload`. During {r['reloads_under_load']} reloads in a "
         f"row: wrk with 32 kept-alive connections, wrk with 4 connections sending `Connection: close` (a new "
         f"connection per request), and {ld['tunnels']} WebSocket tunnels (Upgrade to an echo server) exchanging "
-        f"a message every 50 ms. Then {r['memory_reloads']} more reloads with the gateway's RSS read along the way.", "",
+        f"a message every 50 ms. Then {r['memory_reloads']} more reloads with the gateway's RSS (and open descriptors: "
+        f"the first reading is taken while the load's connections are still closing) read along the way.", "",
         table(["load", "requests", "non-2xx", "socket errors"],
               [["kept-alive", fmt(ka["requests"]), fmt(ka["non_2xx"]), fmt(ka["socket_errors"])],
                ["new connection per request", fmt(nc["requests"]), fmt(nc["non_2xx"]), fmt(nc["socket_errors"])]]),
