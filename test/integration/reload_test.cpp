@@ -283,6 +283,16 @@ BOOST_AUTO_TEST_CASE(listeners_reordered_keep_their_sockets_and_an_address_taken
     BOOST_TEST(gw.get().shared().current()->number == 2u);
     BOOST_TEST(get_status(a, "/?size=10") == 200u);
     BOOST_TEST(get_status(b, "/?size=10") == 200u);
+
+    // Renamed on the same port: a new listener (new counters) takes the port
+    // over from the old one (both bind it with SO_REUSEPORT for the moment between).
+    const auto at_a = "127.0.0.1:" + std::to_string(a);
+    out = gw.get().reload(load_config(preamble(1) + listener("b") + listener("renamed", at_a) + backend));
+    BOOST_TEST(out.ok, out.message);
+    BOOST_TEST(gw.port(1) == a);
+    BOOST_TEST(get_status(a, "/?size=10") == 200u);
+    counts = gw.get().counters();
+    BOOST_TEST(counts.listeners[1].requests_total == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
