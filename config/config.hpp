@@ -167,12 +167,59 @@ struct listener_config {
     friend bool operator==(const listener_config&, const listener_config&) = default;
 };
 
+// What a header rule's value may name, filled in per request.
+enum class field_variable { client_address, request_id, host, path, scheme };
+
+// A header rule's value, parsed: literal text and %{variable}s in turn.
+struct value_part {
+    std::string text;      // literal (when !is_variable)
+    bool is_variable = false;
+    field_variable variable = field_variable::client_address;
+    friend bool operator==(const value_part&, const value_part&) = default;
+};
+
+// One rule on a head's fields ([routes.request_headers], [routes.response_headers]).
+// A route's rules apply in this order: every remove, then every set, then every add.
+struct header_rule {
+    enum class action { remove, set, add };
+    action what = action::set;
+    std::string name;              // the field's name as written (matched case-insensitively)
+    std::vector<value_part> value; // empty for remove
+    friend bool operator==(const header_rule&, const header_rule&) = default;
+};
+
+// A route that answers with a redirect ([routes.redirect]); the query is kept.
+struct redirect_config {
+    unsigned status = 302;   // 301, 302, 303, 307 or 308
+    std::string scheme;      // empty = the request's
+    std::string host;        // empty = the request's Host (may carry a port)
+    std::string path;        // empty = the request's path (after the route's prefix rewrite)
+    friend bool operator==(const redirect_config&, const redirect_config&) = default;
+};
+
+// A route that answers itself with a fixed response ([routes.respond]).
+struct fixed_response_config {
+    unsigned status = 200;
+    std::string body;
+    std::string content_type = "text/plain; charset=utf-8";
+    friend bool operator==(const fixed_response_config&, const fixed_response_config&) = default;
+};
+
 // Routes are evaluated in file order; the first match wins. Empty fields match anything.
+// A route sends to its backend, or answers itself (redirect or respond): exactly one.
 struct route_config {
     std::string listener; // empty = every listener
     std::string host;     // lower-cased; exact or "*.example.com"
     std::string path_prefix = "/";
     std::string backend;
+    // The path sent on: path_prefix removed (strip_prefix, then at least "/"), or
+    // replaced by replace_prefix. Neither: unchanged.
+    bool strip_prefix = false;
+    std::optional<std::string> replace_prefix;
+    std::vector<header_rule> request_headers;  // on the request sent to the server
+    std::vector<header_rule> response_headers; // on the response sent to the client
+    std::optional<redirect_config> redirect;
+    std::optional<fixed_response_config> respond;
 };
 
 enum class balance_mode { roundrobin, leastconn };

@@ -72,6 +72,24 @@ constexpr key_info table[] = {
     {"routes.host", "string"},
     {"routes.path_prefix", "string"},
     {"routes.backend", "string"},
+    {"routes.strip_prefix", "boolean"},
+    {"routes.replace_prefix", "string"},
+
+    {"routes.request_headers.set", "fields"},
+    {"routes.request_headers.add", "fields"},
+    {"routes.request_headers.remove", "strings"},
+    {"routes.response_headers.set", "fields"},
+    {"routes.response_headers.add", "fields"},
+    {"routes.response_headers.remove", "strings"},
+
+    {"routes.redirect.status", "integer"},
+    {"routes.redirect.scheme", "enum"},
+    {"routes.redirect.host", "string"},
+    {"routes.redirect.path", "string"},
+
+    {"routes.respond.status", "integer"},
+    {"routes.respond.body", "string"},
+    {"routes.respond.content_type", "string"},
 
     {"backends.name", "string"},
     {"backends.balance", "enum"},

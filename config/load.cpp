@@ -8,6 +8,7 @@
 
 #include "config/context.hpp"
 #include "config/reader.hpp"
+#include "config/route_reader.hpp"
 #include "config/tls_reader.hpp"
 #include "config/validate.hpp"
 
@@ -28,6 +29,7 @@ using detail::address_rules;
 using detail::enum_name;
 using detail::load_context;
 using detail::position_of;
+using detail::lowered;
 using detail::table_reader;
 
 // Upper bounds that are not in the schema's nature but keep arithmetic and memory sane;
@@ -153,74 +155,12 @@ void read_listeners(table_reader& root, std::vector<listener_config>& out, load_
     }
 }
 
-// "example.com", "*.example.com", an IPv4 literal or a bracketed IPv6 literal: what a
-// Host header can carry, without the port (RFC 9110 section 7.2).
-bool is_host_pattern(std::string_view host) {
-    if (host.starts_with("*.")) host.remove_prefix(2);
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-        return is_ipv6(host.substr(1, host.size() - 2));
-    }
-    return is_hostname(host);
-}
-
-// Host names compare case-insensitively (RFC 9110 section 4.2.3): store them lower-cased.
-std::string lowered(std::string text) {
-    for (char& c : text) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return text;
-}
-
-// A path the gateway compares against request targets (or sends, for health checks):
-// it must be an origin-form path (RFC 9112 section 3.2.1) without query or fragment.
-bool is_plain_path(std::string_view path) {
-    return path.starts_with('/') && std::none_of(path.begin(), path.end(), [](char c) {
-               const auto u = static_cast<unsigned char>(c);
-               return u <= 0x20 || u == 0x7f || c == '?' || c == '#';
-           });
-}
-
 // What a health check sends: an origin-form target, where a query is allowed.
 bool is_check_target(std::string_view path) {
     return path.starts_with('/') && std::none_of(path.begin(), path.end(), [](char c) {
                const auto u = static_cast<unsigned char>(c);
                return u <= 0x20 || u == 0x7f || c == '#';
            });
-}
-
-void read_routes(table_reader& root, std::vector<route_config>& out, load_context& cx) {
-    const auto elements = root.tables("routes");
-    for (std::size_t i = 0; i < elements.size(); ++i) {
-        route_config route;
-        if (elements[i] != nullptr) {
-            table_reader r(*elements[i], "routes[" + std::to_string(i) + "]", "routes", cx);
-            r.name("listener", route.listener);
-            std::string text;
-            if (r.string("host", text)) {
-                if (is_host_pattern(lowered(text))) {
-                    route.host = lowered(text);
-                } else {
-                    r.invalid("host", "must be a hostname like \"example.com\" or a wildcard like "
-                                      "\"*.example.com\", without a port (got " +
-                                          quoted(text) + ")");
-                }
-            }
-            if (r.string("path_prefix", text)) {
-                if (!text.starts_with('/')) {
-                    r.invalid("path_prefix", "must start with '/' (got " + quoted(text) + ")");
-                } else if (!is_plain_path(text)) {
-                    r.invalid("path_prefix", "must not contain spaces, control characters, '?' or "
-                                             "'#' (got " +
-                                                 quoted(text) + ")");
-                } else {
-                    route.path_prefix = text;
-                }
-            }
-            r.require("backend", "backend = \"app\"");
-            r.name("backend", route.backend);
-        }
-        out.push_back(std::move(route));
-    }
 }
 
 std::optional<health_check_config> read_health_check(table_reader& backend, load_context& cx) {
@@ -357,7 +297,7 @@ load_result load_document(std::string_view text, const std::string& file) {
     read_timeouts(root, config->timeouts, cx);
     read_dns(root, config->dns, cx);
     read_listeners(root, config->listeners, cx);
-    read_routes(root, config->routes, cx);
+    detail::read_routes(root, config->routes, cx);
     read_backends(root, config->backends, cx);
     detail::validate(*config, cx);
     return finish(cx, std::move(config));

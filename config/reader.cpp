@@ -101,6 +101,13 @@ std::string alternatives(const std::vector<std::string>& names) {
     return out;
 }
 
+std::string lowered(std::string text) {
+    for (char& c : text) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return text;
+}
+
 table_reader::table_reader(const toml::table& table, std::string path, std::string schema,
                            load_context& cx)
     : table_(table), path_(std::move(path)), schema_(std::move(schema)), cx_(cx) {
@@ -282,6 +289,54 @@ bool table_reader::ip_address_list(std::string_view key, std::vector<host_port>&
             return fail(key, rule + " (" + element + " has port 0)");
         }
         found.push_back(std::move(*result.value));
+    }
+    out = std::move(found);
+    return true;
+}
+
+bool table_reader::string_table(std::string_view key, std::vector<std::pair<std::string, std::string>>& out) {
+    const toml::node* node = get(key, "fields");
+    if (node == nullptr) return false;
+    const auto* t = node->as_table();
+    if (t == nullptr) return wrong_type(key, *node, "a table of strings like { \"X-Env\" = \"prod\" }");
+    std::vector<std::pair<std::string, std::string>> found;
+    for (auto&& [name, value] : *t) {
+        const std::string entry = join(key, name.str());
+        cx_.record(path_of(entry), position_of(name.source()));
+        const auto* text = value.as_string();
+        if (text == nullptr) {
+            std::string why = path_of(entry);
+            why += " must be a string (got ";
+            why += describe(value);
+            why += ")";
+            return fail(entry, why);
+        }
+        found.emplace_back(std::string(name.str()), text->get());
+    }
+    out = std::move(found);
+    return true;
+}
+
+bool table_reader::string_list(std::string_view key, std::vector<std::string>& out) {
+    const toml::node* node = get(key, "strings");
+    if (node == nullptr) return false;
+    const auto* list = node->as_array();
+    if (list == nullptr) return wrong_type(key, *node, "an array of strings like [\"X-Debug\"]");
+    std::vector<std::string> found;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+        const std::string entry = std::string(key) + "[" + std::to_string(i) + "]";
+        cx_.record(path_of(entry), position_of((*list)[i].source()));
+        const auto* text = (*list)[i].as_string();
+        if (text == nullptr) {
+            std::string why = path_of(key);
+            why += " must be an array of strings (element ";
+            why += std::to_string(i + 1);
+            why += " is ";
+            why += describe((*list)[i]);
+            why += ")";
+            return fail(key, why);
+        }
+        found.push_back(text->get());
     }
     out = std::move(found);
     return true;

@@ -16,11 +16,15 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace gw::config::detail {
 
 position position_of(const toml::source_region& region);
+
+// Host names compare case-insensitively (RFC 9110 section 4.2.3): stored lower-cased.
+std::string lowered(std::string text);
 
 // "parent.key", or "key" at the top.
 std::string join(std::string_view parent, std::string_view key);
@@ -85,6 +89,12 @@ public:
     bool ip_address_list(std::string_view key, std::vector<host_port>& out);
     template <class E, std::size_t N>
     bool enumeration(std::string_view key, E& out, const enum_name<E> (&names)[N]);
+    // A table of string values under names of the file's choosing (header
+    // fields: { "X-Env" = "prod" }); each entry's position is recorded under
+    // "<key>.<name>", so that invalid("<key>.<name>", ...) points at it.
+    bool string_table(std::string_view key, std::vector<std::pair<std::string, std::string>>& out);
+    // An array of strings; element i's position is recorded under "<key>[i]".
+    bool string_list(std::string_view key, std::vector<std::string>& out);
 
     // A sub-table ("backends[0].health_check"), or nullptr if absent or not a table (then
     // reported).

@@ -223,6 +223,20 @@ void check_references(const gateway_config& c, load_context& cx) {
     }
 }
 
+// A route's fixed response is written from one buffer, head and body together.
+void check_routes(const gateway_config& c, load_context& cx) {
+    for (std::size_t i = 0; i < c.routes.size(); ++i) {
+        const auto& r = c.routes[i].respond;
+        if (!r) continue;
+        const std::size_t head = 256 + r->content_type.size(); // (status line, framing fields)
+        if (head + r->body.size() > c.buffers.size) {
+            const std::string path = indexed("routes", i) + ".respond.body";
+            cx.error(path, path + " does not fit in a buffer with its head (" + std::to_string(head + r->body.size()) +
+                               " bytes; buffers.size is " + std::to_string(c.buffers.size) + ")");
+        }
+    }
+}
+
 } // namespace
 
 void validate(gateway_config& config, load_context& cx) {
@@ -230,6 +244,7 @@ void validate(gateway_config& config, load_context& cx) {
     check_listeners(config, cx);
     check_backends(config, cx);
     check_references(config, cx);
+    check_routes(config, cx);
 }
 
 } // namespace gw::config::detail

@@ -26,6 +26,8 @@ http::status status_of(reply_reason r) noexcept {
         return http::status::payload_too_large;
     case reply_reason::header_too_large:
         return http::status::request_header_fields_too_large;
+    case reply_reason::internal_error:
+        return http::status::internal_server_error;
     case reply_reason::not_implemented:
         return http::status::not_implemented;
     case reply_reason::bad_gateway:

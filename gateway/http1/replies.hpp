@@ -19,6 +19,7 @@ enum class reply_reason {
     request_timeout,     // 408: the head did not arrive in time
     payload_too_large,   // 413: body larger than the listener's body_limit
     header_too_large,    // 431: head larger than buffers.size - buffers.maxrewrite
+    internal_error,      // 500: a route's own answer did not fit in a buffer
     not_implemented,     // 501: a transfer coding we do not relay
     bad_gateway,         // 502: connect refused, server reset or sent garbage
     service_unavailable, // 503: no usable server, queue full or queue timeout

@@ -147,6 +147,8 @@ net::awaitable<void> session::serve() {
         first = false;
         dl_.clear_expired();
         ex_ = exchange_state{};
+        route_ = nullptr;
+        sent_path_.clear();
         req_.reset();
         request_id_[0] = '\0';
         ex_.start = clock_type::now();

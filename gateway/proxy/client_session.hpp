@@ -20,6 +20,7 @@
 #include "gateway/http1/message.hpp"
 #include "gateway/http1/replies.hpp"
 #include "gateway/http1/rewrite.hpp"
+#include "gateway/http1/route_rules.hpp"
 #include "gateway/io/deadline.hpp"
 #include "gateway/io/transport.hpp"
 #include "gateway/proxy/context.hpp"
@@ -101,6 +102,15 @@ private:
     // redirect_https: 308 to the request's https:// URL. True: keep-alive.
     boost::asio::awaitable<bool> redirect_https();
 
+    // --- a route's rules (route_answers.cpp), for routes that have any
+    // The route answers itself: a redirect or a fixed response. True: keep-alive.
+    boost::asio::awaitable<bool> answer_route(const config::route_config& r);
+    // Its path rewrite and field rules on the request sent on, and its field
+    // rules on the response sent back.
+    void apply_request_rules(request_head& h);
+    void apply_response_rules(response_head& m);
+    rule_values values_for_rules() const;
+
     // Counts the exchange and writes its access log line.
     void finish_exchange();
     void on_deadline() noexcept override;
@@ -181,6 +191,10 @@ private:
     pool_buffer sbuf_; // server input over res_lease_
     std::optional<request_parser> req_;
     std::optional<response_parser> res_;
+    // The route the exchange matched, when it has rules (else null), and the
+    // path the client sent when the route rewrote it (%{path}).
+    const config::route_config* route_ = nullptr;
+    std::string sent_path_;
     bool head_request_ = false;
     bool client_keep_alive_ = false;
     bool server_keep_alive_ = false;

@@ -45,14 +45,17 @@ net::awaitable<bool> session::exchange() {
     client_keep_alive_ = client_keeps_alive(h);
     if (cfg_->listeners[listener_].redirect_https)
         co_return co_await redirect_https();
-    const auto backend = gen_->routes.route(listener_, h[http::field::host], h.target());
-    if (!backend) {
+    const auto match = gen_->routes.route(listener_, h[http::field::host], h.target());
+    if (!match) {
         // Without a body to skip, the connection can stay open.
         co_await reply(reply_reason::not_found, client_keep_alive_ && !request_has_body_);
         co_return client_keep_alive_ && !request_has_body_;
     }
-    ex_.backend = static_cast<int>(*backend);
-    if (!co_await get_server(*backend))
+    route_ = match->route;
+    if (match->backend == router::no_backend)
+        co_return co_await answer_route(*route_);
+    ex_.backend = static_cast<int>(match->backend);
+    if (!co_await get_server(match->backend))
         co_return false;
     prepare_request_head();
     for (int attempt = 0;; ++attempt) {
@@ -178,6 +181,8 @@ void session::prepare_request_head() {
         {std::string_view(client_addr_, client_addr_len_), client_.is_tls() ? "https" : "http",
          std::string_view(request_id_, request_id_length), server_host});
     forward_client_subject(h);
+    if (route_ != nullptr)
+        apply_request_rules(h);
     upgrade_requested_ = plan.upgrade;
     expects_continue_ = plan.expects_continue;
 }
@@ -282,6 +287,8 @@ void session::prepare_response_head() {
     ++upstream_.counters().responses_by_class[status_class(ex_.status)];
     server_keep_alive_ = m.keep_alive() && !res_->need_eof() && !declares_forbidden_body(m);
     remove_hop_by_hop(m, m.result() == http::status::switching_protocols);
+    if (route_ != nullptr)
+        apply_response_rules(m);
     drop_bodiless_framing(m);
     canonicalize_content_length(m);
     const bool client_is_10 = req_->get().version() < 11;

@@ -35,7 +35,11 @@ router::router(const config::gateway_config& cfg) {
                     x.listener = i;
         x.host = r.host;
         x.path_prefix = r.path_prefix.empty() ? "/" : r.path_prefix;
-        x.backend = index_of_backend(cfg, r.backend).value_or(0);
+        x.backend = r.backend.empty() ? no_backend : index_of_backend(cfg, r.backend).value_or(0);
+        // (The exchange looks at the route only when it has something to apply.)
+        const bool plain = !r.strip_prefix && !r.replace_prefix && r.request_headers.empty() &&
+                           r.response_headers.empty() && !r.redirect && !r.respond;
+        x.config = plain ? nullptr : &r;
         rules_.push_back(std::move(x));
     }
     for (const auto& l : cfg.listeners)
@@ -53,8 +57,8 @@ bool router::host_matches(std::string_view pattern, std::string_view host) noexc
     return iequal(pattern, host);
 }
 
-std::optional<std::size_t> router::route(std::size_t listener, std::string_view host,
-                                         std::string_view target) const noexcept {
+std::optional<router::match> router::route(std::size_t listener, std::string_view host,
+                                           std::string_view target) const noexcept {
     const auto bare_host = strip_port(host);
     for (const auto& r : rules_) {
         if (r.listener && *r.listener != listener)
@@ -63,9 +67,11 @@ std::optional<std::size_t> router::route(std::size_t listener, std::string_view 
             continue;
         if (target.substr(0, r.path_prefix.size()) != r.path_prefix)
             continue;
-        return r.backend;
+        return match{r.backend, r.config};
     }
-    return listener < default_backend_.size() ? default_backend_[listener] : std::nullopt;
+    if (listener < default_backend_.size() && default_backend_[listener])
+        return match{*default_backend_[listener], nullptr};
+    return std::nullopt;
 }
 
 } // namespace gw

@@ -17,10 +17,17 @@ public:
     // Resolves every name to an index; the config is validated, so every name exists.
     explicit router(const config::gateway_config& cfg);
 
-    // The backend for a request, or nullopt (the gateway answers 404). `host` is
+    // Where a request goes: the route that matched (null: the listener's
+    // default backend) and its backend (no_backend: the route answers itself).
+    static constexpr std::size_t no_backend = static_cast<std::size_t>(-1);
+    struct match {
+        std::size_t backend = no_backend;
+        const config::route_config* route = nullptr; // (in the config the router was built from)
+    };
+    // The match for a request, or nullopt (the gateway answers 404). `host` is
     // the Host field as sent (port and case are ignored); `target` the request target.
-    std::optional<std::size_t> route(std::size_t listener, std::string_view host,
-                                     std::string_view target) const noexcept;
+    std::optional<match> route(std::size_t listener, std::string_view host,
+                               std::string_view target) const noexcept;
 
     // "a.example.com" matches "*.example.com" (one or more labels), never the bare
     // "example.com"; otherwise equality, case-insensitive. Exposed for tests.
@@ -32,6 +39,7 @@ private:
         std::string host;                    // empty = any
         std::string path_prefix;
         std::size_t backend;
+        const config::route_config* config; // null when it has no rules and sends to its backend
     };
     std::vector<rule> rules_;
     std::vector<std::optional<std::size_t>> default_backend_; // per listener

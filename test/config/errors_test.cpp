@@ -240,7 +240,35 @@ const std::vector<broken> cases = {
      {"gateway.toml:1:1: listeners[0].listen is required (e.g. listen = \"0.0.0.0:8080\")"}},
     {"route without backend",
      "[[routes]]\npath_prefix = \"/\"\n" + rest,
-     {"gateway.toml:1:1: routes[0].backend is required (e.g. backend = \"app\")"}},
+     {"gateway.toml:1:1: routes[0].backend is required (e.g. backend = \"app\", or a [routes.redirect] or "
+      "[routes.respond] table)"}},
+    {"route rule on a framing field",
+     "[[routes]]\nbackend = \"app\"\n[routes.request_headers]\nset = { \"Content-Length\" = \"0\" }\n" + rest,
+     {"gateway.toml:4:9: routes[0].request_headers.set.Content-Length names a field that frames the message or "
+      "runs the connection; rules may not touch Content-Length, Transfer-Encoding, Host, Connection, Upgrade, TE, "
+      "Trailer, Keep-Alive or Proxy-Connection"}},
+    {"route rule removing Transfer-Encoding",
+     "[[routes]]\nbackend = \"app\"\n[routes.response_headers]\nremove = [\"x-a\", \"transfer-encoding\"]\n" + rest,
+     {"gateway.toml:4:18: routes[0].response_headers.remove[1] names a field that frames the message or "
+      "runs the connection; rules may not touch Content-Length, Transfer-Encoding, Host, Connection, Upgrade, TE, "
+      "Trailer, Keep-Alive or Proxy-Connection"}},
+    {"route rule with an unknown variable",
+     "[[routes]]\nbackend = \"app\"\n[routes.request_headers]\nadd = { \"X-Ip\" = \"%{remote_addr}\" }\n" + rest,
+     {"gateway.toml:4:9: routes[0].request_headers.add.X-Ip names an unknown variable %{remote_addr} (known: "
+      "client_address, request_id, host, path, scheme)"}},
+    {"route rule with a line break",
+     "[[routes]]\nbackend = \"app\"\n[routes.request_headers]\nset = { \"X-A\" = \"a\\r\\nX-B: b\" }\n" + rest,
+     {"gateway.toml:4:9: routes[0].request_headers.set.X-A must not contain control characters (CR, LF, NUL...)"}},
+    {"route with a backend and a fixed response",
+     "[[routes]]\nbackend = \"app\"\n[routes.respond]\nbody = \"ok\"\n" + rest,
+     {"gateway.toml:2:11: routes[0].backend conflicts: a route sends to a backend, redirects or responds, only one "
+      "of them"}},
+    {"redirect with a status that is no redirect",
+     "[[routes]]\n[routes.redirect]\nstatus = 304\n" + rest,
+     {"gateway.toml:3:10: routes[0].redirect.status must be 301, 302, 303, 307 or 308 (got 304)"}},
+    {"both prefix rewrites",
+     "[[routes]]\nbackend = \"app\"\nstrip_prefix = true\nreplace_prefix = \"/v2/\"\n" + rest,
+     {"gateway.toml:4:18: routes[0].replace_prefix cannot be used with strip_prefix = true (choose one)"}},
     {"server without address",
      rest + "[[backends.servers]]\nweight = 2\n",
      {"gateway.toml:8:1: backends[0].servers[1].address is required (e.g. address = "

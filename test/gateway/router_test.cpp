@@ -56,14 +56,14 @@ name = "admin"
 address = "127.0.0.1:4"
 )");
     router r(*cfg);
-    BOOST_TEST(r.route(0, "api.example.com", "/v2/users").value() == 2u);
-    BOOST_TEST(r.route(0, "API.Example.com:8080", "/v2/users").value() == 2u);
-    BOOST_TEST(r.route(0, "api.example.com", "/v1/users").value() == 1u);
-    BOOST_TEST(r.route(0, "www.example.com", "/").value() == 1u);
-    BOOST_TEST(r.route(0, "example.com", "/").value() == 0u); // wildcard needs a label: default
-    BOOST_TEST(r.route(1, "other", "/admin/x").value() == 3u);
+    BOOST_TEST(r.route(0, "api.example.com", "/v2/users")->backend == 2u);
+    BOOST_TEST(r.route(0, "API.Example.com:8080", "/v2/users")->backend == 2u);
+    BOOST_TEST(r.route(0, "api.example.com", "/v1/users")->backend == 1u);
+    BOOST_TEST(r.route(0, "www.example.com", "/")->backend == 1u);
+    BOOST_TEST(r.route(0, "example.com", "/")->backend == 0u); // wildcard needs a label: default
+    BOOST_TEST(r.route(1, "other", "/admin/x")->backend == 3u);
     BOOST_TEST(!r.route(0, "other", "/admin/x").has_value() == false); // listener 0 has a default
-    BOOST_TEST(r.route(0, "other", "/admin/x").value() == 0u);
+    BOOST_TEST(r.route(0, "other", "/admin/x")->backend == 0u);
     BOOST_TEST(!r.route(1, "other", "/").has_value()); // no route, no default: 404
 }
 
