@@ -331,9 +331,10 @@ def gateway_toml(listen_port: int, admin_port: int, origin_port: int, *, workers
                  limit: int = 0, reserve: int = 2, wake: str = "reserve-aware",
                  size: str = "16KiB", maxconn: int = 0, keepalive_pool: int = 64,
                  timeouts: dict | None = None, maxrewrite: str | None = None,
-                 tls: tuple[str, str] | None = None) -> str:
+                 tls: tuple[str, str] | None = None, routes: str = "") -> str:
     """maxrewrite None keeps the gateway's default (half the buffer); tls (cert, key)
-    makes the listener speak HTTPS."""
+    makes the listener speak HTTPS; `routes` is TOML appended after the listener
+    ([[routes]] tables for the "origin" backend)."""
     t = {"client_head": "30s", "client_idle": "120s", "server": "60s", "queue": "60s"}
     t.update(timeouts or {})
     tl = "\n".join(f'{k} = "{v}"' for k, v in t.items())
@@ -365,7 +366,7 @@ level = "error"
 name = "bench"
 listen = "127.0.0.1:{listen_port}"
 default_backend = "origin"
-{tls_table}
+{tls_table}{routes}
 [[backends]]
 name = "origin"
 keepalive_pool = {keepalive_pool}

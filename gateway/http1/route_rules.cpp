@@ -32,6 +32,8 @@ std::string render_value(const std::vector<config::value_part>& parts, const rul
 bool put(char*& at, char* end, std::string_view s) noexcept {
     if (static_cast<std::size_t>(end - at) < s.size())
         return false;
+    if (s.empty())
+        return true; // (an empty view's data() may be null: memcpy must not see it)
     std::memcpy(at, s.data(), s.size());
     at += s.size();
     return true;
