@@ -112,6 +112,14 @@ struct logging_config {
     friend bool operator==(const logging_config&, const logging_config&) = default;
 };
 
+// W3C Trace Context on requests (docs/config-reference.md, [tracing]).
+struct tracing_config {
+    bool enabled = false; // traceparent kept (a new span per hop) or started; trace id logged
+    bool sampled = false; // the sampled flag of the traces the gateway starts
+
+    friend bool operator==(const tracing_config&, const tracing_config&) = default;
+};
+
 // A file the gateway reads besides the configuration (a certificate, a key, a CA
 // bundle): its path (made absolute against the configuration's directory) and
 // where the configuration names it ("gateway.toml:12:7: listeners[0].tls.certificates[0].key"),
@@ -308,6 +316,7 @@ struct gateway_config {
     buffers_config buffers;
     timeouts_config timeouts;
     logging_config logging;
+    tracing_config tracing;
     std::vector<listener_config> listeners; // at least one, names unique
     std::vector<route_config> routes;       // every name they use exists
     std::vector<backend_config> backends;   // at least one, names unique

@@ -40,6 +40,9 @@ constexpr key_info table[] = {
     {"logging.format", "enum"},
     {"logging.level", "enum"},
 
+    {"tracing.enabled", "boolean"},
+    {"tracing.sampled", "boolean"},
+
     {"dns.nameservers", "addresses"},
     {"dns.timeout", "duration"},
     {"dns.tries", "integer"},

@@ -77,6 +77,11 @@ void read_global(table_reader& root, gateway_config& c, load_context& cx) {
         r.enumeration("format", c.logging.format, format_names);
         r.enumeration("level", c.logging.level, level_names);
     }
+    if (const auto* t = root.table("tracing")) {
+        table_reader r(*t, "tracing", "tracing", cx);
+        r.boolean("enabled", c.tracing.enabled);
+        r.boolean("sampled", c.tracing.sampled);
+    }
 }
 
 void read_dns(table_reader& root, dns_config& d, load_context& cx) {

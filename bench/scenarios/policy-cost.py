@@ -4,7 +4,8 @@ gateway (one worker, pinned) at 64 B responses under gwbench (64 kept-alive
 connections), with no policy and with each policy configured on the route every
 request takes, run in turn (A, B, C... then the other order) so that drift of the
 machine falls on all alike. Policies: five header rules (two request fields set, one
-added, one removed, one response field set), and a path prefix rewrite. Writes
+added, one removed, one response field set), a path prefix rewrite, and trace context
+(a traceparent started for every request). Writes
 results/policy-cost.json."""
 from __future__ import annotations
 
@@ -36,8 +37,12 @@ path_prefix = "/b/"
 backend = "origin"
 replace_prefix = "/"
 """,
+    "trace context": """
+[tracing]
+enabled = true
+""",
 }
-PATHS = {"none": "/", "five header rules": "/", "path prefix rewrite": "/b/"}
+PATHS = {"none": "/", "five header rules": "/", "path prefix rewrite": "/b/", "trace context": "/"}
 
 
 def main() -> None:

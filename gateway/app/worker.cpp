@@ -88,7 +88,9 @@ worker::worker(shared_state& shared, std::size_t index, alloc::pool_shard& shard
              counters_,
              log_,
              *this,
-             std::random_device{}() * 0x100000000ull + (std::uint64_t{index} << 56)} {}
+             std::random_device{}() * 0x100000000ull + (std::uint64_t{index} << 56)} {
+    proxy_.random_state = (std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
+}
 
 worker::~worker() {
     if (thread_.joinable())

@@ -68,6 +68,8 @@ void format_text(const exchange_record& r, std::string& out) {
         out.append(" ").append(r.tls_version).append("/").append(r.tls_cipher).append("/");
         append_sanitized(r.sni.empty() ? "-" : r.sni, out, false);
     }
+    if (!r.trace_id.empty()) // (hex digits: nothing to sanitize)
+        out.append(" trace=").append(r.trace_id);
     out += '\n';
 }
 
@@ -96,6 +98,8 @@ void format_json(const exchange_record& r, std::string& out) {
         out.append("\",\"tls_cipher\":\"").append(r.tls_cipher).append("\",\"sni\":\"");
         append_sanitized(r.sni, out, true);
     }
+    if (!r.trace_id.empty())
+        out.append("\",\"trace_id\":\"").append(r.trace_id);
     out.append("\"}\n");
 }
 

@@ -29,6 +29,7 @@ struct exchange_record {
     std::string_view target;
     unsigned version = 11;
     std::string_view request_id;
+    std::string_view trace_id; // W3C trace context's ([tracing]); empty when off
     // A TLS client connection: its version ("TLSv1.3"), cipher and SNI name
     // (empty when it sent none); all empty on plain HTTP.
     std::string_view tls_version;

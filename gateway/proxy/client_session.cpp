@@ -151,6 +151,7 @@ net::awaitable<void> session::serve() {
         sent_path_.clear();
         req_.reset();
         request_id_[0] = '\0';
+        trace_id_[0] = '\0';
         ex_.start = clock_type::now();
         if (ctx_.log.enabled()) // (the access log's date; one clock read less per request)
             ex_.accepted = std::chrono::system_clock::now();
@@ -252,6 +253,8 @@ void session::finish_exchange() {
     }
     if (ex_.status != 0 && ex_.backend >= 0 && request_id_[0] != '\0')
         r.request_id = std::string_view(request_id_, request_id_length);
+    if (trace_id_[0] != '\0')
+        r.trace_id = std::string_view(trace_id_, trace_id_length);
     if (SSL* ssl = client_.tls()) {
         r.tls_version = SSL_get_version(ssl);
         r.tls_cipher = SSL_get_cipher_name(ssl);

@@ -21,6 +21,7 @@
 #include "gateway/http1/replies.hpp"
 #include "gateway/http1/rewrite.hpp"
 #include "gateway/http1/route_rules.hpp"
+#include "gateway/http1/trace_context.hpp"
 #include "gateway/io/deadline.hpp"
 #include "gateway/io/transport.hpp"
 #include "gateway/proxy/context.hpp"
@@ -211,6 +212,7 @@ private:
     std::size_t client_ep_len_ = 0;
     exchange_state ex_;
     char request_id_[request_id_length] = {};
+    char trace_id_[trace_id_length] = {}; // [0] == 0: no trace context this exchange
 };
 
 } // namespace gw

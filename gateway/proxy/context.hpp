@@ -54,6 +54,14 @@ struct proxy_context {
     std::uint64_t request_id_base = 0;
     std::uint64_t request_seq = 0;
     std::uint64_t next_request_id() noexcept { return request_id_base + ++request_seq; }
+    // 64 random bits (splitmix64 over the worker's seed): trace and span ids.
+    std::uint64_t random_state = 0;
+    std::uint64_t next_random() noexcept {
+        std::uint64_t z = (random_state += 0x9e3779b97f4a7c15ull);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        return z ^ (z >> 31);
+    }
 };
 
 } // namespace gw

@@ -181,6 +181,8 @@ void session::prepare_request_head() {
         {std::string_view(client_addr_, client_addr_len_), client_.is_tls() ? "https" : "http",
          std::string_view(request_id_, request_id_length), server_host});
     forward_client_subject(h);
+    if (cfg_->tracing.enabled)
+        propagate_trace(h, [this] { return ctx_.next_random(); }, cfg_->tracing.sampled, trace_id_);
     if (route_ != nullptr)
         apply_request_rules(h);
     upgrade_requested_ = plan.upgrade;

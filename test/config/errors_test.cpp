@@ -70,7 +70,7 @@ const std::vector<broken> cases = {
     {"unknown top-level key",
      "colour = 1\n" + rest,
      {"gateway.toml:1:1: colour is not a known key (known sections: global, admin, buffers, "
-      "timeouts, logging, dns, "
+      "timeouts, logging, tracing, dns, "
       "listeners, routes, backends)"}},
     {"unknown key in an array section",
      rest + "wieght = 2\n",
@@ -487,7 +487,7 @@ BOOST_AUTO_TEST_CASE(every_message_is_one_line) {
     BOOST_TEST(to_string(result.errors[0]).find('\n') == std::string::npos);
     BOOST_TEST(to_string(result.errors[0]) == "gateway.toml:1:1: bad\\nkey is not a known key "
                                               "(known sections: global, admin, buffers, timeouts, "
-                                              "logging, dns, listeners, routes, backends)");
+                                              "logging, tracing, dns, listeners, routes, backends)");
 }
 
 BOOST_AUTO_TEST_CASE(an_unreadable_file_is_one_error_without_position) {
