@@ -69,7 +69,13 @@ bool single_content_length(const http::fields& f) noexcept {
     if (n > 1)
         return false;
     const auto v = f.find(http::field::content_length)->value();
-    return v.find(',') == std::string_view::npos; // Beast checked the digits
+    if (v.find(',') != std::string_view::npos)
+        return false; // (Beast checked the digits)
+    // At most 19 significant digits: a length a signed 64-bit reader (most
+    // servers and clients) takes as we do. Beast reads up to 2^64 - 1, so a
+    // 20-digit length would pass here and be read differently on the next hop.
+    const auto first = v.find_first_not_of('0');
+    return first == std::string_view::npos || v.size() - first <= 19;
 }
 
 reply_reason check_request_framing(const request_head& h) noexcept {
