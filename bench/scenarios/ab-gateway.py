@@ -47,10 +47,7 @@ def main() -> None:
                 for k in order:
                     p = procs[k]
                     url = f"http://127.0.0.1:{p.port}/?size={size}"
-                    c.run_load(a.gwbench, url, CONNECTIONS, duration=warm)
-                    before = c.cpu_us(p.pid)
-                    s = c.summarize_load(c.run_load(a.gwbench, url, CONNECTIONS, duration=dur))
-                    us = (c.cpu_us(p.pid) - before) / max(1, s["requests"])
+                    us, s = c.cpu_per_request(a.gwbench, url, p.pid, CONNECTIONS, dur, warm)
                     cpu[(k, size)].append(round(us, 2))
                     rps[(k, size)].append(round(s["requests_per_s"]))
                     c.log(f"rep {rep} {k} {size:>6d} B: {s['requests_per_s']:>8.0f} req/s  "

@@ -297,6 +297,16 @@ def run_load(gwbench: Path, url: str, connections: int, duration: float | None =
     return json.loads(r.stdout)
 
 
+def cpu_per_request(gwbench: Path, url: str, pid: int, connections: int, duration: float,
+                    warm: float) -> tuple[float, dict]:
+    """A warm-up run, then a measured one: the process `pid`'s CPU microseconds per
+    request over the measured run, and that run's summary."""
+    run_load(gwbench, url, connections, duration=warm)
+    before = cpu_us(pid)
+    s = summarize_load(run_load(gwbench, url, connections, duration=duration))
+    return (cpu_us(pid) - before) / max(1, s["requests"]), s
+
+
 def parse_wrk(text: str) -> dict:
     """Requests, non-2xx answers and socket errors from wrk's report."""
     total = re.search(r"(\d+) requests in", text)

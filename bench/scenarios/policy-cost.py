@@ -63,10 +63,7 @@ def main() -> None:
             for k in order:
                 g = gws[k]
                 url = f"http://127.0.0.1:{g.port}{PATHS[k]}?size={SIZE}"
-                c.run_load(a.gwbench, url, CONNECTIONS, duration=warm)
-                before = c.cpu_us(g.pid)
-                s = c.summarize_load(c.run_load(a.gwbench, url, CONNECTIONS, duration=dur))
-                us = (c.cpu_us(g.pid) - before) / max(1, s["requests"])
+                us, s = c.cpu_per_request(a.gwbench, url, g.pid, CONNECTIONS, dur, warm)
                 cpu[k].append(round(us, 2))
                 errors[k] += int(s["errors"].get("total") or 0) + sum(
                     int(n) for code, n in s["status"].items() if not str(code).startswith("2"))

@@ -7,7 +7,6 @@
 #include <iostream>
 #include <random>
 
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/v6_only.hpp>
