@@ -261,6 +261,7 @@ void content_length(builder& b) {
     b.reject("CL quoted", post_with("Content-Length: \"5\"\r\n", "hello"));
     b.reject("CL empty", post_with("Content-Length:\r\n", "hello\r\n\r\n"));
     b.reject("CL of 20 nines", post_with("Content-Length: 99999999999999999999\r\n", "hello"));
+    b.reject("CL of 20 digits below 2^64", post_with("Content-Length: 10400600000000000007\r\n", "hello"));
     // A parser that wraps at 2^64 reads 5 and takes the GET as a second request.
     b.reject("CL 2^64+5 wraps to 5",
              post_with("Content-Length: 18446744073709551621\r\n", "hello" + get_with()));
