@@ -34,10 +34,26 @@ struct host_port {
     friend bool operator==(const host_port&, const host_port&) = default;
 };
 
+// An IP network, "10.0.0.0/8", "2001:db8::/32", or one address ("192.0.2.7",
+// a /32 or /128). An IPv4 network also matches IPv4-mapped IPv6 peers
+// (::ffff:10.1.2.3), which a dual-stack listener sees.
+struct ip_network {
+    bool v6 = false;
+    std::uint8_t bytes[16] = {}; // network order; IPv4 in the first 4
+    unsigned prefix = 0;         // bits: 0..32 or 0..128
+
+    friend bool operator==(const ip_network&, const ip_network&) = default;
+};
+using network_list = std::vector<ip_network>;
+
 struct global_config {
     unsigned workers = 0;                                 // 0 = one worker per CPU core
     duration shutdown_timeout = std::chrono::seconds{30}; // graceful drain on SIGTERM
     bool watch_config = false; // reload when the configuration file changes
+    // Client addresses the per-client limits follow at once (all listeners, all
+    // workers): a fixed table of this many entries, 64 bytes each, allocated at
+    // start. Read at start only.
+    std::size_t client_table_size = 65536;
 
     friend bool operator==(const global_config&, const global_config&) = default;
 };
@@ -171,6 +187,20 @@ struct listener_config {
     // host and path (port https_port, left out when 443) instead of proxying.
     bool redirect_https = false;
     std::uint16_t https_port = 443;
+    // Access rules on the client address: deny wins; a non-empty allow admits
+    // only its networks. Refused: 403 and the connection closes.
+    network_list allow, deny;
+    // Peers whose X-Forwarded-For is extended; from anyone else it is replaced.
+    network_list trusted_proxies;
+    // A PROXY protocol header (v1 or v2) starts every connection; accepted only
+    // from these peers (non-empty when proxy_protocol), anything else refused.
+    bool proxy_protocol = false;
+    network_list proxy_protocol_from;
+    // Per client address (the PROXY protocol's when there is one): connections
+    // open at once, and requests per second with a burst (token bucket); 0 = no limit.
+    std::size_t client_connections = 0;
+    unsigned client_rate = 0;
+    unsigned client_burst = 0; // 0 = client_rate
 
     friend bool operator==(const listener_config&, const listener_config&) = default;
 };
@@ -228,6 +258,7 @@ struct route_config {
     std::vector<header_rule> response_headers; // on the response sent to the client
     std::optional<redirect_config> redirect;
     std::optional<fixed_response_config> respond;
+    network_list allow, deny; // as a listener's, for this route's requests (403)
 };
 
 enum class balance_mode { roundrobin, leastconn };

@@ -12,6 +12,7 @@ constexpr key_info table[] = {
     {"global.workers", "integer"},
     {"global.shutdown_timeout", "duration"},
     {"global.watch_config", "boolean"},
+    {"global.client_table_size", "integer"},
 
     {"admin.enabled", "boolean"},
     {"admin.listen", "address"},
@@ -57,6 +58,14 @@ constexpr key_info table[] = {
     {"listeners.body_limit", "size"},
     {"listeners.redirect_https", "boolean"},
     {"listeners.https_port", "integer"},
+    {"listeners.allow", "networks"},
+    {"listeners.deny", "networks"},
+    {"listeners.trusted_proxies", "networks"},
+    {"listeners.proxy_protocol", "boolean"},
+    {"listeners.proxy_protocol_from", "networks"},
+    {"listeners.client_connections", "integer"},
+    {"listeners.client_rate", "integer"},
+    {"listeners.client_burst", "integer"},
 
     {"listeners.tls.min_version", "enum"},
     {"listeners.tls.ciphers", "string"},
@@ -77,6 +86,8 @@ constexpr key_info table[] = {
     {"routes.backend", "string"},
     {"routes.strip_prefix", "boolean"},
     {"routes.replace_prefix", "string"},
+    {"routes.allow", "networks"},
+    {"routes.deny", "networks"},
 
     {"routes.request_headers.set", "fields"},
     {"routes.request_headers.add", "fields"},

@@ -6,6 +6,7 @@
 // are validate.cpp.
 #include "config/load.hpp"
 
+#include "config/client_reader.hpp"
 #include "config/context.hpp"
 #include "config/reader.hpp"
 #include "config/route_reader.hpp"
@@ -62,6 +63,7 @@ void read_global(table_reader& root, gateway_config& c, load_context& cx) {
         r.integer("workers", c.global.workers, 0, 256);
         r.duration_value("shutdown_timeout", c.global.shutdown_timeout, duration{0}, max_duration);
         r.boolean("watch_config", c.global.watch_config);
+        r.integer("client_table_size", c.global.client_table_size, 1024, 16'777'216);
     }
     if (const auto* t = root.table("admin")) {
         table_reader r(*t, "admin", "admin", cx);
@@ -155,6 +157,7 @@ void read_listeners(table_reader& root, std::vector<listener_config>& out, load_
             r.integer("max_connections", l.max_connections, 0, max_count);
             r.size("body_limit", l.body_limit, 0, max_bytes);
             detail::read_listener_tls(r, l, cx);
+            detail::read_listener_clients(r, l);
         }
         out.push_back(std::move(l));
     }

@@ -294,6 +294,40 @@ bool table_reader::ip_address_list(std::string_view key, std::vector<host_port>&
     return true;
 }
 
+bool table_reader::network_list(std::string_view key, std::vector<ip_network>& out) {
+    const toml::node* node = get(key, "networks");
+    if (node == nullptr) return false;
+    const auto* list = node->as_array();
+    if (list == nullptr) return wrong_type(key, *node, "an array of networks like [\"10.0.0.0/8\"]");
+    std::vector<ip_network> found;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+        std::string why = path_of(key);
+        why += " must be a list of networks like [\"10.0.0.0/8\", \"2001:db8::/32\"] (element ";
+        why += std::to_string(i + 1);
+        const auto* text = (*list)[i].as_string();
+        if (text == nullptr) {
+            why += " is ";
+            why += describe((*list)[i]);
+            why += ")";
+            return fail(key, why);
+        }
+        auto result = parse_network(text->get());
+        if (!result) {
+            why += ": ";
+            why += result.error;
+            why += ")";
+            return fail(key, why);
+        }
+        found.push_back(*result.value);
+    }
+    out = std::move(found);
+    return true;
+}
+
+bool table_reader::has(std::string_view key) const {
+    return table_.get(key) != nullptr;
+}
+
 bool table_reader::string_table(std::string_view key, std::vector<std::pair<std::string, std::string>>& out) {
     const toml::node* node = get(key, "fields");
     if (node == nullptr) return false;

@@ -87,6 +87,10 @@ public:
     bool address(std::string_view key, host_port& out, address_rules rules);
     // An array of IP addresses with ports ("10.0.0.10:53", "[fd00::a]:53").
     bool ip_address_list(std::string_view key, std::vector<host_port>& out);
+    // Whether the table sets `key` at all (valid or not).
+    bool has(std::string_view key) const;
+    // An array of IP networks ("10.0.0.0/8", "::1"); an element's error names it.
+    bool network_list(std::string_view key, std::vector<ip_network>& out);
     template <class E, std::size_t N>
     bool enumeration(std::string_view key, E& out, const enum_name<E> (&names)[N]);
     // A table of string values under names of the file's choosing (header

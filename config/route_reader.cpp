@@ -1,4 +1,5 @@
 #include "config/route_reader.hpp"
+#include "config/client_reader.hpp"
 
 #include <algorithm>
 #include <array>
@@ -250,6 +251,7 @@ void read_routes(table_reader& root, std::vector<route_config>& out, load_contex
             read_match(r, route);
             r.name("backend", route.backend);
             read_path_rewrite(r, route);
+            read_access_rules(r, route.allow, route.deny);
             read_field_rules(r, "request_headers", route.request_headers, cx);
             read_field_rules(r, "response_headers", route.response_headers, cx);
             read_redirect(r, route, cx);

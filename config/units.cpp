@@ -2,6 +2,9 @@
 
 #include "config/diagnostics.hpp"
 
+#include <arpa/inet.h>
+
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <limits>
@@ -302,6 +305,47 @@ std::string to_string(const host_port& address) {
     const std::string port = std::to_string(address.port);
     if (address.kind == host_kind::ipv6) return "[" + address.host + "]:" + port;
     return address.host + ":" + port;
+}
+
+parsed<ip_network> parse_network(std::string_view text) {
+    const auto fail = [text](std::string why) {
+        return parsed<ip_network>{std::nullopt, quoted(text) + " " + why};
+    };
+    const auto slash = text.find('/');
+    const std::string host(text.substr(0, slash));
+    ip_network n;
+    if (is_ipv4(host)) {
+        n.prefix = 32;
+    } else if (is_ipv6(host)) {
+        n.v6 = true;
+        n.prefix = 128;
+    } else {
+        return fail("is not an IP address or network");
+    }
+    if (inet_pton(n.v6 ? AF_INET6 : AF_INET, host.c_str(), n.bytes) != 1)
+        return fail("is not an IP address or network");
+    if (slash != std::string_view::npos) {
+        const auto bits = text.substr(slash + 1);
+        const unsigned max = n.prefix;
+        if (bits.empty() || bits.size() > 3 || !std::all_of(bits.begin(), bits.end(), is_digit) ||
+            (bits.size() > 1 && bits[0] == '0'))
+            return fail("has no valid prefix length after '/'");
+        n.prefix = static_cast<unsigned>(std::stoul(std::string(bits)));
+        if (n.prefix > max) return fail("has a prefix longer than " + std::to_string(max) + " bits");
+    }
+    for (unsigned bit = n.prefix; bit < (n.v6 ? 128u : 32u); ++bit)
+        if (n.bytes[bit / 8] & (0x80u >> (bit % 8)))
+            return fail("has bits set after its prefix");
+    return {n, {}};
+}
+
+std::string to_string(const ip_network& n) {
+    char text[INET6_ADDRSTRLEN] = {};
+    inet_ntop(n.v6 ? AF_INET6 : AF_INET, n.bytes, text, sizeof text);
+    std::string out(text);
+    out += '/';
+    out += std::to_string(n.prefix);
+    return out;
 }
 
 } // namespace gw::config

@@ -39,6 +39,13 @@ parsed<std::uint64_t> parse_size(std::string_view text);
 // lower-cased. Whether port 0 or "*" is acceptable is the caller's decision.
 parsed<host_port> parse_host_port(std::string_view text);
 
+// "a.b.c.d/n", "v6/n" (n 0..32 or 0..128) or a single address; host bits
+// below the prefix must be zero ("10.1.0.0/8" is refused: it says 10.0.0.0/8
+// or a mistake).
+parsed<ip_network> parse_network(std::string_view text);
+// Back to the written form, the prefix always shown: "10.0.0.0/8", "::1/128".
+std::string to_string(const ip_network& n);
+
 // The host-syntax checks parse_host_port uses, for other fields that name a host.
 bool is_ipv4(std::string_view text);
 bool is_ipv6(std::string_view text); // without brackets

@@ -19,17 +19,19 @@ ALLOWED = {
     "http1": set(),
     "tls": set(),
     "io": set(),
+    "policy": set(),
     "relay": {"io", "http1"},
-    "upstream": {"io", "http1", "observe", "tls"},
+    "upstream": {"io", "http1", "observe", "tls", "policy"},
     "observe": {"io"},
-    "proxy": {"io", "http1", "relay", "upstream", "observe", "tls"},
-    "app": {"io", "http1", "relay", "upstream", "observe", "proxy", "tls"},
+    "proxy": {"io", "http1", "relay", "upstream", "observe", "tls", "policy"},
+    "app": {"io", "http1", "relay", "upstream", "observe", "proxy", "tls", "policy"},
 }
 # Headers a folder may not include at all, whatever the folder rule says.
 FORBIDDEN_SYSTEM = {
     "http1": re.compile(r"boost/asio/(?!buffer)"),  # no I/O objects (Beast's buffers are fine)
     "io": re.compile(r"boost/beast/http"),           # bytes only, no HTTP
     "tls": re.compile(r"boost/asio|boost/beast"),   # contexts only, no I/O
+    "policy": re.compile(r"boost/asio|boost/beast"),  # addresses and counts, no I/O
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', re.M)
 

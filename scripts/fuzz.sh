@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 seconds=${GW_FUZZ_SECONDS:-60}
 harnesses=("$@")
-((${#harnesses[@]})) || harnesses=(request_head response config)
+((${#harnesses[@]})) || harnesses=(request_head response config proxy_header)
 
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz

@@ -93,6 +93,10 @@ net::awaitable<gateway_snapshot> collect_snapshot(shared_state& shared, std::vec
     snap.reloads = shared.reloads.load();
     snap.reload_failures = shared.reload_failures.load();
     snap.last_reload = shared.last_reload.load();
+    snap.client_entries = shared.clients.in_use();
+    snap.client_capacity = shared.clients.capacity();
+    snap.clients_untracked = shared.clients.untracked();
+    snap.clients_evicted = shared.clients.evicted();
     co_return snap;
 }
 

@@ -89,6 +89,7 @@ worker::worker(shared_state& shared, std::size_t index, alloc::pool_shard& shard
              *this,
              std::random_device{}() * 0x100000000ull + (std::uint64_t{index} << 56)} {
     proxy_.random_state = (std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
+    proxy_.clients = &shared.clients;
 }
 
 worker::~worker() {
@@ -188,8 +189,8 @@ void worker::start() {
     thread_ = std::thread([this] { ioc_.run(); });
 }
 
-void worker::spawn_session(std::size_t listener, transport client, bool resumed) {
-    net::co_spawn(ioc_, run_session(proxy_, listener, std::move(client), resumed), log_escaped);
+void worker::spawn_session(std::size_t listener, transport client, bool resumed, parked_client who) {
+    net::co_spawn(ioc_, run_session(proxy_, listener, std::move(client), resumed, who), log_escaped);
 }
 
 void worker::connection_closed(std::size_t l) {

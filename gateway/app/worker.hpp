@@ -26,6 +26,7 @@
 #include "gateway/io/listener.hpp"
 #include "gateway/io/parking.hpp"
 #include "gateway/io/pipe_pool.hpp"
+#include "gateway/policy/client_table.hpp"
 #include "gateway/observe/admin.hpp"
 #include "gateway/proxy/context.hpp"
 #include "gateway/proxy/router.hpp"
@@ -38,7 +39,8 @@ namespace gw {
 // cross-worker state that outlives generations.
 struct shared_state {
     explicit shared_state(generation_ptr first)
-        : connections(std::make_unique<std::atomic<std::size_t>[]>(max_listener_slots)),
+        : clients(first->config->global.client_table_size),
+          connections(std::make_unique<std::atomic<std::size_t>[]>(max_listener_slots)),
           tls_reloads(std::make_unique<std::atomic<std::uint64_t>[]>(max_listener_slots)),
           tls_reload_failures(std::make_unique<std::atomic<std::uint64_t>[]>(max_listener_slots)),
           current_(std::move(first)) {
@@ -56,6 +58,8 @@ struct shared_state {
         std::lock_guard lock(mutex_);
         current_ = std::move(g);
     }
+    // Per-client connections and rates, all workers (sized at start).
+    policy::client_table clients;
     // Configuration reloads that took effect, and that were refused.
     std::atomic<std::uint64_t> reloads{0}, reload_failures{0};
     std::atomic<std::int64_t> last_reload = 0; // when one last took effect (seconds since 1970; 0 = never)
@@ -140,16 +144,19 @@ public:
     std::size_t session_count() const noexcept { return sessions_.size() + parking_.parked(); }
     std::size_t parked_count() const noexcept { return parking_.parked(); }
     // Starts a session on `client` (accepted, or `resumed` from the parking lot).
-    void spawn_session(std::size_t listener, transport client, bool resumed);
+    void spawn_session(std::size_t listener, transport client, bool resumed, parked_client who = {});
     void add(drain_listener& l) noexcept override;
     void remove(drain_listener& l) noexcept override;
 
 private:
     // parking_host: a parked connection comes back as a session, or closes.
-    void resume_parked(std::size_t listener, transport client) override {
-        spawn_session(listener, std::move(client), true);
+    void resume_parked(std::size_t listener, transport client, parked_client who) override {
+        spawn_session(listener, std::move(client), true, who);
     }
-    void parked_closed(std::size_t listener) noexcept override { connection_closed(listener); }
+    void parked_closed(std::size_t listener, parked_client who) noexcept override {
+        shared_.clients.close(who.ticket);
+        connection_closed(listener);
+    }
     // session_host: sessions register themselves so that drain() and abort()
     // can reach them; a closed one leaves its listener's max_connections.
     void add(session_link& s) noexcept override;

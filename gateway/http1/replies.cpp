@@ -16,6 +16,8 @@ http::status status_of(reply_reason r) noexcept {
         return http::status::ok;
     case reply_reason::bad_request:
         return http::status::bad_request;
+    case reply_reason::forbidden:
+        return http::status::forbidden;
     case reply_reason::not_found:
         return http::status::not_found;
     case reply_reason::method_not_allowed:
@@ -24,6 +26,8 @@ http::status status_of(reply_reason r) noexcept {
         return http::status::request_timeout;
     case reply_reason::payload_too_large:
         return http::status::payload_too_large;
+    case reply_reason::too_many_requests:
+        return http::status::too_many_requests;
     case reply_reason::header_too_large:
         return http::status::request_header_fields_too_large;
     case reply_reason::internal_error:
@@ -49,7 +53,7 @@ reply_reason reason_for_parse_error(const boost::system::error_code& ec) noexcep
 }
 
 std::size_t render_reply(reply_reason r, bool keep_alive, bool head_request, char* out,
-                         std::size_t capacity) noexcept {
+                         std::size_t capacity, std::string_view extra) noexcept {
     const auto status = status_of(r);
     const auto reason = http::obsolete_reason(status);
     const unsigned code = static_cast<unsigned>(status);
@@ -63,10 +67,12 @@ std::size_t render_reply(reply_reason r, bool keep_alive, bool head_request, cha
                                 "Content-Length: %d\r\n"
                                 "Cache-Control: no-store\r\n"
                                 "Connection: %s\r\n"
+                                "%.*s"
                                 "\r\n"
                                 "%s",
                                 code, static_cast<int>(reason.size()), reason.data(), body_len,
-                                keep_alive ? "keep-alive" : "close", head_request ? "" : body);
+                                keep_alive ? "keep-alive" : "close", static_cast<int>(extra.size()),
+                                extra.data(), head_request ? "" : body);
     if (n < 0)
         return 0;
     return static_cast<std::size_t>(n) < capacity ? static_cast<std::size_t>(n) : capacity - 1;

@@ -12,6 +12,10 @@ using boost::beast::iequals;
 
 namespace {
 
+bool is_forwarded_for(std::string_view name) noexcept {
+    return iequals(name, "x-forwarded-for");
+}
+
 bool is_protected(std::string_view name) noexcept {
     return iequals(name, "content-length") || iequals(name, "transfer-encoding") ||
            iequals(name, "host");
@@ -53,12 +57,17 @@ void remove_hop_by_hop(http::fields& f, bool keep_upgrade) {
 }
 
 void add_forwarding_fields(request_head& h, const forwarding_info& info) {
-    if (auto xff = h.find("X-Forwarded-For"); xff != h.end()) {
-        // Append to the chain the previous proxies built (one field, comma list).
-        std::string chain(xff->value());
-        chain.append(", ").append(info.client_address);
+    if (auto xff = h.find("X-Forwarded-For"); xff != h.end() && info.trusted_proxy) {
+        // Append to the chain the previous proxies built: every field line of
+        // it, in order, as one comma list (RFC 9110 5.3).
+        std::string chain;
+        for (; xff != h.end() && is_forwarded_for(xff->name_string()); ++xff) {
+            chain.append(xff->value());
+            chain.append(", ");
+        }
+        chain.append(info.client_address);
         h.set("X-Forwarded-For", chain);
-    } else {
+    } else { // (set replaces every line a client sent: only ours goes on)
         h.set("X-Forwarded-For", info.client_address);
     }
     h.set("X-Forwarded-Proto", info.proto);

@@ -33,9 +33,13 @@ struct forwarding_info {
     std::string_view proto;          // "http"
     std::string_view request_id;     // empty: keep the client's / don't add
     std::string_view default_host;   // Host for a request that has none (the server's address)
+    // The client is a trusted proxy (listener.trusted_proxies): its
+    // X-Forwarded-For is extended; anyone else's is replaced.
+    bool trusted_proxy = false;
 };
 
-// Adds X-Forwarded-For (appended to an existing list), X-Forwarded-Proto,
+// Adds X-Forwarded-For (appended to the list a trusted proxy sent, else
+// replacing whatever the client sent), X-Forwarded-Proto,
 // X-Forwarded-Host (the Host the client sent) and X-Request-Id (only when the
 // client sent none). An HTTP/1.0 request without Host gets `default_host`:
 // it goes upstream as HTTP/1.1, where Host is mandatory (RFC 9112 3.2).

@@ -67,7 +67,7 @@ void parking_lot::idle_end(parkable& s) noexcept {
 }
 
 void parking_lot::park(transport conn, std::size_t listener, bool first,
-                       clock_type::time_point deadline) {
+                       clock_type::time_point deadline, parked_client who) {
     ssl_st* tls = conn.release_tls();
     tcp::socket& client = conn.socket();
     error_code ec;
@@ -80,7 +80,7 @@ void parking_lot::park(transport conn, std::size_t listener, bool first,
     const int fd = ec || stopped_ || !buffers_freed ? -1 : client.release(ec);
     if (fd < 0 || ec) {
         discard(fd, tls);
-        host_.parked_closed(listener);
+        host_.parked_closed(listener, who);
         return;
     }
     std::uint32_t i = free_head_;
@@ -94,7 +94,9 @@ void parking_lot::park(transport conn, std::size_t listener, bool first,
     s.fd = fd;
     s.tls = tls;
     s.deadline = deadline;
-    s.listener = static_cast<std::uint32_t>(listener);
+    s.listener = static_cast<std::uint16_t>(listener);
+    s.ticket = who.ticket;
+    s.port = who.port;
     s.list = first ? 0 : 1;
     s.v6 = v6;
     epoll_event ev{};
@@ -106,7 +108,7 @@ void parking_lot::park(transport conn, std::size_t listener, bool first,
         s.next = free_head_;
         free_head_ = i;
         discard(fd, tls);
-        host_.parked_closed(listener);
+        host_.parked_closed(listener, who);
         return;
     }
     insert_sorted(waiting_[s.list], i);
@@ -154,9 +156,10 @@ void parking_lot::close_slot(std::uint32_t i) noexcept {
     const int fd = slots_[i].fd;
     ssl_st* tls = slots_[i].tls;
     const std::size_t listener = slots_[i].listener;
+    const parked_client who{slots_[i].ticket, slots_[i].port};
     release_slot(i);
     discard(fd, tls);
-    host_.parked_closed(listener);
+    host_.parked_closed(listener, who);
 }
 
 void parking_lot::watch_epoll() {
@@ -201,6 +204,7 @@ void parking_lot::resume(std::uint32_t i) {
     ssl_st* tls = slots_[i].tls;
     const bool v6 = slots_[i].v6;
     const std::size_t listener = slots_[i].listener;
+    const parked_client who{slots_[i].ticket, slots_[i].port};
     ::epoll_ctl(epoll_.native_handle(), EPOLL_CTL_DEL, fd, nullptr);
     release_slot(i);
     tcp::socket client(ex_);
@@ -208,13 +212,13 @@ void parking_lot::resume(std::uint32_t i) {
     client.assign(v6 ? tcp::v6() : tcp::v4(), fd, ec);
     if (ec) {
         discard(fd, tls);
-        host_.parked_closed(listener);
+        host_.parked_closed(listener, who);
         return;
     }
     transport conn(std::move(client));
     if (tls != nullptr)
         conn.start_tls(tls);
-    host_.resume_parked(listener, std::move(conn));
+    host_.resume_parked(listener, std::move(conn), who);
 }
 
 void parking_lot::close_all() noexcept {

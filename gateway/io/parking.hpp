@@ -4,7 +4,7 @@
 // A session waiting idle costs ~7 KiB (its object, its coroutine frames, its
 // watchdog), and even a bare Asio socket with a pending wait ~0.4 KiB (measured). Sessions
 // idle for timeouts.client_park end and leave only their file descriptor here:
-// a 32-byte slot in a per-worker array, watched by a private epoll instance
+// a 40-byte slot in a per-worker array, watched by a private epoll instance
 // (whose one descriptor Asio watches). When a parked descriptor becomes readable
 // a new session takes it over; when its idle time runs out (client_head before a
 // first request, client_idle after one) or the worker drains, it is closed.
@@ -50,14 +50,23 @@ private:
     std::chrono::steady_clock::time_point idle_since_;
 };
 
+// What a session parks with besides its socket, handed back when the
+// connection resumes or closes: its ticket in the per-client table and the
+// client's port (with the PROXY protocol, the socket's peer is the balancer).
+struct parked_client {
+    std::uint32_t ticket = UINT32_MAX; // none
+    std::uint16_t port = 0;
+};
+
 // What the parking lot needs of its worker.
 class parking_host {
 public:
     // A parked connection became readable: a new session takes it over (a TLS
     // connection comes back with its OpenSSL state).
-    virtual void resume_parked(std::size_t listener, transport client) = 0;
-    // A parked connection was closed (it leaves its listener's count).
-    virtual void parked_closed(std::size_t listener) noexcept = 0;
+    virtual void resume_parked(std::size_t listener, transport client, parked_client who) = 0;
+    // A parked connection was closed (it leaves its listener's count, and its
+    // client's).
+    virtual void parked_closed(std::size_t listener, parked_client who) noexcept = 0;
 
 protected:
     ~parking_host() = default;
@@ -83,7 +92,9 @@ public:
     // connection keeps its OpenSSL state with its record buffers freed
     // (SSL_free_buffers: about 33 KiB less while it waits, as nginx does for
     // an idle keep-alive connection).
-    void park(transport client, std::size_t listener, bool first, clock_type::time_point deadline);
+    // `who` goes back to the host when the connection resumes or closes.
+    void park(transport client, std::size_t listener, bool first, clock_type::time_point deadline,
+              parked_client who);
 
     // Drain or abort: closes every parked connection and stops watching.
     void close_all() noexcept;
@@ -100,7 +111,9 @@ private:
         clock_type::time_point deadline;
         ssl_st* tls = nullptr; // owned: a TLS connection's state
         int fd = -1;
-        std::uint32_t listener = 0;
+        std::uint32_t ticket = 0;  // parked_client's
+        std::uint16_t port = 0;    // parked_client's
+        std::uint16_t listener = 0; // (slots are fewer than 1,024)
         std::uint32_t prev = none; // in its deadline list, or the free list (next only)
         std::uint32_t next = none;
         std::uint16_t generation = 0; // tells a stale epoll event from the slot's new tenant

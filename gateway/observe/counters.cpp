@@ -31,6 +31,8 @@ listener_counters& listener_counters::operator+=(const listener_counters& o) noe
     tls_resumed += o.tls_resumed;
     for (std::size_t i = 0; i < tls_failures.size(); ++i)
         tls_failures[i] += o.tls_failures[i];
+    for (std::size_t i = 0; i < client_refusals.size(); ++i)
+        client_refusals[i] += o.client_refusals[i];
     return *this;
 }
 

@@ -37,6 +37,15 @@ enum class tls_failure : std::uint8_t {
 inline constexpr std::array<const char*, 7> tls_failure_names = {
     "plain_http", "timeout", "closed", "protocol", "client_certificate", "peer_alert", "other"};
 
+// Why a client's connection or request was refused by a client policy.
+inline constexpr std::array<const char*, 4> client_refusal_names = {
+    "access_rule", // 403: a listener's or route's allow/deny
+    "rate",        // 429: over client_rate
+    "connections", // closed on accept: over client_connections
+    "proxy_protocol", // closed: no valid PROXY header, or not from proxy_protocol_from
+};
+enum class client_refusal { access_rule, rate, connections, proxy_protocol };
+
 struct listener_counters {
     std::uint64_t connections_total = 0;
     std::uint64_t requests_total = 0;
@@ -47,6 +56,8 @@ struct listener_counters {
     std::uint64_t tls_handshakes = 0; // completed, full
     std::uint64_t tls_resumed = 0;    // completed by resuming a session (a ticket)
     std::array<std::uint64_t, tls_failure_names.size()> tls_failures{};
+    std::array<std::uint64_t, client_refusal_names.size()> client_refusals{};
+    void refused(client_refusal r) noexcept { ++client_refusals[static_cast<std::size_t>(r)]; }
     listener_counters& operator+=(const listener_counters& o) noexcept;
 };
 

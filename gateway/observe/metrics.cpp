@@ -160,6 +160,24 @@ void write_listeners(writer& w, const gateway_snapshot& s, const config::gateway
         w.sample("gateway_request_duration_seconds_sum", ln, h.sum_seconds);
         w.sample("gateway_request_duration_seconds_count", ln, h.count);
     }
+    w.family("gateway_client_refusals_total", "counter",
+             "Client connections or requests refused by a client policy, by reason.");
+    for (std::size_t l = 0; l < cfg.listeners.size(); ++l)
+        for (std::size_t r = 0; r < client_refusal_names.size(); ++r)
+            w.sample("gateway_client_refusals_total",
+                     label("listener", cfg.listeners[l].name) + "," + label("reason", client_refusal_names[r]),
+                     s.counters.listeners[l].client_refusals[r]);
+    w.family("gateway_client_table_entries", "gauge",
+             "Client addresses the per-client table follows now (client limits, PROXY protocol).");
+    w.sample("gateway_client_table_entries", "", static_cast<std::uint64_t>(s.client_entries));
+    w.family("gateway_client_table_capacity", "gauge", "The per-client table's size (global.client_table_size).");
+    w.sample("gateway_client_table_capacity", "", static_cast<std::uint64_t>(s.client_capacity));
+    w.family("gateway_client_table_untracked_total", "counter",
+             "Connections admitted without per-client limits: their table bucket was full of open connections.");
+    w.sample("gateway_client_table_untracked_total", "", s.clients_untracked);
+    w.family("gateway_client_table_evictions_total", "counter",
+             "Client addresses dropped from the table for a new one (least recently used, no open connection).");
+    w.sample("gateway_client_table_evictions_total", "", s.clients_evicted);
     w.family("gateway_client_timeouts_total", "counter", "Client requests ended by a timeout (408).");
     w.sample("gateway_client_timeouts_total", "", s.counters.client_timeouts);
     w.family("gateway_admin_refused_total", "counter",

@@ -75,6 +75,10 @@ struct gateway_snapshot {
     std::vector<std::uint64_t> tls_reloads;         // per listener: certificate reloads done
     std::vector<std::uint64_t> tls_reload_failures; // per listener: refused (old ones kept)
     std::vector<dns_name_snapshot> dns;             // every name followed
+    // The per-client table (policy/client_table): entries in use, its size,
+    // connections not followed (a full bucket), addresses evicted.
+    std::size_t client_entries = 0, client_capacity = 0;
+    std::uint64_t clients_untracked = 0, clients_evicted = 0;
     std::uint64_t generation = 1;                   // the configuration's: 1 at start, +1 per reload
     std::uint64_t reloads = 0, reload_failures = 0; // configuration reloads done, refused
     std::int64_t last_reload = 0;                   // when one last took effect (seconds since 1970; 0 = never)

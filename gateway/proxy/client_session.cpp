@@ -24,7 +24,7 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using error_code = boost::system::error_code;
 
-session::session(proxy_context& ctx, std::size_t slot, transport client, bool resumed)
+session::session(proxy_context& ctx, std::size_t slot, transport client, bool resumed, parked_client who)
     : ctx_(ctx), cfg_(ctx.generations.current().config.get()), slot_(slot), listener_(generation::no_listener),
       client_(std::move(client)),
       server_(client_.get_executor()), dl_(client_.get_executor(), *this),
@@ -35,14 +35,24 @@ session::session(proxy_context& ctx, std::size_t slot, transport client, bool re
     error_code ec;
     if (!resumed && client_.is_plain())
         client_.socket().set_option(tcp::no_delay(true), ec);
-    const auto ep = client_.remote_endpoint(ec);
-    if (!ec) {
-        const auto text = ep.address().to_string();
-        client_addr_len_ = std::min(text.size(), sizeof client_addr_);
-        std::memcpy(client_addr_, text.data(), client_addr_len_);
-        const int n = std::snprintf(client_ep_, sizeof client_ep_, "%s:%u", text.c_str(),
-                                    static_cast<unsigned>(ep.port()));
-        client_ep_len_ = n > 0 ? std::min(static_cast<std::size_t>(n), sizeof client_ep_ - 1) : 0;
+    if (who.ticket != policy::client_table::no_ticket && ctx_.clients != nullptr) {
+        // A parked connection back: its client is the one it parked with (the
+        // PROXY header's, which the socket's peer is not).
+        ticket_ = who.ticket;
+        auto a = ctx_.clients->address_of(ticket_);
+        a.port = who.port;
+        set_client(a);
+    } else if (const auto ep = client_.remote_endpoint(ec); !ec) {
+        policy::client_address a;
+        const auto ip = ep.address();
+        a.v6 = ip.is_v6();
+        if (a.v6)
+            std::memcpy(a.bytes, ip.to_v6().to_bytes().data(), 16);
+        else
+            std::memcpy(a.bytes, ip.to_v4().to_bytes().data(), 4);
+        a.port = ep.port();
+        a.unmap();
+        set_client(a);
     }
     if (!resumed)
         ++lc().connections_total;
@@ -50,6 +60,8 @@ session::session(proxy_context& ctx, std::size_t slot, transport client, bool re
 }
 
 session::~session() {
+    if (!parking_ && ctx_.clients != nullptr)
+        ctx_.clients->close(ticket_);
     ctx_.parking.idle_end(*this);
     ctx_.host.remove(*this);
     if (!parking_)
@@ -58,7 +70,7 @@ session::~session() {
 
 void session::park() {
     if (parking_)
-        ctx_.parking.park(std::move(client_), slot_, first_wait_, dl_.at());
+        ctx_.parking.park(std::move(client_), slot_, first_wait_, dl_.at(), {ticket_, client_ip_.port});
 }
 
 void session::on_drain() noexcept {
@@ -95,7 +107,8 @@ net::awaitable<bool> session::wait_idle(bool first) {
     first_wait_ = first;
     const auto timeout = first ? cfg_->timeouts.client_head : cfg_->timeouts.client_idle;
     arm(timeout, deadline_kind::client_idle);
-    ctx_.parking.idle_begin(*this, dl_.at() - timeout);
+    if (!unparkable_)
+        ctx_.parking.idle_begin(*this, dl_.at() - timeout);
     // A read, not a wait for readability: Asio re-registers the socket with
     // epoll for every wait (one more syscall per request), while a read after
     // one that emptied the socket just waits for the next edge.
@@ -125,7 +138,14 @@ bool session::take_generation() {
 net::awaitable<void> session::serve() {
     if (!resumed_) {
         // (The TLS context lives through the handshake.)
-        if (!take_generation() || (tls_context() != nullptr && !co_await accept_tls(*tls_context()))) {
+        // (One co_await per statement: g++ 12 evaluates an awaited operand of
+        // || before the operands to its left.)
+        bool admitted = take_generation();
+        if (admitted)
+            admitted = co_await admit_connection();
+        if (admitted && tls_context() != nullptr)
+            admitted = co_await accept_tls(*tls_context());
+        if (!admitted) {
             gen_.reset();
             client_.close();
             co_return;
@@ -190,12 +210,12 @@ net::awaitable<void> session::write_own(const alloc::buffer_lease& lease, std::s
     ex_.bytes_out += written;
 }
 
-net::awaitable<void> session::reply(reply_reason r, bool keep_alive) {
+net::awaitable<void> session::reply(reply_reason r, bool keep_alive, std::string_view extra) {
     alloc::buffer_lease lease;
     if (!co_await own_buffer(lease))
         co_return;
     char* out = reinterpret_cast<char*>(lease.data());
-    const std::size_t n = render_reply(r, keep_alive, head_request_, out, lease.size());
+    const std::size_t n = render_reply(r, keep_alive, head_request_, out, lease.size(), extra);
     ex_.seen = true;
     ex_.status = static_cast<unsigned>(status_of(r));
     if (r == reply_reason::request_timeout) {
@@ -270,8 +290,8 @@ net::awaitable<void> run_session(proxy_context& ctx, std::size_t listener, tcp::
 }
 
 net::awaitable<void> run_session(proxy_context& ctx, std::size_t slot, transport client,
-                                 bool resumed) {
-    session s(ctx, slot, std::move(client), resumed);
+                                 bool resumed, parked_client who) {
+    session s(ctx, slot, std::move(client), resumed, who);
     s.watchdog().start();
     co_await s.serve();
     co_await s.watchdog().stop();

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string_view>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -24,6 +25,8 @@
 #include "gateway/http1/trace_context.hpp"
 #include "gateway/io/deadline.hpp"
 #include "gateway/io/transport.hpp"
+#include "gateway/policy/client_address.hpp"
+#include "gateway/policy/client_table.hpp"
 #include "gateway/proxy/context.hpp"
 #include "gateway/proxy/session.hpp"
 #include "gateway/relay/head_reader.hpp"
@@ -60,7 +63,7 @@ class session final : public session_link, private deadline::owner {
 public:
     using clock_type = std::chrono::steady_clock;
 
-    session(proxy_context& ctx, std::size_t slot, transport client, bool resumed);
+    session(proxy_context& ctx, std::size_t slot, transport client, bool resumed, parked_client who);
     ~session() override;
 
     // The connection's loop: one exchange after another until it closes or parks.
@@ -92,8 +95,9 @@ private:
     // timed out), and the writing of its first n bytes (under timeouts.send).
     boost::asio::awaitable<bool> own_buffer(alloc::buffer_lease& lease);
     boost::asio::awaitable<void> write_own(const alloc::buffer_lease& lease, std::size_t n);
-    // The gateway answers the request itself (from a critical buffer).
-    boost::asio::awaitable<void> reply(reply_reason r, bool keep_alive);
+    // The gateway answers the request itself (from a critical buffer);
+    // `extra`: whole field lines to add.
+    boost::asio::awaitable<void> reply(reply_reason r, bool keep_alive, std::string_view extra = {});
     // --- HTTPS (https.cpp): TLS on a TLS listener, the redirect on a plain one
     // Plain HTTP or TLS, then the handshake, under client_head. False: the
     // connection ends (counted by reason).
@@ -102,6 +106,22 @@ private:
     boost::asio::awaitable<void> plain_http_refused();
     // redirect_https: 308 to the request's https:// URL. True: keep-alive.
     boost::asio::awaitable<bool> redirect_https();
+
+    // --- who the client is and what it may do (client_policy.cpp)
+    // The client's address: the socket's peer, or a PROXY header's source.
+    void set_client(const policy::client_address& a);
+    // Before anything else on a new connection: the PROXY header (when the
+    // listener takes one) and the per-client table. False: refused, it closes.
+    boost::asio::awaitable<bool> admit_connection();
+    boost::asio::awaitable<bool> read_proxy_header();
+    boost::asio::awaitable<std::size_t> read_proxy_v1_line(std::uint8_t* buf);
+    // The listener's access rules and request rate, and the route's access
+    // rules (counted when they refuse; none: the request goes on). Plain
+    // functions: a request that passes costs no coroutine frame.
+    reply_reason listener_refusal();
+    reply_reason route_refusal();
+    // Answers a refused request (403, or 429 with Retry-After). True: keep-alive.
+    boost::asio::awaitable<bool> refuse_request(reply_reason r);
 
     // --- a route's rules (route_answers.cpp), for routes that have any
     // The route answers itself: a redirect or a fixed response. True: keep-alive.
@@ -206,6 +226,13 @@ private:
     bool stale_connection_ = false;
     bool expects_continue_ = false;
     std::string client_subject_; // a verified client certificate's subject (when forwarded)
+    policy::client_address client_ip_;
+    // Its entry in the per-client table (policy/client_table), when followed.
+    std::uint32_t ticket_ = policy::client_table::no_ticket;
+    // A PROXY address the table does not follow: parking would lose it.
+    bool unparkable_ = false;
+    char retry_after_[32] = {}; // "Retry-After: N\r\n" of a 429
+    std::size_t retry_after_len_ = 0;
     char client_addr_[64] = {};
     std::size_t client_addr_len_ = 0;
     char client_ep_[72] = {}; // "ip:port" for the access log

@@ -16,6 +16,7 @@
 #include "gateway/io/pipe_pool.hpp"
 #include "gateway/observe/access_log.hpp"
 #include "gateway/observe/counters.hpp"
+#include "gateway/policy/client_table.hpp"
 #include "gateway/proxy/generation.hpp"
 #include "gateway/proxy/router.hpp"
 #include "gateway/tls/server_context.hpp"
@@ -62,6 +63,9 @@ struct proxy_context {
         z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
         return z ^ (z >> 31);
     }
+    // Per-client connections and rates, shared by the workers (null: no
+    // per-client state, as in the exchange tests).
+    policy::client_table* clients = nullptr;
 };
 
 } // namespace gw

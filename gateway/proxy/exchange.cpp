@@ -43,6 +43,8 @@ net::awaitable<bool> session::exchange() {
     auto& h = req_->get();
     request_has_body_ = !req_->is_done();
     client_keep_alive_ = client_keeps_alive(h);
+    if (const auto refused = listener_refusal(); refused != reply_reason::none)
+        co_return co_await refuse_request(refused);
     if (cfg_->listeners[listener_].redirect_https)
         co_return co_await redirect_https();
     const auto match = gen_->routes.route(listener_, h[http::field::host], h.target());
@@ -52,6 +54,8 @@ net::awaitable<bool> session::exchange() {
         co_return client_keep_alive_ && !request_has_body_;
     }
     route_ = match->route;
+    if (const auto refused = route_refusal(); refused != reply_reason::none)
+        co_return co_await refuse_request(refused);
     if (match->backend == router::no_backend)
         co_return co_await answer_route(*route_);
     ex_.backend = static_cast<int>(match->backend);
@@ -179,7 +183,8 @@ void session::prepare_request_head() {
     const auto plan = prepare_forward_head(
         h, request_has_body_,
         {std::string_view(client_addr_, client_addr_len_), client_.is_tls() ? "https" : "http",
-         std::string_view(request_id_, request_id_length), server_host});
+         std::string_view(request_id_, request_id_length), server_host,
+         policy::in_any(cfg_->listeners[listener_].trusted_proxies, client_ip_)});
     forward_client_subject(h);
     if (cfg_->tracing.enabled)
         propagate_trace(h, [this] { return ctx_.next_random(); }, cfg_->tracing.sampled, trace_id_);

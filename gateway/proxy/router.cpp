@@ -38,7 +38,8 @@ router::router(const config::gateway_config& cfg) {
         x.backend = r.backend.empty() ? no_backend : index_of_backend(cfg, r.backend).value_or(0);
         // (The exchange looks at the route only when it has something to apply.)
         const bool plain = !r.strip_prefix && !r.replace_prefix && r.request_headers.empty() &&
-                           r.response_headers.empty() && !r.redirect && !r.respond;
+                           r.response_headers.empty() && !r.redirect && !r.respond &&
+                           r.allow.empty() && r.deny.empty();
         x.config = plain ? nullptr : &r;
         rules_.push_back(std::move(x));
     }

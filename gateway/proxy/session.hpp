@@ -35,11 +35,12 @@ public:
 // `resumed`: a parked connection that became readable (counted already, and
 // its next request is there). Errors are handled inside (replies or a close);
 // never throws out.
+// `who`: what a resumed connection parked with (its client's ticket and port).
 boost::asio::awaitable<void> run_session(proxy_context& ctx, std::size_t listener,
                                          boost::asio::ip::tcp::socket client,
                                          bool resumed = false);
 // The same over a transport of any kind (the exchange tests use the in-memory one).
 boost::asio::awaitable<void> run_session(proxy_context& ctx, std::size_t listener, transport client,
-                                         bool resumed = false);
+                                         bool resumed = false, parked_client who = {});
 
 } // namespace gw

@@ -161,8 +161,8 @@ struct fixture final : session_host, parking_host {
     void connection_closed(std::size_t) override { ++closed; }
     bool draining() const noexcept override { return false; }
     // parking_host (nothing parks: client_park is an hour)
-    void resume_parked(std::size_t, transport) override {}
-    void parked_closed(std::size_t) noexcept override {}
+    void resume_parked(std::size_t, transport, parked_client) override {}
+    void parked_closed(std::size_t, parked_client) noexcept override {}
 
     // The client writes `requests` at once, reads until it has `methods.size()`
     // final responses or the end, then closes; the session runs until it ends.

@@ -108,12 +108,24 @@ BOOST_AUTO_TEST_CASE(forwarding_fields_are_added_and_chained) {
     BOOST_TEST(h["X-Forwarded-Host"] == "example.com");
     BOOST_TEST(h["X-Request-Id"] == "00000000000000ab");
 
+    // From a trusted proxy the chain is extended, every line of it in order.
     auto chained = make_request();
-    chained.set("X-Forwarded-For", "192.0.2.7");
+    chained.insert("X-Forwarded-For", "192.0.2.7");
+    chained.insert("X-Other", "1");
+    chained.insert("X-Forwarded-For", "198.51.100.9, 203.0.113.5");
     chained.set("X-Request-Id", "client-id");
-    add_forwarding_fields(chained, {"127.0.0.1", "http", "00000000000000ab", ""});
-    BOOST_TEST(chained["X-Forwarded-For"] == "192.0.2.7, 127.0.0.1");
+    add_forwarding_fields(chained, {"127.0.0.1", "http", "00000000000000ab", "", true});
+    BOOST_TEST(chained.count("X-Forwarded-For") == 1u);
+    BOOST_TEST(chained["X-Forwarded-For"] == "192.0.2.7, 198.51.100.9, 203.0.113.5, 127.0.0.1");
     BOOST_TEST(chained["X-Request-Id"] == "client-id"); // the client's id is kept
+
+    // From anyone else, what the client claimed is replaced (every line of it).
+    auto spoofed = make_request();
+    spoofed.insert("X-Forwarded-For", "10.9.9.9");
+    spoofed.insert("X-Forwarded-For", "10.8.8.8");
+    add_forwarding_fields(spoofed, {"127.0.0.1", "http", "00000000000000ab", "", false});
+    BOOST_TEST(spoofed.count("X-Forwarded-For") == 1u);
+    BOOST_TEST(spoofed["X-Forwarded-For"] == "127.0.0.1");
 }
 
 BOOST_AUTO_TEST_CASE(keep_alive_defaults_per_version) {

@@ -31,8 +31,8 @@ int freed_index() {
 
 struct host final : parking_host {
     int closed = 0;
-    void resume_parked(std::size_t, transport) override {}
-    void parked_closed(std::size_t) noexcept override { ++closed; }
+    void resume_parked(std::size_t, transport, parked_client) override {}
+    void parked_closed(std::size_t, parked_client) noexcept override { ++closed; }
 };
 
 // A connected loopback pair whose accepted end carries a (never handshaken) SSL.
@@ -63,8 +63,8 @@ BOOST_AUTO_TEST_CASE(parked_tls_state_is_freed_by_a_drain_and_by_the_lots_end) {
         parking_lot lot(ioc.get_executor(), h, t);
         tls_pair a(ioc, ctx), b(ioc, ctx);
         ssl_freed = 0;
-        lot.park(std::move(a.server), 0, true, later);
-        lot.park(std::move(b.server), 0, false, later);
+        lot.park(std::move(a.server), 0, true, later, {});
+        lot.park(std::move(b.server), 0, false, later, {});
         BOOST_TEST(lot.parked() == 2u);
         BOOST_TEST(ssl_freed == 0); // parked, kept
         lot.close_all();
@@ -75,7 +75,7 @@ BOOST_AUTO_TEST_CASE(parked_tls_state_is_freed_by_a_drain_and_by_the_lots_end) {
         auto lot = std::make_unique<parking_lot>(ioc.get_executor(), h, t);
         tls_pair c(ioc, ctx);
         ssl_freed = 0;
-        lot->park(std::move(c.server), 0, true, later);
+        lot->park(std::move(c.server), 0, true, later, {});
         BOOST_TEST(ssl_freed == 0);
         lot.reset(); // the worker ends with the connection still parked
         BOOST_TEST(ssl_freed == 1);

@@ -1,0 +1,263 @@
+// Client policies end to end: access rules (403), trusted proxies and
+// X-Forwarded-For, the PROXY protocol (v1, v2, LOCAL, refused when missing,
+// malformed or from an untrusted source, kept across parking), connections and
+// request rate per client shared by two workers (429 with Retry-After), and
+// the per-client table bounded under a flood of distinct addresses.
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <string>
+
+#include "gateway/policy/proxy_protocol.hpp"
+#include "test/integration/harness.hpp"
+
+using namespace gw;
+using namespace gw::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string config_with(std::uint16_t origin, const std::string& listener, const std::string& routes = "",
+                        const std::string& global = "") {
+    return "[global]\nworkers = 2\n" + global + "[admin]\nenabled = false\n[logging]\naccess_log = false\n"
+           "[[listeners]]\nname = \"http\"\nlisten = \"127.0.0.1:0\"\ndefault_backend = \"app\"\n" + listener +
+           routes + "[[backends]]\nname = \"app\"\n[[backends.servers]]\naddress = \"127.0.0.1:" +
+           std::to_string(origin) + "\"\n";
+}
+
+std::string v2_header(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d, bool local = false) {
+    policy::client_address src, dst;
+    src.bytes[0] = a;
+    src.bytes[1] = b;
+    src.bytes[2] = c;
+    src.bytes[3] = d;
+    src.port = 41000;
+    dst.bytes[0] = 127;
+    dst.bytes[3] = 1;
+    dst.port = 80;
+    std::uint8_t buf[64];
+    const auto n = policy::write_proxy_v2(src, dst, buf, sizeof buf);
+    if (local)
+        buf[12] = 0x20;
+    return std::string(reinterpret_cast<const char*>(buf), n);
+}
+
+const std::string echo = "GET /echo-head HTTP/1.1\r\nHost: t\r\n\r\n";
+
+std::string forwarded_for(const std::optional<response>& r) {
+    if (!r)
+        return "(no response)";
+    const std::string head = r->body();
+    const auto at = head.find("X-Forwarded-For: ");
+    if (at == std::string::npos)
+        return "(none)";
+    const auto end = head.find("\r\n", at);
+    return head.substr(at + 17, end - at - 17);
+}
+
+std::uint64_t refusals(running_gateway& gw, client_refusal r) {
+    return gw.get().counters().listeners[0].client_refusals[static_cast<std::size_t>(r)];
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(client_policy)
+
+BOOST_AUTO_TEST_CASE(access_rules_answer_403_on_listeners_and_routes) {
+    origins o(1);
+    {
+        running_gateway gw(load_config(config_with(o.port(0), "deny = [\"127.0.0.0/8\"]\n")));
+        client c(gw.port());
+        auto r = c.get("/?size=3");
+        BOOST_REQUIRE(r);
+        BOOST_TEST(r->result_int() == 403u);
+        BOOST_TEST(!r->keep_alive());
+        BOOST_TEST(c.closed());
+        BOOST_TEST(refusals(gw, client_refusal::access_rule) == 1u);
+    }
+    {
+        running_gateway gw(load_config(config_with(o.port(0), "allow = [\"10.0.0.0/8\", \"::1\"]\n")));
+        BOOST_TEST(get_status(gw.port(), "/?size=3") == 403u);
+    }
+    {
+        running_gateway gw(load_config(config_with(
+            o.port(0), "allow = [\"127.0.0.1\"]\n",
+            "[[routes]]\npath_prefix = \"/private\"\nbackend = \"app\"\ndeny = [\"127.0.0.0/8\"]\n")));
+        client c(gw.port());
+        auto r = c.get("/private/x");
+        BOOST_REQUIRE(r);
+        BOOST_TEST(r->result_int() == 403u);
+        BOOST_TEST(r->keep_alive()); // a route's refusal keeps the connection
+        r = c.get("/?size=3");
+        BOOST_REQUIRE(r);
+        BOOST_TEST(r->result_int() == 200u);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(forwarded_for_is_extended_only_from_trusted_proxies) {
+    origins o(1);
+    const std::string claimed = "GET /echo-head HTTP/1.1\r\nHost: t\r\nX-Forwarded-For: 203.0.113.9\r\n\r\n";
+    {
+        running_gateway gw(load_config(config_with(o.port(0), "trusted_proxies = [\"127.0.0.0/8\"]\n")));
+        client c(gw.port());
+        c.send(claimed);
+        BOOST_TEST(forwarded_for(c.read()) == "203.0.113.9, 127.0.0.1");
+    }
+    {
+        running_gateway gw(load_config(config_with(o.port(0), "trusted_proxies = [\"10.0.0.0/8\"]\n")));
+        client c(gw.port());
+        c.send(claimed);
+        BOOST_TEST(forwarded_for(c.read()) == "127.0.0.1");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(proxy_protocol_gives_the_client_address_to_xff_rules_and_limits) {
+    origins o(1);
+    running_gateway gw(load_config(config_with(
+        o.port(0), "proxy_protocol = true\nproxy_protocol_from = [\"127.0.0.1\"]\ndeny = [\"198.51.100.0/24\"]\n")));
+    {
+        client c(gw.port());
+        c.send("PROXY TCP4 192.0.2.9 127.0.0.1 5555 80\r\n" + echo);
+        BOOST_TEST(forwarded_for(c.read()) == "192.0.2.9");
+        c.send(echo); // the connection keeps its client
+        BOOST_TEST(forwarded_for(c.read()) == "192.0.2.9");
+    }
+    {
+        client c(gw.port());
+        c.send("PROXY TCP6 2001:db8::7 ::1 5555 80\r\n" + echo);
+        BOOST_TEST(forwarded_for(c.read()) == "2001:db8::7");
+    }
+    {
+        client c(gw.port());
+        c.send(v2_header(192, 0, 2, 44) + echo);
+        BOOST_TEST(forwarded_for(c.read()) == "192.0.2.44");
+    }
+    { // LOCAL (a balancer's health check): the peer's address stands.
+        client c(gw.port());
+        c.send(v2_header(192, 0, 2, 44, true) + echo);
+        BOOST_TEST(forwarded_for(c.read()) == "127.0.0.1");
+    }
+    { // The access rules see the PROXY address.
+        client c(gw.port());
+        c.send(v2_header(198, 51, 100, 3) + echo);
+        auto r = c.read();
+        BOOST_REQUIRE(r);
+        BOOST_TEST(r->result_int() == 403u);
+    }
+    // No header, a malformed one: closed without an answer, and counted.
+    for (const std::string& bad : {echo, std::string("PROXY TCP4 192.0.2.9 127.0.0.1 5555\r\n") + echo,
+                                   std::string("PROXY TCP4 1.2.3.4 5.6.7.8 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 "
+                                               "18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33\r\n") + echo}) {
+        client c(gw.port());
+        c.send(bad);
+        BOOST_TEST(!c.read());
+    }
+    BOOST_TEST(wait_until([&] { return refusals(gw, client_refusal::proxy_protocol) == 3; }));
+}
+
+BOOST_AUTO_TEST_CASE(proxy_v2_from_an_untrusted_source_is_refused) {
+    origins o(1);
+    running_gateway gw(load_config(
+        config_with(o.port(0), "proxy_protocol = true\nproxy_protocol_from = [\"10.0.0.0/8\"]\n")));
+    client c(gw.port());
+    c.send(v2_header(192, 0, 2, 9) + echo);
+    BOOST_TEST(!c.read()); // closed, unanswered
+    BOOST_TEST(wait_until([&] { return refusals(gw, client_refusal::proxy_protocol) == 1; }));
+    BOOST_TEST(gw.get().counters().listeners[0].requests_total == 0u); // no request was read
+}
+
+BOOST_AUTO_TEST_CASE(a_parked_proxy_connection_keeps_its_client) {
+    origins o(1);
+    running_gateway gw(load_config(config_with(
+        o.port(0), "proxy_protocol = true\nproxy_protocol_from = [\"127.0.0.1\"]\n[timeouts]\nclient_park = \"20ms\"\n")));
+    client c(gw.port());
+    c.send(v2_header(192, 0, 2, 77) + echo);
+    BOOST_TEST(forwarded_for(c.read()) == "192.0.2.77");
+    BOOST_TEST(wait_until([&] { return gw.get().parked_count() == 1; }));
+    c.send(echo);
+    BOOST_TEST(forwarded_for(c.read()) == "192.0.2.77");
+    BOOST_TEST(gw.get().shared().clients.in_use() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(connections_per_client_are_limited_across_workers) {
+    origins o(1);
+    running_gateway gw(load_config(config_with(
+        o.port(0), "proxy_protocol = true\nproxy_protocol_from = [\"127.0.0.1\"]\nclient_connections = 2\n")));
+    auto open = [&](std::uint8_t who) {
+        auto c = std::make_unique<client>(gw.port());
+        c->send(v2_header(192, 0, 2, who) + "GET /?size=2 HTTP/1.1\r\nHost: t\r\n\r\n");
+        auto r = c->read();
+        return std::make_pair(std::move(c), r && r->result_int() == 200);
+    };
+    auto a = open(1), b = open(1);
+    BOOST_TEST(a.second);
+    BOOST_TEST(b.second);
+    BOOST_TEST(!open(1).second);  // the third of one client
+    BOOST_TEST(open(2).second);   // another client
+    a.first.reset();              // one closes: room again
+    BOOST_TEST(wait_until([&] { return open(1).second; }));
+    BOOST_TEST(refusals(gw, client_refusal::connections) >= 1u);
+}
+
+BOOST_AUTO_TEST_CASE(the_request_rate_is_shared_by_the_workers_and_answered_429) {
+    origins o(1);
+    running_gateway gw(load_config(config_with(o.port(0), "client_rate = 1\nclient_burst = 5\n")));
+    const auto start = std::chrono::steady_clock::now();
+    unsigned ok = 0, limited = 0;
+    std::string retry_after;
+    for (int i = 0; i < 12; ++i) { // new connections: both workers take some
+        client c(gw.port());
+        auto r = c.get("/?size=2");
+        BOOST_REQUIRE(r);
+        if (r->result_int() == 200u) {
+            ++ok;
+        } else {
+            BOOST_TEST(r->result_int() == 429u);
+            BOOST_TEST(r->keep_alive());
+            retry_after = std::string((*r)["Retry-After"]);
+            ++limited;
+        }
+    }
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start);
+    BOOST_TEST(ok == 5u + static_cast<unsigned>(seconds.count())); // the burst, and one a second
+    BOOST_TEST(retry_after == "1");
+    BOOST_TEST(refusals(gw, client_refusal::rate) == limited);
+}
+
+BOOST_AUTO_TEST_CASE(a_flood_of_distinct_addresses_keeps_the_table_bounded) {
+    origins o(1);
+    running_gateway gw(load_config(config_with(
+        o.port(0),
+        "proxy_protocol = true\nproxy_protocol_from = [\"127.0.0.1\"]\nclient_rate = 100\nclient_connections = 1\n",
+        "", "client_table_size = 1024\n")));
+    // A client that keeps its one connection open.
+    client held(gw.port());
+    held.send(v2_header(10, 0, 0, 1) + "GET /?size=2 HTTP/1.1\r\nHost: t\r\n\r\n");
+    auto r = held.read();
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->result_int() == 200u);
+    const unsigned flood = 5000;
+    for (unsigned i = 0; i < flood; ++i) {
+        client c(gw.port());
+        c.send(v2_header(100, static_cast<std::uint8_t>(i >> 16), static_cast<std::uint8_t>(i >> 8),
+                         static_cast<std::uint8_t>(i)) +
+               "GET /?size=2 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+        r = c.read();
+        BOOST_REQUIRE(r);
+        BOOST_REQUIRE(r->result_int() == 200u); // each its own first request
+    }
+    const auto& table = gw.get().shared().clients;
+    BOOST_TEST(table.capacity() == 1024u);
+    BOOST_TEST(table.in_use() <= 1024u);
+    BOOST_TEST(table.evicted() >= flood - 1024u);
+    // The held client was never dropped: a second connection is over its limit.
+    client second(gw.port());
+    second.send(v2_header(10, 0, 0, 1) + "GET /?size=2 HTTP/1.1\r\nHost: t\r\n\r\n");
+    BOOST_TEST(!second.read());
+    held.send("GET /?size=2 HTTP/1.1\r\nHost: t\r\n\r\n");
+    r = held.read();
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->result_int() == 200u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
