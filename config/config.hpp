@@ -243,6 +243,15 @@ struct fixed_response_config {
     friend bool operator==(const fixed_response_config&, const fixed_response_config&) = default;
 };
 
+// HTTP basic authentication on a route ([routes.basic_auth]): the users file
+// holds "user:hash" lines (bcrypt, SHA-crypt or yescrypt, as htpasswd -B or
+// mkpasswd write them), loaded by the gateway at start and on every reload.
+struct basic_auth_config {
+    std::string realm = "restricted";
+    file_setting users_file;
+    friend bool operator==(const basic_auth_config&, const basic_auth_config&) = default;
+};
+
 // Routes are evaluated in file order; the first match wins. Empty fields match anything.
 // A route sends to its backend, or answers itself (redirect or respond): exactly one.
 struct route_config {
@@ -259,6 +268,7 @@ struct route_config {
     std::optional<redirect_config> redirect;
     std::optional<fixed_response_config> respond;
     network_list allow, deny; // as a listener's, for this route's requests (403)
+    std::optional<basic_auth_config> basic_auth; // 401 without valid credentials
 };
 
 enum class balance_mode { roundrobin, leastconn };
@@ -272,6 +282,34 @@ struct health_check_config {
     unsigned expect_status = 200;
 
     friend bool operator==(const health_check_config&, const health_check_config&) = default;
+};
+
+// Passive health (outlier ejection, [backends.passive_health]): what the
+// exchanges see of a server takes it out of rotation for a while.
+struct passive_health_config {
+    unsigned failures = 5;                          // consecutive failures that eject
+    duration window = std::chrono::seconds{10};     // ... within this long of the first
+    duration ejection = std::chrono::seconds{10};   // the first ejection; doubles each time after
+    duration max_ejection = std::chrono::minutes{5};
+    unsigned max_ejected_percent = 50;              // of a backend's servers at once (at least one)
+    bool count_server_errors = false;                            // 5xx responses count as failures
+
+    friend bool operator==(const passive_health_config&, const passive_health_config&) = default;
+};
+
+// Retries of a request on another server after it was sent (backends.retry_on
+// and neighbours). A request is retried only when it is safe to send twice
+// (idempotent method, or marked by retry_header), has no body, and nothing of
+// a response reached the client.
+struct retry_config {
+    bool on_reset = true;    // closed or reset by the server before any response byte
+    bool on_timeout = false; // no response head within try_timeout
+    bool on_502 = false, on_503 = false; // the server answered that
+    duration try_timeout{0}; // 0 = none: timeouts.server alone (504)
+    unsigned budget_percent = 20; // retries in flight at most this share of the backend's requests (at least 3)
+    std::string header;      // a request carrying this field may be retried whatever its method
+
+    friend bool operator==(const retry_config&, const retry_config&) = default;
 };
 
 // How a server whose address is a host name follows DNS (docs/config-reference.md,
@@ -335,6 +373,8 @@ struct backend_config {
     std::size_t queue_limit = 0;                     // 0 = unbounded FIFO queue
     std::size_t keepalive_pool = 32;                 // idle connections kept per server
     std::optional<health_check_config> health_check; // absent = no active checks
+    std::optional<passive_health_config> passive_health; // absent = no outlier ejection
+    retry_config retry;
     upstream_tls_config tls;
     std::vector<server_config> servers;              // never empty once loaded
 

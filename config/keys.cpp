@@ -89,6 +89,9 @@ constexpr key_info table[] = {
     {"routes.allow", "networks"},
     {"routes.deny", "networks"},
 
+    {"routes.basic_auth.realm", "string"},
+    {"routes.basic_auth.users_file", "string"},
+
     {"routes.request_headers.set", "fields"},
     {"routes.request_headers.add", "fields"},
     {"routes.request_headers.remove", "strings"},
@@ -108,6 +111,10 @@ constexpr key_info table[] = {
     {"backends.name", "string"},
     {"backends.balance", "enum"},
     {"backends.retries", "integer"},
+    {"backends.retry_on", "strings"},
+    {"backends.try_timeout", "duration"},
+    {"backends.retry_budget", "integer"},
+    {"backends.retry_header", "string"},
     {"backends.queue_limit", "integer"},
     {"backends.keepalive_pool", "integer"},
     {"backends.tls", "boolean"},
@@ -123,6 +130,13 @@ constexpr key_info table[] = {
     {"backends.health_check.rise", "integer"},
     {"backends.health_check.fall", "integer"},
     {"backends.health_check.expect_status", "integer"},
+
+    {"backends.passive_health.failures", "integer"},
+    {"backends.passive_health.window", "duration"},
+    {"backends.passive_health.ejection", "duration"},
+    {"backends.passive_health.max_ejection", "duration"},
+    {"backends.passive_health.max_ejected_percent", "integer"},
+    {"backends.passive_health.count_server_errors", "boolean"},
 
     {"backends.servers.name", "string"},
     {"backends.servers.address", "address"},

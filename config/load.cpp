@@ -9,6 +9,7 @@
 #include "config/client_reader.hpp"
 #include "config/context.hpp"
 #include "config/reader.hpp"
+#include "config/resilience_reader.hpp"
 #include "config/route_reader.hpp"
 #include "config/tls_reader.hpp"
 #include "config/validate.hpp"
@@ -255,6 +256,8 @@ void read_backends(table_reader& root, std::vector<backend_config>& out, load_co
             r.integer("keepalive_pool", b.keepalive_pool, 0, 10'000);
             detail::read_backend_tls(r, b, cx);
             b.health_check = read_health_check(r, cx);
+            detail::read_passive_health(r, b, cx);
+            detail::read_retry(r, b);
             const auto servers = r.tables("servers");
             for (std::size_t j = 0; j < servers.size(); ++j) {
                 server_config s;

@@ -1,5 +1,6 @@
 #include "config/route_reader.hpp"
 #include "config/client_reader.hpp"
+#include "config/tls_reader.hpp"
 
 #include <algorithm>
 #include <array>
@@ -201,6 +202,22 @@ void read_respond(table_reader& route, route_config& out, load_context& cx) {
     out.respond = std::move(f);
 }
 
+void read_basic_auth(table_reader& route, route_config& out, load_context& cx) {
+    const auto* t = route.table("basic_auth");
+    if (t == nullptr) return;
+    table_reader r(*t, route.path_of("basic_auth"), "routes.basic_auth", cx);
+    basic_auth_config a;
+    if (r.string("realm", a.realm) &&
+        (a.realm.empty() || a.realm.size() > 64 ||
+         std::any_of(a.realm.begin(), a.realm.end(), [](char c) {
+             return static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == '"' || c == '\\';
+         })))
+        r.invalid("realm", "must be 1 to 64 printable characters without '\"' or '\\' (got " + quoted(a.realm) + ")");
+    r.require("users_file", "users_file = \"users.htpasswd\"");
+    read_file(r, "users_file", a.users_file, cx);
+    out.basic_auth = std::move(a);
+}
+
 void read_path_rewrite(table_reader& r, route_config& route) {
     r.boolean("strip_prefix", route.strip_prefix);
     std::string text;
@@ -252,6 +269,7 @@ void read_routes(table_reader& root, std::vector<route_config>& out, load_contex
             r.name("backend", route.backend);
             read_path_rewrite(r, route);
             read_access_rules(r, route.allow, route.deny);
+            read_basic_auth(r, route, cx);
             read_field_rules(r, "request_headers", route.request_headers, cx);
             read_field_rules(r, "response_headers", route.response_headers, cx);
             read_redirect(r, route, cx);

@@ -30,6 +30,8 @@ std::string origin_of(const load_context& cx, const std::string& path) {
            path;
 }
 
+} // namespace
+
 // Reads a file name; an empty string is refused (say nothing to mean none).
 bool read_file(table_reader& r, std::string_view key, file_setting& out, load_context& cx) {
     std::string text;
@@ -39,6 +41,8 @@ bool read_file(table_reader& r, std::string_view key, file_setting& out, load_co
     out.origin = origin_of(cx, r.path_of(key));
     return true;
 }
+
+namespace {
 
 // An HTTP field name (RFC 9110 section 5.1: a token) that no rule may set:
 // the framing and hop-by-hop fields are the gateway's own.

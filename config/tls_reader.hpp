@@ -10,6 +10,10 @@
 
 namespace gw::config::detail {
 
+// Reads a file name (relative: beside the configuration) with where the
+// config names it, for a file the gateway loads itself; "" is refused.
+bool read_file(table_reader& r, std::string_view key, file_setting& out, load_context& cx);
+
 // Reads `listener`'s tls table (if any), redirect_https and https_port into `l`.
 void read_listener_tls(table_reader& listener, listener_config& l, load_context& cx);
 

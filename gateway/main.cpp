@@ -19,6 +19,7 @@
 #include "gateway/observe/error_log.hpp"
 #include "gateway/app/gateway.hpp"
 #include "gateway/app/tls_contexts.hpp"
+#include "gateway/policy/basic_auth.hpp"
 
 namespace net = boost::asio;
 
@@ -40,13 +41,25 @@ rlim_t raise_descriptor_limit() {
     return rl.rlim_cur;
 }
 
-// `--check`: the configuration, then the files it names (certificates, keys).
+// `--check`: the configuration, then the files it names (certificates, keys, users).
 int check(const std::string& path) {
     const int status = gw::config::run_check(path, std::cout, std::cerr);
     if (status != 0)
         return status;
     const auto loaded = gw::config::load_file(path);
-    return loaded.config && gw::check_tls(*loaded.config, std::cout, std::cerr) ? 0 : 2;
+    if (!loaded.config || !gw::check_tls(*loaded.config, std::cout, std::cerr))
+        return 2;
+    try {
+        const auto users = gw::policy::load_user_lists(*loaded.config);
+        for (std::size_t i = 0; i < users.size(); ++i)
+            if (users[i])
+                std::cout << "route " << i + 1 << " basic auth: " << loaded.config->routes[i].basic_auth->users_file.path
+                          << " (" << users[i]->size() << " users)\n";
+    } catch (const std::exception& e) {
+        std::cerr << e.what() << '\n';
+        return 2;
+    }
+    return 0;
 }
 
 // The main thread waits for signals (SIGHUP reloads the configuration and the

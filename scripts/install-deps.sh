@@ -16,6 +16,8 @@ packages=(
   libssl-dev openssl curl ca-certificates
   # DNS service discovery (issue 15): c-ares, asynchronous on the workers' loops
   libc-ares-dev
+  # basic authentication (issue 16): libcrypt checks bcrypt and SHA-crypt hashes
+  libcrypt-dev
   # the fuzzers (scripts/fuzz.sh): clang with libFuzzer and its sanitizer runtimes
   clang libclang-rt-14-dev
   # observability tests: a real Prometheus text parser and a real browser

@@ -94,6 +94,7 @@ gateway::gateway(std::shared_ptr<const config::gateway_config> cfg, int access_l
     auto first = std::make_shared<generation>(cfg, 1);
     first->tls = make_tls_contexts(c); // (throws tls::load_error: one line naming the file)
     first->upstream_tls = make_upstream_tls(c);
+    first->users = policy::load_user_lists(c); // (throws users_file_error: one line naming the file)
 
     alloc::pool_limits limits;
     limits.buffer_size = c.buffers.size;

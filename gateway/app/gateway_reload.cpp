@@ -157,6 +157,8 @@ gateway::reload_outcome gateway::reload(std::shared_ptr<const config::gateway_co
     std::shared_ptr<server_discovery> discovery;
     auto added = std::make_shared<listener_slots::bound>(); // new listeners' sockets, per worker
     try {
+        // Users files are read again: a reload is how users change.
+        gen->users = policy::load_user_lists(c);
         // Listeners' TLS: the running context where the listener stays with
         // the same settings (its ticket keys, so sessions resume across the reload).
         for (const auto& l : c.listeners) {

@@ -20,6 +20,7 @@ backend_snapshot snapshot_of(backend_state& b) {
     out.name = b.name();
     out.queued = b.queued();
     out.queue_timeouts = b.queue_timeouts();
+    out.retries_over_budget = b.retries_over_budget();
     const auto set = b.servers();
     out.servers.reserve(set->servers.size());
     for (const auto& sp : set->servers) {
@@ -27,7 +28,7 @@ backend_snapshot snapshot_of(backend_state& b) {
         out.servers.push_back(server_snapshot{
             s.name, s.endpoint.address().to_string() + ":" + std::to_string(s.endpoint.port()),
             s.weight.load(), s.config_weight.load(), to_string(s.admin.load()), s.maxconn, s.active.load(), s.up.load(), s.requests.load(), s.connects.load(),
-            s.health_checks.load(), s.connect_failures.load()});
+            s.health_checks.load(), s.connect_failures.load(), s.outlier.ejected(), s.outlier.ejections_total()});
     }
     return out;
 }

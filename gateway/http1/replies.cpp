@@ -16,6 +16,8 @@ http::status status_of(reply_reason r) noexcept {
         return http::status::ok;
     case reply_reason::bad_request:
         return http::status::bad_request;
+    case reply_reason::unauthorized:
+        return http::status::unauthorized;
     case reply_reason::forbidden:
         return http::status::forbidden;
     case reply_reason::not_found:

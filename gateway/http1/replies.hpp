@@ -14,6 +14,7 @@ namespace gw {
 enum class reply_reason {
     none,
     bad_request,         // 400: malformed or ambiguous request
+    unauthorized,        // 401: a route's basic_auth wants credentials
     forbidden,           // 403: an access rule refused the client's address
     not_found,           // 404: no route and no default backend
     method_not_allowed,  // 405: CONNECT (the gateway is no forward proxy)

@@ -40,6 +40,7 @@ backend_counters& backend_counters::operator+=(const backend_counters& o) noexce
     for (std::size_t i = 0; i < responses_by_class.size(); ++i)
         responses_by_class[i] += o.responses_by_class[i];
     retries += o.retries;
+    request_retries += o.request_retries;
     connect_timeouts += o.connect_timeouts;
     server_timeouts += o.server_timeouts;
     queued_total += o.queued_total;

@@ -38,13 +38,14 @@ inline constexpr std::array<const char*, 7> tls_failure_names = {
     "plain_http", "timeout", "closed", "protocol", "client_certificate", "peer_alert", "other"};
 
 // Why a client's connection or request was refused by a client policy.
-inline constexpr std::array<const char*, 4> client_refusal_names = {
+inline constexpr std::array<const char*, 5> client_refusal_names = {
     "access_rule", // 403: a listener's or route's allow/deny
+    "auth",        // 401: a route's basic_auth, no or wrong credentials
     "rate",        // 429: over client_rate
     "connections", // closed on accept: over client_connections
     "proxy_protocol", // closed: no valid PROXY header, or not from proxy_protocol_from
 };
-enum class client_refusal { access_rule, rate, connections, proxy_protocol };
+enum class client_refusal { access_rule, auth, rate, connections, proxy_protocol };
 
 struct listener_counters {
     std::uint64_t connections_total = 0;
@@ -64,6 +65,7 @@ struct listener_counters {
 struct backend_counters {
     std::array<std::uint64_t, 5> responses_by_class{}; // what its servers answered
     std::uint64_t retries = 0;          // connect attempts on another server
+    std::uint64_t request_retries = 0;  // requests sent again on another server (retry_on)
     std::uint64_t connect_timeouts = 0;
     std::uint64_t server_timeouts = 0;  // 504 after a request was sent
     std::uint64_t queued_total = 0;     // sessions that had to wait for a server

@@ -209,6 +209,12 @@ void write_backends(writer& w, const gateway_snapshot& s, const config::gateway_
               [&](std::size_t b) { return s.counters.backends[b].responses_by_class; });
     per_backend("gateway_backend_retries_total", "counter", "Connect attempts retried on another server.",
                 [&](std::size_t b) { return s.counters.backends[b].retries; });
+    per_backend("gateway_backend_request_retries_total", "counter",
+                "Requests sent again on another server after a failure before any response byte (retry_on).",
+                [&](std::size_t b) { return s.counters.backends[b].request_retries; });
+    per_backend("gateway_backend_retries_over_budget_total", "counter",
+                "Retries not made: the backend's retry budget was spent (retry_budget).",
+                [&](std::size_t b) { return s.backends[b].retries_over_budget; });
     per_backend("gateway_backend_connect_timeouts_total", "counter", "Connect attempts that timed out.",
                 [&](std::size_t b) { return s.counters.backends[b].connect_timeouts; });
     per_backend("gateway_backend_server_timeouts_total", "counter", "Responses that did not come in time (504).",
@@ -252,6 +258,11 @@ void write_servers(writer& w, const gateway_snapshot& s, const config::gateway_c
                [](const server_snapshot& v) { return v.connects; });
     per_server("gateway_server_connect_failures_total", "counter", "Failed connects to the server.",
                [](const server_snapshot& v) { return v.connect_failures; });
+    per_server("gateway_server_ejected", "gauge",
+               "1 while passive health keeps the server out of rotation (backends.passive_health), else 0.",
+               [](const server_snapshot& v) { return std::uint64_t{v.ejected ? 1u : 0u}; });
+    per_server("gateway_server_ejections_total", "counter", "Times passive health ejected the server.",
+               [](const server_snapshot& v) { return v.ejections; });
     per_server("gateway_server_health_checks_total", "counter", "Health check probes completed.",
                [](const server_snapshot& v) { return v.health_checks; });
 

@@ -28,12 +28,15 @@ struct server_snapshot {
     std::uint64_t connects = 0;
     std::uint64_t health_checks = 0;
     std::uint64_t connect_failures = 0;
+    bool ejected = false;          // passive health: out of rotation now
+    std::uint64_t ejections = 0;   // times it was ejected
 };
 
 struct backend_snapshot {
     std::string name;
     std::size_t queued = 0;
     std::uint64_t queue_timeouts = 0;
+    std::uint64_t retries_over_budget = 0;
     std::vector<server_snapshot> servers;
 };
 

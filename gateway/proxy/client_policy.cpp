@@ -17,6 +17,7 @@
 namespace gw {
 
 namespace net = boost::asio;
+namespace http = boost::beast::http;
 using error_code = boost::system::error_code;
 
 void session::set_client(const policy::client_address& a) {
@@ -129,8 +130,8 @@ reply_reason session::listener_refusal() {
         const unsigned wait = ctx_.clients->take(ticket_, l.client_rate, l.client_burst, ex_.start);
         if (wait != 0) {
             lc().refused(client_refusal::rate);
-            const int n = std::snprintf(retry_after_, sizeof retry_after_, "Retry-After: %u\r\n", wait);
-            retry_after_len_ = n > 0 ? static_cast<std::size_t>(n) : 0;
+            const int n = std::snprintf(refusal_fields_, sizeof refusal_fields_, "Retry-After: %u\r\n", wait);
+            refusal_fields_len_ = n > 0 ? static_cast<std::size_t>(n) : 0;
             return reply_reason::too_many_requests;
         }
     }
@@ -138,10 +139,29 @@ reply_reason session::listener_refusal() {
 }
 
 reply_reason session::route_refusal() {
-    if (route_ == nullptr || policy::access_allows(route_->allow, route_->deny, client_ip_))
+    if (route_ == nullptr)
         return reply_reason::none;
-    lc().refused(client_refusal::access_rule);
-    return reply_reason::forbidden;
+    if (!policy::access_allows(route_->allow, route_->deny, client_ip_)) {
+        lc().refused(client_refusal::access_rule);
+        return reply_reason::forbidden;
+    }
+    if (!route_->basic_auth)
+        return reply_reason::none;
+    const auto index = static_cast<std::size_t>(route_ - cfg_->routes.data());
+    const auto* users = index < gen_->users.size() ? gen_->users[index].get() : nullptr;
+    const auto& h = req_->get();
+    if (users != nullptr) {
+        // (Several Authorization lines are no credentials: which would count?)
+        const auto a = h.find(http::field::authorization);
+        if (a != h.end() && h.count(http::field::authorization) == 1 && users->verify(a->value()))
+            return reply_reason::none;
+    }
+    lc().refused(client_refusal::auth);
+    const int n = std::snprintf(refusal_fields_, sizeof refusal_fields_,
+                                "WWW-Authenticate: Basic realm=\"%s\", charset=\"UTF-8\"\r\n",
+                                route_->basic_auth->realm.c_str());
+    refusal_fields_len_ = n > 0 && static_cast<std::size_t>(n) < sizeof refusal_fields_ ? static_cast<std::size_t>(n) : 0;
+    return reply_reason::unauthorized;
 }
 
 net::awaitable<bool> session::refuse_request(reply_reason r) {
@@ -150,8 +170,9 @@ net::awaitable<bool> session::refuse_request(reply_reason r) {
     const bool keep = r != reply_reason::forbidden || route_ != nullptr
                           ? client_keep_alive_ && !request_has_body_
                           : false;
-    const std::string_view extra =
-        r == reply_reason::too_many_requests ? std::string_view(retry_after_, retry_after_len_) : std::string_view{};
+    const std::string_view extra = r == reply_reason::too_many_requests || r == reply_reason::unauthorized
+                                       ? std::string_view(refusal_fields_, refusal_fields_len_)
+                                       : std::string_view{};
     co_await reply(r, keep, extra);
     co_return keep;
 }

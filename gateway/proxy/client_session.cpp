@@ -169,6 +169,8 @@ net::awaitable<void> session::serve() {
         ex_ = exchange_state{};
         route_ = nullptr;
         sent_path_.clear();
+        stale_retried_ = interim_sent_ = false;
+        retries_done_ = 0;
         req_.reset();
         request_id_[0] = '\0';
         trace_id_[0] = '\0';

@@ -120,7 +120,7 @@ private:
     // functions: a request that passes costs no coroutine frame.
     reply_reason listener_refusal();
     reply_reason route_refusal();
-    // Answers a refused request (403, or 429 with Retry-After). True: keep-alive.
+    // Answers a refused request (401, 403, or 429 with Retry-After). True: keep-alive.
     boost::asio::awaitable<bool> refuse_request(reply_reason r);
 
     // --- a route's rules (route_answers.cpp), for routes that have any
@@ -145,6 +145,7 @@ private:
     void forward_client_subject(request_head& h);
     boost::asio::awaitable<bool> send_request();
     boost::asio::awaitable<bool> read_response_head();
+    bool may_retry(bool condition) const;
     void prepare_response_head();
     boost::asio::awaitable<bool> relay_response();
     boost::asio::awaitable<bool> upgrade_to_tunnel();
@@ -221,9 +222,15 @@ private:
     bool server_keep_alive_ = false;
     bool request_has_body_ = false;
     bool upgrade_requested_ = false;
-    // A reused server connection turned out closed before any response byte:
-    // a request without a body is sent again once on a fresh connection.
-    bool stale_connection_ = false;
+    // Why the exchange sends the request again: a reused server connection
+    // turned out closed before any response byte (once, on a fresh connection
+    // to the same server), or a retry_on condition (on another server).
+    enum class resend { no, stale, retry };
+    resend again_ = resend::no;
+    bool stale_retried_ = false;
+    unsigned retries_done_ = 0;
+    reply_reason retry_failure_ = reply_reason::none; // the answer when the retry cannot be made
+    bool interim_sent_ = false; // a 1xx went to the client: no retry
     bool expects_continue_ = false;
     std::string client_subject_; // a verified client certificate's subject (when forwarded)
     policy::client_address client_ip_;
@@ -231,8 +238,9 @@ private:
     std::uint32_t ticket_ = policy::client_table::no_ticket;
     // A PROXY address the table does not follow: parking would lose it.
     bool unparkable_ = false;
-    char retry_after_[32] = {}; // "Retry-After: N\r\n" of a 429
-    std::size_t retry_after_len_ = 0;
+    // Field lines of a refusal: a 429's Retry-After, a 401's WWW-Authenticate.
+    char refusal_fields_[128] = {};
+    std::size_t refusal_fields_len_ = 0;
     char client_addr_[64] = {};
     std::size_t client_addr_len_ = 0;
     char client_ep_[72] = {}; // "ip:port" for the access log

@@ -62,10 +62,10 @@ net::awaitable<bool> session::exchange() {
     if (!co_await get_server(match->backend))
         co_return false;
     prepare_request_head();
-    for (int attempt = 0;; ++attempt) {
-        stale_connection_ = false;
+    for (;;) {
+        again_ = resend::no;
         if (!co_await send_request()) {
-            if (!stale_connection_ || attempt > 0) {
+            if (again_ == resend::no) {
                 upstream_.release(false);
                 co_return false;
             }
@@ -74,14 +74,22 @@ net::awaitable<bool> session::exchange() {
             if (rbuf_.size() == 0)
                 req_lease_.reset();
             const bool ok = co_await relay_response();
-            if (!stale_connection_ || attempt > 0) {
+            if (again_ == resend::no) {
                 res_lease_.reset();
                 co_return ok && client_keep_alive_;
             }
         }
-        // The server had closed the kept-alive connection: once more on a new one.
+        // Once more: on a new connection to the same server (the kept-alive
+        // one had been closed by the server), or on another server.
         server_.close();
-        const auto st = co_await upstream_.connect(true);
+        const bool stale = again_ == resend::stale;
+        stale_retried_ = stale_retried_ || stale;
+        retries_done_ += stale ? 0 : 1;
+        upstream_status st;
+        if (stale)
+            st = co_await upstream_.connect(true);
+        else
+            st = co_await upstream_.retry_elsewhere(retry_failure_);
         if (!st.ok)
             co_return co_await server_failed(st.reply);
     }
@@ -237,14 +245,44 @@ net::awaitable<bool> session::send_request() {
         co_return false;
     }
     if (r.stage == failed::write) {
-        if (upstream_.reused() && !request_has_body_ && !timed_out(deadline_kind::send)) {
-            stale_connection_ = true; // the caller tries a fresh connection
+        const bool late = timed_out(deadline_kind::send);
+        if (upstream_.reused() && !stale_retried_ && !request_has_body_ && !late) {
+            again_ = resend::stale; // the caller tries a fresh connection
+            co_return false;
+        }
+        upstream_.report(true);
+        if (!late && may_retry(cfg_->backends[upstream_.backend()].retry.on_reset)) {
+            again_ = resend::retry;
+            retry_failure_ = reply_reason::bad_gateway;
             co_return false;
         }
         co_await reply(reply_reason::bad_gateway, false);
         co_return false;
     }
     co_return true;
+}
+
+// Whether the request may be sent again on another server after `condition`
+// (a retry_on condition that holds): it is safe to send twice, has no body,
+// nothing of a response went to the client, and retries are left.
+bool session::may_retry(bool condition) const {
+    if (!condition || request_has_body_ || interim_sent_ || aborted_)
+        return false;
+    const auto& b = cfg_->backends[upstream_.backend()];
+    if (retries_done_ >= b.retries)
+        return false;
+    const auto& h = req_->get();
+    switch (h.method()) {
+    case http::verb::get:
+    case http::verb::head:
+    case http::verb::options:
+    case http::verb::put:
+    case http::verb::delete_:
+    case http::verb::trace:
+        return true; // idempotent (RFC 9110 9.2.2)
+    default:
+        return !b.retry.header.empty() && h.find(b.retry.header) != h.end();
+    }
 }
 
 // Reads the final response head (or a 101), relaying interim 1xx responses.
@@ -256,17 +294,27 @@ net::awaitable<bool> session::read_response_head() {
         res_->body_limit(boost::none);
         if (head_request_)
             res_->skip(true); // RFC 9110 9.3.2: a response to HEAD has no body
-        arm(cfg_->timeouts.server, deadline_kind::server);
+        // A try may be shorter than timeouts.server when a late head is retried.
+        const auto& retry = cfg_->backends[upstream_.backend()].retry;
+        const bool try_bound = retry.on_timeout && retry.try_timeout < cfg_->timeouts.server && may_retry(true);
+        arm(try_bound ? retry.try_timeout : cfg_->timeouts.server, deadline_kind::server);
         auto [ec, n] = co_await read_head(server_, sbuf_, *res_);
-        if (ec && upstream_.reused() && !request_has_body_ && n == 0 && sbuf_.size() == 0 &&
+        if (ec && upstream_.reused() && !stale_retried_ && !request_has_body_ && n == 0 && sbuf_.size() == 0 &&
             !timed_out(deadline_kind::server) && is_network_error(ec) && !aborted_) {
-            stale_connection_ = true; // closed by the server while idle: not the request's fault
+            again_ = resend::stale; // closed by the server while idle: not the request's fault
             co_return false;
         }
         if (ec) {
             const bool late = timed_out(deadline_kind::server);
             if (late)
                 ++upstream_.counters().server_timeouts;
+            if (!aborted_)
+                upstream_.report(true); // reset, closed or silent before its head
+            if (!aborted_ && may_retry(late ? try_bound : retry.on_reset && is_network_error(ec))) {
+                again_ = resend::retry;
+                retry_failure_ = late ? reply_reason::gateway_timeout : reply_reason::bad_gateway;
+                co_return false;
+            }
             ex_.connect_ms = ex_.connect_ms < 0 ? 0 : ex_.connect_ms;
             co_return co_await server_failed(late ? reply_reason::gateway_timeout
                                                   : reply_reason::bad_gateway);
@@ -274,12 +322,27 @@ net::awaitable<bool> session::read_response_head() {
         // Framing we will not relay, or a body the status forbids (the server
         // could send it later, into the next exchange): 502, connection closed.
         if (check_response_framing(res_->get()) != reply_reason::none ||
-            (declares_forbidden_body(res_->get()) && res_->get().result_int() < 200))
+            (declares_forbidden_body(res_->get()) && res_->get().result_int() < 200)) {
+            upstream_.report(true);
             co_return co_await server_failed(reply_reason::bad_gateway);
+        }
         const unsigned status = res_->get().result_int();
-        if (status >= 200 || status == 101)
+        if (status >= 200 || status == 101) {
+            const auto& ph = cfg_->backends[upstream_.backend()].passive_health;
+            upstream_.report(ph && ph->count_server_errors && status >= 500);
+            // Retried on a 502 or 503 when asked: the answer goes unread, and
+            // the client gets the next server's (or ours, 502/503, when none).
+            if ((status == 502 && retry.on_502) || (status == 503 && retry.on_503)) {
+                if (may_retry(true)) {
+                    again_ = resend::retry;
+                    retry_failure_ = status == 502 ? reply_reason::bad_gateway : reply_reason::service_unavailable;
+                    co_return false;
+                }
+            }
             break;
+        }
         // Interim response: forward it as is and wait for the next one.
+        interim_sent_ = true; // (from here on, no retry: the client has bytes)
         if (co_await write_response_head(res_->get()))
             co_return co_await server_failed(reply_reason::none);
     }

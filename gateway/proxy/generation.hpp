@@ -20,6 +20,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "config/config.hpp"
+#include "gateway/policy/basic_auth.hpp"
 #include "gateway/proxy/router.hpp"
 #include "gateway/tls/client_context.hpp"
 #include "gateway/tls/server_context.hpp"
@@ -40,6 +41,7 @@ struct generation {
     std::vector<std::shared_ptr<backend_state>> backends;           // config order
     std::vector<std::shared_ptr<tls::server_context>> tls;          // per listener; null: plain
     std::vector<std::shared_ptr<tls::client_context>> upstream_tls; // per backend; null: no TLS
+    std::vector<std::shared_ptr<const policy::user_list>> users;    // per route; null: no basic_auth
 
     // Listener slots. What is per listener at run time (its sockets, its open
     // connection count, the workers' counters, a session's listener) is kept

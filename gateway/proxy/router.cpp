@@ -39,7 +39,7 @@ router::router(const config::gateway_config& cfg) {
         // (The exchange looks at the route only when it has something to apply.)
         const bool plain = !r.strip_prefix && !r.replace_prefix && r.request_headers.empty() &&
                            r.response_headers.empty() && !r.redirect && !r.respond &&
-                           r.allow.empty() && r.deny.empty();
+                           r.allow.empty() && r.deny.empty() && !r.basic_auth;
         x.config = plain ? nullptr : &r;
         rules_.push_back(std::move(x));
     }

@@ -1,5 +1,6 @@
 #include "gateway/upstream/backend.hpp"
 
+#include <algorithm>
 #include <limits>
 
 namespace gw {
@@ -206,6 +207,38 @@ void backend_state::follow(std::size_t w) noexcept {
     // (A relaxed load of a word that changes only when the servers do.)
     if (per_worker_[w].version != version_.load(std::memory_order_acquire))
         adopt(w);
+}
+
+bool backend_state::report_failure(std::size_t w, server_state& s, const config::passive_health_config& c) noexcept {
+    const auto now = outlier_state::clock_type::now();
+    bool may_eject = false;
+    if (s.outlier.would_eject(c, now)) {
+        // The share: at most max_ejected_percent of the servers out at once, at least one.
+        follow(w);
+        const auto& servers = per_worker_[w].set->servers;
+        std::size_t out = 0;
+        for (const auto& x : servers)
+            out += x->outlier.ejected_at(now) ? 1 : 0;
+        const std::size_t allowed = std::max<std::size_t>(1, servers.size() * c.max_ejected_percent / 100);
+        may_eject = out < allowed;
+    }
+    return s.outlier.failure(c, now, may_eject);
+}
+
+bool backend_state::try_begin_retry(std::size_t w, unsigned percent) noexcept {
+    follow(w);
+    std::size_t active = 0;
+    for (const auto& s : per_worker_[w].set->servers)
+        active += s->active.load(std::memory_order_relaxed);
+    const std::size_t allowed = std::max<std::size_t>(3, active * percent / 100);
+    std::size_t n = retries_in_flight_.load(std::memory_order_relaxed);
+    do {
+        if (n >= allowed) {
+            over_budget_.fetch_add(1, std::memory_order_relaxed);
+            return false;
+        }
+    } while (!retries_in_flight_.compare_exchange_weak(n, n + 1, std::memory_order_relaxed));
+    return true;
 }
 
 bool backend_state::has_usable_server(std::size_t w) noexcept {

@@ -29,6 +29,7 @@
 #include "gateway/observe/counters.hpp"
 #include "gateway/tls/session_slot.hpp"
 #include "gateway/upstream/idle_connections.hpp"
+#include "gateway/upstream/outlier.hpp"
 
 namespace gw {
 
@@ -65,6 +66,7 @@ struct server_state {
     std::atomic<std::uint64_t> health_checks{0};  // probes completed
     std::atomic<std::uint64_t> connect_failures{0};
     std::atomic<std::int64_t> last_tls_log_ms{0}; // when a TLS failure was last logged
+    outlier_state outlier; // passive health: ejected for a while after failures
     // (Before per_worker: the pooled TLS connections there point at it.)
     tls::session_slot tls_session; // the last TLS session it gave (resumption)
     std::unique_ptr<server_worker_part[]> per_worker;  // one per worker
@@ -72,11 +74,12 @@ struct server_state {
     // Worker `w`'s idle connections to this server (only from w's thread).
     idle_connections& idle(std::size_t w) noexcept { return per_worker[w].idle; }
 
-    // New requests may go to it: in its backend, up, ready, and a weight above 0.
+    // New requests may go to it: in its backend, up, ready, a weight above 0,
+    // and not ejected by passive health.
     bool serving() const noexcept {
         return !retired.load(std::memory_order_relaxed) && up.load(std::memory_order_relaxed) &&
                admin.load(std::memory_order_relaxed) == server_admin::ready &&
-               weight.load(std::memory_order_relaxed) != 0;
+               weight.load(std::memory_order_relaxed) != 0 && !outlier.ejected();
     }
     // Its connections may be kept for reuse: in its backend and ready.
     bool keeps_connections() const noexcept {
@@ -186,6 +189,17 @@ public:
     void set_admin(server_state& s, server_admin a) noexcept;
     void set_weight(server_state& s, unsigned weight) noexcept;
 
+    // Passive health: what an exchange on worker `w` saw of `s`. A failure may
+    // eject it (true), if the backend's share of ejected servers allows.
+    bool report_failure(std::size_t w, server_state& s, const config::passive_health_config& c) noexcept;
+
+    // The retry budget (backends.retry_budget): a retry may start while the
+    // retries in flight stay within `percent` of the exchanges on the
+    // backend's servers, and at least 3. False: over budget (counted).
+    bool try_begin_retry(std::size_t w, unsigned percent) noexcept;
+    void end_retry() noexcept { retries_in_flight_.fetch_sub(1, std::memory_order_relaxed); }
+    std::uint64_t retries_over_budget() const noexcept { return over_budget_.load(std::memory_order_relaxed); }
+
     // Gives a slot of `s` back; if sessions are queued, a slot goes to the oldest
     // one instead (possibly on another worker).
     void release(server_state& s) noexcept;
@@ -218,6 +232,8 @@ private:
     round_robin_state dispatch_rr_; // round-robin state for queued sessions (locked)
     std::atomic<std::size_t> queued_{0};
     std::atomic<std::uint64_t> queue_timeouts_{0};
+    std::atomic<std::size_t> retries_in_flight_{0};
+    std::atomic<std::uint64_t> over_budget_{0};
 };
 
 namespace detail {

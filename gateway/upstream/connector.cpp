@@ -1,6 +1,7 @@
 #include "gateway/upstream/connector.hpp"
 #include "gateway/io/use_tuple.hpp"
 #include "gateway/upstream/server_connection.hpp"
+#include "gateway/observe/error_log.hpp"
 
 #include <chrono>
 #include <optional>
@@ -78,6 +79,8 @@ net::awaitable<upstream_status> connector::connect(bool fresh_only) {
         }
         s.connect_failures.fetch_add(1, std::memory_order_relaxed);
         const bool timed_out = dl_.timed_out(deadline_kind::connect);
+        if (ec != net::error::operation_aborted || timed_out)
+            report(true);
         if (timed_out) {
             timed_out_once = true;
             ++counters().connect_timeouts;
@@ -100,7 +103,53 @@ net::awaitable<boost::system::error_code> connector::dial(server_state& s) {
                                               view_.cfg->backends[backend_].name + '/' + s.name);
 }
 
+net::awaitable<upstream_status> connector::retry_elsewhere(reply_reason failure) {
+    backend_state& be = this->be();
+    const auto& cfg = view_.cfg->backends[backend_];
+    if (!retrying_) {
+        if (!be.try_begin_retry(u_.worker, cfg.retry.budget_percent))
+            co_return upstream_status::failed(failure);
+        retrying_ = true;
+    }
+    server_ptr next = be.try_take(u_.worker, slot_.get());
+    if (!next)
+        co_return upstream_status::failed(failure); // no other server free now
+    ++counters().request_retries;
+    server_.close();
+    be.release(*slot_);
+    slot_ = std::move(next);
+    const auto st = co_await connect();
+    co_return st.ok ? st : upstream_status::failed(st.reply == reply_reason::none ? reply_reason::none : failure);
+}
+
+void connector::report(bool failed) {
+    if (!slot_)
+        return;
+    const auto& ph = view_.cfg->backends[backend_].passive_health;
+    if (!ph)
+        return;
+    if (!failed) {
+        slot_->outlier.success(outlier_state::clock_type::now());
+        return;
+    }
+    if (be().report_failure(u_.worker, *slot_, *ph)) {
+        std::string line = "server ";
+        line += be().name();
+        line += '/';
+        line += slot_->name;
+        line += " ejected after ";
+        line += std::to_string(ph->failures);
+        line += " failures (passive health); ejections so far: ";
+        line += std::to_string(slot_->outlier.ejections_total());
+        error_log(config::log_level::warning, line);
+    }
+}
+
 void connector::release(bool keep) {
+    if (retrying_) {
+        be().end_retry();
+        retrying_ = false;
+    }
     if (!slot_)
         return;
     // (Plain and TLS connections are pooled; a test's in-memory one is not. A

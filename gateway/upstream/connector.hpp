@@ -84,6 +84,17 @@ public:
     // server left it open), else it closes. No-op without a slot.
     void release(bool keep);
 
+    // The request failed on the slot's server before any response byte reached
+    // the client, and may be sent again (the caller checked it is safe): a
+    // slot on another server and a connection to it, within the backend's
+    // retry budget. When that cannot be, the status carries `failure`, the
+    // reply the client gets instead.
+    boost::asio::awaitable<upstream_status> retry_elsewhere(reply_reason failure);
+
+    // Passive health (backends.passive_health): what the exchange saw of the
+    // slot's server. A failure may eject it (logged once, by the ejector).
+    void report(bool failed);
+
     bool holds_slot() const noexcept { return slot_ != nullptr; }
     // Whether the connection came from the pool (a stale one may fail once).
     bool reused() const noexcept { return reused_; }
@@ -106,6 +117,7 @@ private:
     server_ptr slot_; // the server whose slot this exchange holds
     server_ptr last_; // the one it held last (the access log names it)
     bool reused_ = false;
+    bool retrying_ = false; // holds a unit of the backend's retry budget
 };
 
 } // namespace gw

@@ -103,6 +103,9 @@ net::awaitable<void> run_health_check(std::string backend, config::health_check_
                 s.up.store(true);
                 error_log(config::log_level::warning, "server " + who + " is UP");
             }
+            // Ejected by passive health: passing checks bring it back sooner.
+            if (successes >= hc->rise && s.outlier.end_ejection())
+                error_log(config::log_level::warning, "server " + who + " returns: its health check passed");
         } else {
             successes = 0;
             if (++failures >= hc->fall && s.up.load()) {

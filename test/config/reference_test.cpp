@@ -137,10 +137,11 @@ BOOST_AUTO_TEST_CASE(known_keys_lists_the_key_table) {
     BOOST_TEST(is_array_section("backends.servers"));
     BOOST_TEST(!is_array_section("backends.health_check"));
     BOOST_TEST((keys_in_section("backends") ==
-                std::vector<std::string>{"name", "balance", "retries", "queue_limit",
+                std::vector<std::string>{"name", "balance", "retries", "retry_on", "try_timeout",
+                                         "retry_budget", "retry_header", "queue_limit",
                                          "keepalive_pool", "tls", "tls_verify", "tls_ca",
                                          "tls_server_name", "tls_cert", "tls_key", "health_check",
-                                         "servers"}));
+                                         "passive_health", "servers"}));
 }
 
 // The example files that show keys: docker/gateway.toml (the container's

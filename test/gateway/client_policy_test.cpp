@@ -1,14 +1,20 @@
 // The client policies' parts without a socket: networks and the access rule,
-// the PROXY protocol read and written, and the per-client table (connection
+// the PROXY protocol read and written, the per-client table (connection
 // limit, request rate, eviction, and its fixed memory under a flood of
-// distinct addresses).
+// distinct addresses), and basic authentication's users files.
 #include <boost/test/unit_test.hpp>
+
+#include <crypt.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "config/units.hpp"
+#include "gateway/policy/basic_auth.hpp"
 #include "gateway/policy/client_address.hpp"
 #include "gateway/policy/client_table.hpp"
 #include "gateway/policy/proxy_protocol.hpp"
@@ -255,6 +261,121 @@ BOOST_AUTO_TEST_CASE(a_bucket_full_of_open_connections_admits_untracked) {
     t.close(0);
     BOOST_TEST(t.open(0, v4(10, 0, 1, 1), 1, t0).ticket != client_table::no_ticket);
     BOOST_TEST(t.evicted() == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// --- basic authentication
+
+namespace {
+
+std::string hash_of(const char* prefix, unsigned long cost, const char* password) {
+    char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+    BOOST_REQUIRE(crypt_gensalt_rn(prefix, cost, nullptr, 0, salt, sizeof salt) != nullptr);
+    crypt_data data{};
+    const char* h = crypt_rn(password, salt, &data, sizeof data);
+    BOOST_REQUIRE(h != nullptr);
+    return h;
+}
+
+config::basic_auth_config users_file(const std::string& content) {
+    const auto path = std::filesystem::temp_directory_path() / ("gw-users-" + std::to_string(::getpid()));
+    std::ofstream(path) << content;
+    config::basic_auth_config c;
+    c.users_file.path = path.string();
+    c.users_file.origin = "gateway.toml:9:14: routes[0].basic_auth.users_file";
+    return c;
+}
+
+std::string basic(const std::string& credentials) {
+    static const char* digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out = "Basic ";
+    std::uint32_t acc = 0;
+    int bits = 0;
+    for (unsigned char c : credentials) {
+        acc = (acc << 8) | c;
+        bits += 8;
+        while (bits >= 6) {
+            bits -= 6;
+            out += digits[(acc >> bits) & 63];
+        }
+    }
+    if (bits > 0)
+        out += digits[(acc << (6 - bits)) & 63];
+    while ((out.size() - 6) % 4 != 0)
+        out += '=';
+    return out;
+}
+
+std::string refusal(const std::string& content) {
+    try {
+        user_list users(users_file(content));
+    } catch (const users_file_error& e) {
+        return e.what();
+    }
+    return "(loaded)";
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(client_policy_suite)
+
+BOOST_AUTO_TEST_CASE(basic_credentials_decode) {
+    std::string out;
+    BOOST_TEST(decode_basic(basic("alice:open sesame"), out));
+    BOOST_TEST(out == "alice:open sesame");
+    BOOST_TEST(decode_basic("bAsIc   " + basic("a:b").substr(6) + "  ", out));
+    BOOST_TEST(out == "a:b");
+    BOOST_TEST(decode_basic(basic("ab:"), out)); // an empty password is a password
+    BOOST_TEST(out == "ab:");
+    BOOST_TEST(!decode_basic(basic("no colon"), out));
+    BOOST_TEST(!decode_basic("Bearer abc", out));
+    BOOST_TEST(!decode_basic("Basic", out));
+    BOOST_TEST(!decode_basic("Basic !!!!", out));
+    BOOST_TEST(!decode_basic("Basic YWJj", out)); // "abc": no colon
+    BOOST_TEST(!decode_basic("Basic YWI6Y", out)); // not a multiple of 4
+}
+
+BOOST_AUTO_TEST_CASE(users_verify_with_bcrypt_sha_crypt_and_yescrypt) {
+    user_list users(users_file("# users of the admin pages\n\nalice:" + hash_of("$2b$", 4, "wonderland") +
+                               "\nbob:" + hash_of("$6$", 5000, "builder") + "\r\ncarol:" +
+                               hash_of("$y$", 0, "secret") + "\n"));
+    BOOST_TEST(users.size() == 3u);
+    BOOST_TEST(users.verify(basic("alice:wonderland")));
+    BOOST_TEST(users.verify(basic("alice:wonderland"))); // (remembered)
+    BOOST_TEST(users.verify(basic("bob:builder")));
+    BOOST_TEST(users.verify(basic("carol:secret")));
+    BOOST_TEST(!users.verify(basic("alice:Wonderland")));
+    BOOST_TEST(!users.verify(basic("alice:wonderlan")));
+    BOOST_TEST(!users.verify(basic("bob:wonderland")));
+    BOOST_TEST(!users.verify(basic("mallory:wonderland")));
+    BOOST_TEST(!users.verify(basic("alice:wonderland:")));
+    BOOST_TEST(!users.verify(""));
+}
+
+BOOST_AUTO_TEST_CASE(a_users_file_that_cannot_be_used_is_refused_with_its_line) {
+    const std::string origin = "gateway.toml:9:14: routes[0].basic_auth.users_file: ";
+    const std::string path = (std::filesystem::temp_directory_path() / ("gw-users-" + std::to_string(::getpid()))).string();
+    BOOST_TEST(refusal("alice:abJnggxhB/yWI\n") ==
+               origin + path + ":1: user 'alice': a legacy hash (DES or MD5): use bcrypt (htpasswd -B) or SHA-crypt");
+    BOOST_TEST(refusal("\nalice:$1$abc$Jv1Bv1c0Z8q7E5pW6pXbA.\n") ==
+               origin + path + ":2: user 'alice': a legacy hash (DES or MD5): use bcrypt (htpasswd -B) or SHA-crypt");
+    BOOST_TEST(refusal("alice:$apr1$abc$xyz\n") ==
+               origin + path + ":1: user 'alice': not a hash libcrypt knows (bcrypt $2b$/$2y$, SHA-crypt $5$/$6$, yescrypt $y$)");
+    BOOST_TEST(refusal("alice:secret\n") ==
+               origin + path + ":1: user 'alice': not a hash libcrypt knows (bcrypt $2b$/$2y$, SHA-crypt $5$/$6$, yescrypt $y$)");
+    const auto h = hash_of("$2b$", 4, "x");
+    BOOST_TEST(refusal("alice:" + h + "\nalice:" + h + "\n") == origin + path + ":2: user 'alice' appears twice");
+    BOOST_TEST(refusal("just a line\n") == origin + path + ":1: not a \"user:hash\" line");
+    BOOST_TEST(refusal("# nobody\n") == origin + path + ": no users");
+    config::basic_auth_config missing;
+    missing.users_file.path = "/nonexistent/users";
+    missing.users_file.origin = "gateway.toml:9:14: routes[0].basic_auth.users_file";
+    BOOST_CHECK_EXCEPTION(user_list{missing}, users_file_error, [](const users_file_error& e) {
+        return std::string(e.what()) ==
+               "gateway.toml:9:14: routes[0].basic_auth.users_file: /nonexistent/users: cannot read the file: No such "
+               "file or directory";
+    });
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -5,7 +5,12 @@
 // the per-client table bounded under a flood of distinct addresses.
 #include <boost/test/unit_test.hpp>
 
+#include <crypt.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "gateway/policy/proxy_protocol.hpp"
@@ -258,6 +263,60 @@ BOOST_AUTO_TEST_CASE(a_flood_of_distinct_addresses_keeps_the_table_bounded) {
     r = held.read();
     BOOST_REQUIRE(r);
     BOOST_TEST(r->result_int() == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(basic_auth_asks_checks_and_follows_a_reload) {
+    origins o(1);
+    const auto dir = std::filesystem::temp_directory_path() / ("gw-auth-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const auto users = dir / "users";
+    auto write_users = [&](const char* password) {
+        char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+        BOOST_REQUIRE(crypt_gensalt_rn("$2b$", 4, nullptr, 0, salt, sizeof salt) != nullptr);
+        crypt_data data{};
+        std::ofstream(users) << "alice:" << crypt_rn(password, salt, &data, sizeof data) << "\n";
+    };
+    write_users("wonderland");
+    const std::string toml = config_with(o.port(0), "",
+                                         "[[routes]]\npath_prefix = \"/admin\"\nbackend = \"app\"\n"
+                                         "[routes.basic_auth]\nrealm = \"Admin area\"\nusers_file = \"" +
+                                             users.string() + "\"\n");
+    running_gateway gw(load_config(toml));
+    client c(gw.port());
+    auto r = c.get("/admin/?size=3");
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->result_int() == 401u);
+    BOOST_TEST((*r)["WWW-Authenticate"] == "Basic realm=\"Admin area\", charset=\"UTF-8\"");
+    BOOST_TEST(r->keep_alive()); // the browser asks again on the same connection
+    r = c.get("/admin/?size=3", "Authorization: Basic YWxpY2U6d3Jvbmc=\r\n"); // alice:wrong
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->result_int() == 401u);
+    r = c.get("/admin/?size=3", "Authorization: Basic YWxpY2U6d29uZGVybGFuZA==\r\n"); // alice:wonderland
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->result_int() == 200u);
+    BOOST_TEST(r->body() == pattern(3));
+    r = c.get("/?size=3"); // other routes ask nothing
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->result_int() == 200u);
+    BOOST_TEST(refusals(gw, client_refusal::auth) == 2u);
+    // A reload reads the file again: the new password works, the old one no more.
+    write_users("looking-glass");
+    BOOST_TEST(gw.get().reload(load_config(toml)).ok);
+    r = c.get("/admin/?size=3", "Authorization: Basic YWxpY2U6d29uZGVybGFuZA==\r\n");
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->result_int() == 401u);
+    r = c.get("/admin/?size=3", "Authorization: Basic YWxpY2U6bG9va2luZy1nbGFzcw==\r\n"); // alice:looking-glass
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->result_int() == 200u);
+    // A users file that breaks refuses the reload; the running one stays.
+    std::ofstream(users) << "alice:plain-text\n";
+    const auto out = gw.get().reload(load_config(toml));
+    BOOST_TEST(!out.ok);
+    BOOST_TEST(out.message.find("users_file") != std::string::npos, out.message);
+    r = c.get("/admin/?size=3", "Authorization: Basic YWxpY2U6bG9va2luZy1nbGFzcw==\r\n");
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->result_int() == 200u);
+    std::filesystem::remove_all(dir);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
