@@ -366,6 +366,10 @@ struct upstream_tls_config {
     friend bool operator==(const upstream_tls_config&, const upstream_tls_config&) = default;
 };
 
+// A PROXY protocol header sent first on every connection to the servers
+// (backends.send_proxy): the client's address for servers behind the gateway.
+enum class proxy_send { off, v1, v2 };
+
 struct backend_config {
     std::string name;
     balance_mode balance = balance_mode::roundrobin;
@@ -375,6 +379,7 @@ struct backend_config {
     std::optional<health_check_config> health_check; // absent = no active checks
     std::optional<passive_health_config> passive_health; // absent = no outlier ejection
     retry_config retry;
+    proxy_send send_proxy = proxy_send::off;
     upstream_tls_config tls;
     std::vector<server_config> servers;              // never empty once loaded
 

@@ -55,6 +55,9 @@ constexpr enum_name<log_level> level_names[] = {{"debug", log_level::debug},
 constexpr enum_name<discover_mode> discover_names[] = {{"off", discover_mode::off},
                                                        {"one", discover_mode::one},
                                                        {"all", discover_mode::all}};
+constexpr enum_name<proxy_send> send_proxy_names[] = {{"off", proxy_send::off},
+                                                     {"v1", proxy_send::v1},
+                                                     {"v2", proxy_send::v2}};
 constexpr enum_name<balance_mode> balance_names[] = {{"roundrobin", balance_mode::roundrobin},
                                                      {"leastconn", balance_mode::leastconn}};
 
@@ -258,6 +261,7 @@ void read_backends(table_reader& root, std::vector<backend_config>& out, load_co
             b.health_check = read_health_check(r, cx);
             detail::read_passive_health(r, b, cx);
             detail::read_retry(r, b);
+            r.enumeration("send_proxy", b.send_proxy, send_proxy_names);
             const auto servers = r.tables("servers");
             for (std::size_t j = 0; j < servers.size(); ++j) {
                 server_config s;

@@ -4,8 +4,10 @@ gateway (one worker, pinned) at 64 B responses under gwbench (64 kept-alive
 connections), with no policy and with each policy configured on the route every
 request takes, run in turn (A, B, C... then the other order) so that drift of the
 machine falls on all alike. Policies: five header rules (two request fields set, one
-added, one removed, one response field set), a path prefix rewrite, and trace context
-(a traceparent started for every request). Writes
+added, one removed, one response field set), a path prefix rewrite, trace context
+(a traceparent started for every request), a per-client rate limit with a connection
+limit (the shared client table on every connection and request), and access rules
+(five networks checked per request). Writes
 results/policy-cost.json."""
 from __future__ import annotations
 
@@ -41,8 +43,20 @@ replace_prefix = "/"
 [tracing]
 enabled = true
 """,
+    # (Right after the listener's table: these are its keys. The rate is far above
+    # the load, so every request pays the table's lookup and none is refused.)
+    "rate limit": """
+client_rate = 1000000
+client_burst = 1000000
+client_connections = 1000
+""",
+    "access rules": """
+allow = ["127.0.0.0/8", "10.0.0.0/8", "192.168.0.0/16"]
+deny = ["10.1.0.0/16", "203.0.113.0/24"]
+""",
 }
-PATHS = {"none": "/", "five header rules": "/", "path prefix rewrite": "/b/", "trace context": "/"}
+PATHS = {"none": "/", "five header rules": "/", "path prefix rewrite": "/b/", "trace context": "/",
+         "rate limit": "/", "access rules": "/"}
 
 
 def main() -> None:

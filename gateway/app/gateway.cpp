@@ -1,3 +1,4 @@
+#include "gateway/policy/proxy_protocol.hpp"
 #include "gateway/observe/error_log.hpp"
 #include "gateway/app/gateway.hpp"
 #include "gateway/app/file_stamp.hpp"
@@ -185,7 +186,9 @@ void gateway::spawn_health_check(const generation_ptr& gen, std::size_t b, const
     if (!bc.health_check)
         return;
     worker& first = *workers_.front();
-    net::co_spawn(first.io(), run_health_check(bc.name, *bc.health_check, s, gen->upstream_tls[b], &first),
+    const std::string preface =
+        bc.send_proxy == config::proxy_send::off ? std::string() : policy::proxy_local_header(bc.send_proxy == config::proxy_send::v2);
+    net::co_spawn(first.io(), run_health_check(bc.name, *bc.health_check, s, gen->upstream_tls[b], &first, preface),
                   [](std::exception_ptr e) {
         if (e)
             error_log(config::log_level::error, "health check ended by an exception");

@@ -170,4 +170,15 @@ std::size_t write_proxy_v2(const client_address& source, const client_address& d
     return total;
 }
 
+std::string proxy_local_header(bool v2) {
+    if (!v2)
+        return "PROXY UNKNOWN\r\n";
+    std::string out(reinterpret_cast<const char*>(v2_signature), sizeof v2_signature);
+    out += '\x20'; // version 2, LOCAL
+    out += '\x00'; // UNSPEC
+    out += '\x00';
+    out += '\x00'; // no address block
+    return out;
+}
+
 } // namespace gw::policy

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "gateway/policy/client_address.hpp"
@@ -48,5 +49,9 @@ std::size_t write_proxy_v1(const client_address& source, const client_address& d
                            std::size_t cap) noexcept;
 std::size_t write_proxy_v2(const client_address& source, const client_address& destination,
                            std::uint8_t* out, std::size_t cap) noexcept;
+
+// The header of a connection that speaks for the sender itself (a health
+// check): v1 "PROXY UNKNOWN", v2 LOCAL.
+std::string proxy_local_header(bool v2);
 
 } // namespace gw::policy

@@ -92,6 +92,9 @@ net::awaitable<bool> session::read_proxy_header() {
     if (h.has_address) { // (else: LOCAL or UNKNOWN, the peer speaks for itself)
         h.source.unmap();
         set_client(h.source);
+        local_ip_ = h.destination;
+        local_ip_.unmap();
+        local_known_ = true;
     }
     co_return true;
 }
@@ -118,6 +121,28 @@ net::awaitable<std::size_t> session::read_proxy_v1_line(std::uint8_t* buf) {
         have += n;
     }
     co_return buf[have - 1] == '\n' && buf[have - 2] == '\r' ? have : 0;
+}
+
+policy::client_address session::address_of(const boost::asio::ip::tcp::endpoint& ep) noexcept {
+    policy::client_address a;
+    const auto ip = ep.address();
+    a.v6 = ip.is_v6();
+    if (a.v6)
+        std::memcpy(a.bytes, ip.to_v6().to_bytes().data(), 16);
+    else
+        std::memcpy(a.bytes, ip.to_v4().to_bytes().data(), 4);
+    a.port = ep.port();
+    a.unmap(); // (a dual-stack socket's IPv4 peer: the IPv4 address)
+    return a;
+}
+
+void session::learn_local_address() {
+    error_code ec;
+    const auto ep = client_.socket().local_endpoint(ec);
+    if (ec)
+        return;
+    local_ip_ = address_of(ep);
+    local_known_ = true;
 }
 
 reply_reason session::listener_refusal() {

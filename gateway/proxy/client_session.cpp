@@ -29,6 +29,7 @@ session::session(proxy_context& ctx, std::size_t slot, transport client, bool re
       client_(std::move(client)),
       server_(client_.get_executor()), dl_(client_.get_executor(), *this),
       upstream_(ctx.upstream, server_, dl_, cancel_), resumed_(resumed), rbuf_(), sbuf_() {
+    upstream_.client(&client_ip_, &local_ip_);
     const auto& b = cfg_->buffers;
     head_area_ = b.size - b.maxrewrite;
     body_area_ = b.maxrewrite;
@@ -43,16 +44,7 @@ session::session(proxy_context& ctx, std::size_t slot, transport client, bool re
         a.port = who.port;
         set_client(a);
     } else if (const auto ep = client_.remote_endpoint(ec); !ec) {
-        policy::client_address a;
-        const auto ip = ep.address();
-        a.v6 = ip.is_v6();
-        if (a.v6)
-            std::memcpy(a.bytes, ip.to_v6().to_bytes().data(), 16);
-        else
-            std::memcpy(a.bytes, ip.to_v4().to_bytes().data(), 4);
-        a.port = ep.port();
-        a.unmap();
-        set_client(a);
+        set_client(address_of(ep));
     }
     if (!resumed)
         ++lc().connections_total;

@@ -234,6 +234,12 @@ private:
     bool expects_continue_ = false;
     std::string client_subject_; // a verified client certificate's subject (when forwarded)
     policy::client_address client_ip_;
+    // Where the client connected to (a PROXY header's destination, else the
+    // listener's address, read when a backend sends the PROXY protocol).
+    policy::client_address local_ip_;
+    bool local_known_ = false;
+    void learn_local_address();
+    static policy::client_address address_of(const boost::asio::ip::tcp::endpoint& ep) noexcept;
     // Its entry in the per-client table (policy/client_table), when followed.
     std::uint32_t ticket_ = policy::client_table::no_ticket;
     // A PROXY address the table does not follow: parking would lose it.

@@ -159,6 +159,9 @@ void session::compact_request_buffer() {
 
 // A slot on a server (maybe after the queue), then a connection to it.
 net::awaitable<bool> session::get_server(std::size_t backend) {
+    if (!local_known_ && cfg_->backends[backend].send_proxy != config::proxy_send::off &&
+        (client_.is_plain() || client_.is_tls()))
+        learn_local_address();
     const auto queue_start = clock_type::now();
     auto st = co_await upstream_.take_slot(backend);
     if (!st.ok)

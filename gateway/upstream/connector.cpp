@@ -2,6 +2,7 @@
 #include "gateway/io/use_tuple.hpp"
 #include "gateway/upstream/server_connection.hpp"
 #include "gateway/observe/error_log.hpp"
+#include "gateway/policy/proxy_protocol.hpp"
 
 #include <chrono>
 #include <optional>
@@ -61,7 +62,10 @@ net::awaitable<upstream_status> connector::connect(bool fresh_only) {
             ++counters().retries;
         }
         server_state& s = *slot_;
-        auto cached = fresh_only ? std::nullopt : s.idle(u_.worker).take();
+        // (A connection that began with one client's PROXY header is that
+        // client's: never pooled, so none is taken.)
+        const bool pooled = !fresh_only && view_.cfg->backends[backend_].send_proxy == config::proxy_send::off;
+        auto cached = pooled ? s.idle(u_.worker).take() : std::nullopt;
         if (cached) {
             server_ = std::move(*cached);
             reused_ = true;
@@ -99,8 +103,16 @@ net::awaitable<boost::system::error_code> connector::dial(server_state& s) {
     server_tls tls;
     if (s.tls && backend_ < view_.tls.size())
         tls = {view_.tls[backend_].get(), &s.tls_session, &s.tls_server_name};
-    co_return co_await open_server_connection(server_, s.endpoint, tls, s,
-                                              view_.cfg->backends[backend_].name + '/' + s.name);
+    const auto& b = view_.cfg->backends[backend_];
+    char preface[policy::proxy_v1_max + 1];
+    std::size_t n = 0;
+    if (b.send_proxy != config::proxy_send::off && source_ != nullptr && destination_ != nullptr) {
+        n = b.send_proxy == config::proxy_send::v1
+                ? policy::write_proxy_v1(*source_, *destination_, preface, sizeof preface)
+                : policy::write_proxy_v2(*source_, *destination_, reinterpret_cast<std::uint8_t*>(preface), sizeof preface);
+    }
+    co_return co_await open_server_connection(server_, s.endpoint, tls, s, b.name + '/' + s.name,
+                                              std::string_view(preface, n));
 }
 
 net::awaitable<upstream_status> connector::retry_elsewhere(reply_reason failure) {
@@ -154,7 +166,8 @@ void connector::release(bool keep) {
         return;
     // (Plain and TLS connections are pooled; a test's in-memory one is not. A
     // drained, disabled or departed server's connection closes as its exchange ends.)
-    if (keep && server_.is_open() && (server_.is_plain() || server_.is_tls()) && slot_->keeps_connections()) {
+    if (keep && server_.is_open() && (server_.is_plain() || server_.is_tls()) && slot_->keeps_connections() &&
+        view_.cfg->backends[backend_].send_proxy == config::proxy_send::off) {
         slot_->idle(u_.worker).put(std::move(server_));
         server_ = transport(server_.get_executor());
     } else {

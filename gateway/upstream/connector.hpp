@@ -20,6 +20,7 @@
 #include "gateway/io/deadline.hpp"
 #include "gateway/io/transport.hpp"
 #include "gateway/observe/counters.hpp"
+#include "gateway/policy/client_address.hpp"
 #include "gateway/upstream/backend.hpp"
 #include "gateway/tls/client_context.hpp"
 
@@ -68,6 +69,14 @@ public:
     connector(upstream_context& u, transport& server, deadline& dl,
               boost::asio::cancellation_signal& cancel) noexcept
         : u_(u), server_(server), dl_(dl), cancel_(cancel) {}
+
+    // The client the exchange is for and where it connected to (its PROXY
+    // header's destination, or the listener's address), for a backend that
+    // sends the PROXY protocol. Both outlive the connector (the session's).
+    void client(const policy::client_address* source, const policy::client_address* destination) noexcept {
+        source_ = source;
+        destination_ = destination;
+    }
 
     // The generation the exchange runs on (before take_slot; kept until the
     // exchange has released its slot).
@@ -118,6 +127,8 @@ private:
     server_ptr last_; // the one it held last (the access log names it)
     bool reused_ = false;
     bool retrying_ = false; // holds a unit of the backend's retry budget
+    const policy::client_address* source_ = nullptr;
+    const policy::client_address* destination_ = nullptr;
 };
 
 } // namespace gw

@@ -40,8 +40,9 @@ namespace {
 // Connects (TLS too when the server has it), sends the request and reads the
 // status line; true on the expected status.
 net::awaitable<bool> exchange_status(transport* t, tcp::endpoint to, server_tls tls, server_state* s,
-                                     const std::string* who, std::string request, unsigned expect) {
-    const auto cec = co_await open_server_connection(*t, to, tls, *s, *who);
+                                     const std::string* who, std::string request, unsigned expect,
+                                     const std::string* preface) {
+    const auto cec = co_await open_server_connection(*t, to, tls, *s, *who, *preface);
     if (cec)
         co_return false;
     auto [wec, wn] = co_await net::async_write(*t, net::buffer(request), use_tuple);
@@ -62,12 +63,12 @@ net::awaitable<bool> exchange_status(transport* t, tcp::endpoint to, server_tls 
 
 // One probe: the whole exchange races the check's timeout.
 net::awaitable<bool> probe(tcp::endpoint ep, server_tls tls, server_state* s, const std::string* who,
-                           const config::health_check_config* hc, std::string request) {
+                           const config::health_check_config* hc, std::string request, const std::string* preface) {
     using namespace net::experimental::awaitable_operators;
     auto ex = co_await net::this_coro::executor;
     transport t(ex);
     net::steady_timer timeout(ex, hc->timeout);
-    auto r = co_await (exchange_status(&t, ep, tls, s, who, std::move(request), hc->expect_status) ||
+    auto r = co_await (exchange_status(&t, ep, tls, s, who, std::move(request), hc->expect_status, preface) ||
                        timeout.async_wait(net::use_awaitable));
     t.close();
     co_return r.index() == 0 && std::get<0>(r);
@@ -77,7 +78,7 @@ net::awaitable<bool> probe(tcp::endpoint ep, server_tls tls, server_state* s, co
 
 net::awaitable<void> run_health_check(std::string backend, config::health_check_config check,
                                       server_ptr server, std::shared_ptr<const tls::client_context> tls_ctx,
-                                      drain_registry* drain) {
+                                      drain_registry* drain, std::string preface) {
     const config::health_check_config* hc = &check;
     server_state& s = *server;
     const server_tls tls =
@@ -96,7 +97,7 @@ net::awaitable<void> run_health_check(std::string backend, config::health_check_
                 break;
             continue;
         }
-        const bool ok = co_await probe(s.endpoint, tls, &s, &who, hc, request);
+        const bool ok = co_await probe(s.endpoint, tls, &s, &who, hc, request, &preface);
         if (ok) {
             failures = 0;
             if (++successes >= hc->rise && !s.up.load()) {

@@ -29,9 +29,11 @@ std::optional<unsigned> parse_status_line(std::string_view head) noexcept;
 // Checks `server` of backend `backend` as `hc` says until `drain` drains or the
 // server leaves its backend (retired); runs on the executor it is spawned on
 // (worker 0's). A server with TLS is checked over TLS (`tls`: the backend's
-// client context, held by the check).
+// client context, held by the check). `preface`: sent first on each check's
+// connection (a PROXY header that speaks for the gateway itself, when the
+// backend sends the PROXY protocol: its servers expect one on every connection).
 boost::asio::awaitable<void> run_health_check(std::string backend, config::health_check_config hc,
                                               server_ptr server, std::shared_ptr<const tls::client_context> tls,
-                                              drain_registry* drain);
+                                              drain_registry* drain, std::string preface = {});
 
 } // namespace gw

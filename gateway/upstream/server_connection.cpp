@@ -1,4 +1,6 @@
 #include "gateway/upstream/server_connection.hpp"
+
+#include <boost/asio/write.hpp>
 #include "gateway/io/use_tuple.hpp"
 
 #include <chrono>
@@ -32,13 +34,19 @@ void log_tls_failure(server_state& s, const std::string& who, const std::string&
 } // namespace
 
 net::awaitable<error_code> open_server_connection(transport& t, const tcp::endpoint& ep, server_tls tls,
-                                                  server_state& s, const std::string& who) {
+                                                  server_state& s, const std::string& who,
+                                                  std::string_view preface) {
     t = transport(t.get_executor());
     auto [ec] = co_await t.socket().async_connect(ep, use_tuple);
     if (ec)
         co_return ec;
     error_code ignored;
     t.socket().set_option(tcp::no_delay(true), ignored);
+    if (!preface.empty()) {
+        auto [wec, n] = co_await net::async_write(t.socket(), net::buffer(preface), use_tuple);
+        if (wec)
+            co_return wec;
+    }
     if (tls.ctx == nullptr)
         co_return error_code{};
     auto ssl = tls.ctx->new_connection(*tls.session, *tls.name);

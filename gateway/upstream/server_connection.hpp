@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -26,9 +27,10 @@ struct server_tls {
 };
 
 // Makes `t` a connection to `ep` (plain, or TLS when `tls.ctx`). `who` names
-// the server in the error log ("app/s1").
+// the server in the error log ("app/s1"). `preface`: bytes written first,
+// before any TLS (a PROXY protocol header).
 boost::asio::awaitable<boost::system::error_code>
 open_server_connection(transport& t, const boost::asio::ip::tcp::endpoint& ep, server_tls tls,
-                       server_state& s, const std::string& who);
+                       server_state& s, const std::string& who, std::string_view preface = {});
 
 } // namespace gw

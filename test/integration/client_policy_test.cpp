@@ -5,13 +5,20 @@
 // the per-client table bounded under a flood of distinct addresses.
 #include <boost/test/unit_test.hpp>
 
+#include <arpa/inet.h>
 #include <crypt.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "gateway/policy/proxy_protocol.hpp"
 #include "test/integration/harness.hpp"
@@ -317,6 +324,119 @@ BOOST_AUTO_TEST_CASE(basic_auth_asks_checks_and_follows_a_reload) {
     BOOST_REQUIRE(r);
     BOOST_TEST(r->result_int() == 200u);
     std::filesystem::remove_all(dir);
+}
+
+// A server that answers each connection's one request with what came before
+// the request line (the PROXY header the gateway sent), hex-encoded.
+class preface_server {
+public:
+    preface_server() {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        BOOST_REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+        socklen_t len = sizeof a;
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+        port_ = ntohs(a.sin_port);
+        ::listen(fd_, 16);
+        thread_ = std::thread([this] { run(); });
+    }
+    ~preface_server() {
+        stop_ = true;
+        thread_.join();
+        ::close(fd_);
+    }
+    std::uint16_t port() const { return port_; }
+    int accepted() const { return accepted_.load(); }
+
+private:
+    void run() {
+        while (!stop_) {
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, 20) <= 0)
+                continue;
+            const int c = ::accept(fd_, nullptr, nullptr);
+            if (c < 0)
+                continue;
+            ++accepted_;
+            std::string in;
+            char buf[2048];
+            // (A v2 header starts with CRLF CRLF: the head's end is the one after "GET ".)
+            auto head_done = [&] {
+                const auto get = in.find("GET ");
+                return get != std::string::npos && in.find("\r\n\r\n", get) != std::string::npos;
+            };
+            while (!head_done()) {
+                pollfd r{c, POLLIN, 0};
+                if (::poll(&r, 1, 2000) <= 0)
+                    break;
+                const ssize_t n = ::read(c, buf, sizeof buf);
+                if (n <= 0)
+                    break;
+                in.append(buf, static_cast<std::size_t>(n));
+            }
+            const auto at = in.find("GET ");
+            std::string hex;
+            for (std::size_t i = 0; i < (at == std::string::npos ? 0 : at); ++i) {
+                char h[3];
+                std::snprintf(h, sizeof h, "%02x", static_cast<unsigned char>(in[i]));
+                hex += h;
+            }
+            const std::string out = "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(hex.size()) +
+                                    "\r\nConnection: keep-alive\r\n\r\n" + hex;
+            (void)::write(c, out.data(), out.size());
+            ::shutdown(c, SHUT_WR);
+            ::close(c);
+        }
+    }
+    int fd_ = -1;
+    std::uint16_t port_ = 0;
+    std::atomic<bool> stop_{false};
+    std::atomic<int> accepted_{0};
+    std::thread thread_;
+};
+
+std::string unhex(const std::string& hex) {
+    std::string out;
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+        out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+    return out;
+}
+
+BOOST_AUTO_TEST_CASE(the_client_address_is_sent_to_servers_that_want_it) {
+    for (const char* version : {"v1", "v2"}) {
+        preface_server server;
+        const std::string toml =
+            "[global]\nworkers = 1\n[admin]\nenabled = false\n[logging]\naccess_log = false\n"
+            "[[listeners]]\nname = \"http\"\nlisten = \"127.0.0.1:0\"\ndefault_backend = \"app\"\n"
+            "proxy_protocol = true\nproxy_protocol_from = [\"127.0.0.1\"]\n"
+            "[[backends]]\nname = \"app\"\nsend_proxy = \"" + std::string(version) + "\"\n"
+            "[[backends.servers]]\naddress = \"127.0.0.1:" + std::to_string(server.port()) + "\"\n";
+        running_gateway gw(load_config(toml));
+        client c(gw.port());
+        c.send(v2_header(192, 0, 2, 9) + echo);
+        auto r = c.read();
+        BOOST_REQUIRE(r);
+        const std::string got = unhex(r->body());
+        if (std::string(version) == "v1") {
+            BOOST_TEST(got == "PROXY TCP4 192.0.2.9 127.0.0.1 41000 80\r\n");
+        } else {
+            const auto h = policy::parse_proxy_v2(reinterpret_cast<const std::uint8_t*>(got.data()), got.size());
+            BOOST_TEST(h.valid);
+            BOOST_TEST(h.has_address);
+            BOOST_TEST(h.source.bytes[0] == 192);
+            BOOST_TEST(h.source.bytes[3] == 9);
+            BOOST_TEST(h.source.port == 41000);
+            BOOST_TEST(h.destination.port == 80);
+        }
+        // A second request of the same client: a new server connection (one
+        // that carried a client's address is never pooled for another).
+        c.send(echo);
+        r = c.read();
+        BOOST_REQUIRE(r);
+        BOOST_TEST(server.accepted() == 2);
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
