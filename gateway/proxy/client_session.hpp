@@ -231,6 +231,13 @@ private:
     unsigned retries_done_ = 0;
     reply_reason retry_failure_ = reply_reason::none; // the answer when the retry cannot be made
     bool interim_sent_ = false; // a 1xx went to the client: no retry
+    // A body of known length wholly in the request buffer when the request was
+    // first sent: a retry sends it again from there (where it was, and the
+    // bytes after it). Else a request with a body is never retried.
+    bool body_replayable_ = false;
+    std::size_t replay_offset_ = 0, replay_size_ = 0;
+    void note_replayable_body();
+    void restore_request_buffer();
     bool expects_continue_ = false;
     std::string client_subject_; // a verified client certificate's subject (when forwarded)
     policy::client_address client_ip_;

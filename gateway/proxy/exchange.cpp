@@ -62,6 +62,7 @@ net::awaitable<bool> session::exchange() {
     if (!co_await get_server(match->backend))
         co_return false;
     prepare_request_head();
+    note_replayable_body();
     for (;;) {
         again_ = resend::no;
         if (!co_await send_request()) {
@@ -70,12 +71,15 @@ net::awaitable<bool> session::exchange() {
                 co_return false;
             }
         } else {
-            // The request is flushed: its buffer goes back unless pipelined bytes wait in it.
-            if (rbuf_.size() == 0)
+            // The request is flushed: its buffer goes back unless pipelined
+            // bytes wait in it, or it holds a body a retry may send again.
+            if (rbuf_.size() == 0 && !body_replayable_)
                 req_lease_.reset();
             const bool ok = co_await relay_response();
             if (again_ == resend::no) {
                 res_lease_.reset();
+                if (body_replayable_ && rbuf_.size() == 0)
+                    req_lease_.reset(); // (kept for a retry; idle sessions hold none)
                 co_return ok && client_keep_alive_;
             }
         }
@@ -92,6 +96,8 @@ net::awaitable<bool> session::exchange() {
             st = co_await upstream_.retry_elsewhere(retry_failure_);
         if (!st.ok)
             co_return co_await server_failed(st.reply);
+        if (request_has_body_)
+            restore_request_buffer();
     }
 }
 
@@ -266,10 +272,11 @@ net::awaitable<bool> session::send_request() {
 }
 
 // Whether the request may be sent again on another server after `condition`
-// (a retry_on condition that holds): it is safe to send twice, has no body,
-// nothing of a response went to the client, and retries are left.
+// (a retry_on condition that holds): it is safe to send twice, has no body or
+// one still whole in the request buffer, nothing of a response went to the
+// client, and retries are left.
 bool session::may_retry(bool condition) const {
-    if (!condition || request_has_body_ || interim_sent_ || aborted_)
+    if (!condition || (request_has_body_ && !body_replayable_) || interim_sent_ || aborted_)
         return false;
     const auto& b = cfg_->backends[upstream_.backend()];
     if (retries_done_ >= b.retries)
@@ -286,6 +293,30 @@ bool session::may_retry(bool condition) const {
     default:
         return !b.retry.header.empty() && h.find(b.retry.header) != h.end();
     }
+}
+
+void session::note_replayable_body() {
+    body_replayable_ = false;
+    if (!request_has_body_ || expects_continue_)
+        return; // (a client that waits for 100 has sent nothing of its body)
+    const auto& b = cfg_->backends[upstream_.backend()];
+    const auto& m = req_->get();
+    const auto length = req_->content_length();
+    if (b.retries == 0 || m.chunked() || !length || rbuf_.size() < *length)
+        return;
+    const auto* base = reinterpret_cast<const char*>(req_lease_.data());
+    replay_offset_ = static_cast<std::size_t>(static_cast<const char*>(rbuf_.data().data()) - base);
+    replay_size_ = rbuf_.size();
+    body_replayable_ = true;
+}
+
+// The body (and what followed it) back where it was, unread: the bytes are
+// still there, since nothing reads into the request buffer meanwhile.
+void session::restore_request_buffer() {
+    rbuf_.reset(req_lease_.data(), head_area_);
+    rbuf_.prepare(replay_offset_ + replay_size_);
+    rbuf_.commit(replay_offset_ + replay_size_);
+    rbuf_.consume(replay_offset_);
 }
 
 // Reads the final response head (or a 101), relaying interim 1xx responses.
