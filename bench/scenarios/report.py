@@ -321,6 +321,24 @@ def sec_policy(r) -> str:
         table(["policy", "us/request (median)", "vs none", "runs", "errors"], rows), ""])
 
 
+def sec_flood(r) -> str:
+    if not r:
+        return "## The per-client table under a flood of addresses\n\nNot run.\n"
+    rows = [[f"{r.get('waves', 1)} x {fmt(r['flood'])}", f"{r['connections_per_s']}", fmt(r["failed"]),
+             fmt(r["rss_before_kib"]), fmt(r["rss_after_kib"]), fmt(r.get("rss_after_second_kib", r["rss_after_kib"])),
+             fmt(r["rss_growth_kib"]), f"{fmt(r['table_entries'])} / {fmt(r['table_capacity'])}",
+             fmt(r["evictions"]), fmt(r["untracked"]), "yes" if r["held_client_still_followed"] else "NO"]]
+    return "\n".join([
+        "## The per-client table under a flood of addresses", "",
+        "`client-flood.py`. One worker; the listener takes the PROXY protocol and limits each client (rate "
+        "100/s, one connection); every connection comes from an address of its own (a PROXY v2 header, one "
+        "request, close), four client threads, two waves of 100,000 addresses each (the second's all new). The table is `global.client_table_size` (65,536) entries of "
+        "48 bytes, so it can grow resident memory by 3 MiB at most; a client holding its connection through "
+        "the flood must still be followed (its second connection refused).", "",
+        table(["addresses", "conn/s", "failed", "RSS before (KiB)", "after wave 1", "after wave 2", "growth (KiB)",
+               "table entries / size", "evictions", "untracked", "held client still followed"], rows), ""])
+
+
 PROXY_TITLES = {"gateway": "gateway", "haproxy": "HAProxy", "nginx": "nginx"}
 
 
@@ -492,13 +510,14 @@ def main() -> None:
     a = ap.parse_args()
     d = Path(a.results)
     meta = load(d, "run-meta") or {}
-    sweep, wake, dead, proxy, idle, smug, tls, dns, rel, pol = (
+    sweep, wake, dead, proxy, idle, smug, tls, dns, rel, pol, flood = (
         load(d, n) for n in ("memory-sweep", "wake-strategies", "deadlock", "proxy-compare", "idle-memory",
-                             "smuggling", "tls-compare", "dns-follow", "reload-under-load", "policy-cost"))
+                             "smuggling", "tls-compare", "dns-follow", "reload-under-load", "policy-cost",
+                             "client-flood"))
     plots(d, sweep, proxy)
-    any_r = next((x for x in (proxy, idle, sweep, wake, dead, smug, tls, dns, rel, pol) if x), None)
+    any_r = next((x for x in (proxy, idle, sweep, wake, dead, smug, tls, dns, rel, pol, flood) if x), None)
     m = (any_r or {}).get("machine", {})
-    runs = [x for x in (proxy, idle, sweep, wake, dead, smug, tls, dns, rel, pol) if x]
+    runs = [x for x in (proxy, idle, sweep, wake, dead, smug, tls, dns, rel, pol, flood) if x]
     loads = ", ".join(f"{x['scenario']} {x['machine']['loadavg_1m_at_start']:.2f} -> {x['loadavg_1m_at_end']:.2f}"
                       for x in runs)
     quick = any(x.get("quick") for x in runs)
@@ -545,7 +564,7 @@ def main() -> None:
     head += ["- The machine is shared (other engineers compile on it); every number of a scenario comes "
              "from one run of it, loopback only.", ""]
     body = [sec_proxy(proxy), sec_idle(idle), sec_tls(tls), sec_sweep(sweep), sec_wake(wake),
-            sec_deadlock(dead), sec_smuggling(smug), sec_dns(dns), sec_reload(rel), sec_policy(pol)]
+            sec_deadlock(dead), sec_smuggling(smug), sec_dns(dns), sec_reload(rel), sec_policy(pol), sec_flood(flood)]
     Path(a.markdown).write_text("\n".join(head) + "\n" + "\n".join(body))
     print(f"wrote {a.markdown}")
 

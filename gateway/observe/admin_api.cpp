@@ -39,7 +39,9 @@ json::object server_json(const std::string& backend, const server_snapshot& s) {
                         {"requests", s.requests},
                         {"connections_opened", s.connects},
                         {"connect_failures", s.connect_failures},
-                        {"health_checks", s.health_checks}};
+                        {"health_checks", s.health_checks},
+                        {"ejected", s.ejected},
+                        {"ejections", s.ejections}};
 }
 
 json::object all_servers_json(const gateway_snapshot& snap) {

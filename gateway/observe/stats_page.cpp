@@ -130,12 +130,14 @@ std::string render_stats_page(const gateway_snapshot& s, const config::gateway_c
             const bool up = sv.up;
             const std::string_view mode = sv.state;
             // DRAIN / MAINT (the admin API) say more than UP/DOWN: nothing new goes there.
-            const std::string status = mode == "ready" ? (up ? "UP" : "DOWN")
-                                       : mode == "drain" ? (up ? "UP, DRAIN" : "DOWN, DRAIN")
-                                                         : "MAINT";
+            std::string status = mode == "ready" ? (up ? "UP" : "DOWN")
+                                 : mode == "drain" ? (up ? "UP, DRAIN" : "DOWN, DRAIN")
+                                                   : "MAINT";
+            if (sv.ejected) // passive health took it out for a while
+                status += ", EJECTED";
             h += "<tr>" + cell("&nbsp;&nbsp;" + html_escape(sv.name) + " <span class=\"muted\">" +
                                sv.address + "</span>") +
-                 cell(status, up && mode == "ready" ? "up" : "down") + cell(std::to_string(sv.weight)) +
+                 cell(status, up && mode == "ready" && !sv.ejected ? "up" : "down") + cell(std::to_string(sv.weight)) +
                  cell(std::to_string(sv.active)) +
                  cell(sv.maxconn ? std::to_string(sv.maxconn) : "&infin;") + cell("") +
                  cell(std::to_string(sv.requests)) + cell(std::to_string(sv.connects)) +
