@@ -36,16 +36,8 @@ def v2_header(a: int, b: int, cc: int, d: int) -> bytes:
 
 
 def one(port: int, n: int, wave: int) -> bool:
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-        s.sendall(v2_header(100 + (n >> 16), (n >> 8) & 255, n & 255, 1 + wave) +
-                  b"GET /?size=2 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
-        data = b""
-        while True:
-            chunk = s.recv(4096)
-            if not chunk:
-                break
-            data += chunk
-    return data.startswith(b"HTTP/1.1 200")
+    preface = v2_header(100 + (n >> 16), (n >> 8) & 255, n & 255, 1 + wave)
+    return c.http_get(port, "/?size=2", timeout=10, preface=preface)[0] == 200
 
 
 def main() -> None:

@@ -207,10 +207,11 @@ def wait_port(port: int, timeout: float = 10.0, proc: subprocess.Popen | None = 
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
 
 
-def http_get(port: int, path: str, timeout: float = 5.0) -> tuple[int, bytes]:
-    """One HTTP/1.1 GET with Connection: close; returns (status, body)."""
+def http_get(port: int, path: str, timeout: float = 5.0, preface: bytes = b"") -> tuple[int, bytes]:
+    """One HTTP/1.1 GET with Connection: close, after `preface` (a PROXY header);
+    returns (status, body)."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
-        s.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+        s.sendall(preface + f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
         data = b""
         while True:
             chunk = s.recv(65536)
