@@ -18,6 +18,7 @@
 #include "gateway/app/cli.hpp"
 #include "gateway/observe/error_log.hpp"
 #include "gateway/app/gateway.hpp"
+#include "gateway/app/systemd_notify.hpp"
 #include "gateway/app/tls_contexts.hpp"
 #include "gateway/policy/basic_auth.hpp"
 
@@ -77,10 +78,15 @@ void serve_until_stopped(gw::gateway& gateway, const gw::config::gateway_config&
         [&](const boost::system::error_code& ec, int) {
             if (ec)
                 return;
+            gw::notify_systemd("RELOADING=1");
             const auto out = gateway.reload_file(path);
             if (out.ok)
                 gw::error_log(log_level::info, "SIGHUP: configuration generation " + std::to_string(out.generation) +
                                                    " running");
+            std::string status = "READY=1\nSTATUS=configuration generation ";
+            status += std::to_string(out.generation);
+            status += out.ok ? " running" : " kept: the reload was refused";
+            gw::notify_systemd(status);
             hangup.async_wait(on_hangup);
         };
     hangup.async_wait(on_hangup);
@@ -89,6 +95,7 @@ void serve_until_stopped(gw::gateway& gateway, const gw::config::gateway_config&
             return;
         gw::error_log(log_level::info, "signal " + std::to_string(sig) + ", draining (up to " +
                                            std::to_string(cfg.global.shutdown_timeout.count()) + " ms)");
+        gw::notify_systemd("STOPPING=1\nSTATUS=draining");
         gateway.drain();
         deadline.expires_after(cfg.global.shutdown_timeout);
         deadline.async_wait([&](const boost::system::error_code& tec) {
@@ -152,6 +159,9 @@ int run(const std::string& path) {
                             "/proc/sys/net/ipv4/tcp_available_ulp); OpenSSL encrypts");
     gateway->set_config_path(path);
     gateway->start();
+    // (The listeners are bound: a Type=notify unit may go on.)
+    if (!gw::notify_systemd("READY=1\nSTATUS=serving"))
+        gw::error_log(log_level::warning, "could not tell systemd that the gateway is ready ($NOTIFY_SOCKET)");
 
     serve_until_stopped(*gateway, cfg, path);
     gw::error_log(log_level::info, "stopped");

@@ -2,7 +2,8 @@
 # The README's test command: installs whatever is missing (Debian 12, as root),
 # runs the container test (always in CI, elsewhere when podman is installed),
 # runs the fuzzers for a bounded time (scripts/fuzz.sh, 60 s each), then builds
-# the release and the ASan+UBSan variants and runs the whole suite in each.
+# the release and the ASan+UBSan variants and runs the whole suite in each, and
+# makes and checks the Debian package from the release build.
 # CTest's summary closes the output; the exit status is non-zero if any suite
 # failed in any variant, or the container test or a fuzzer did.
 #
@@ -40,6 +41,16 @@ for preset in "${presets[@]}"; do
   echo "=== ${preset}: test"
   if ! ctest --preset "$preset"; then
     failed+=("$preset")
+  fi
+  # The Debian package from the release build: the archive, its unit, and an
+  # install into a clean Debian root (the container test's base image).
+  if [[ $preset == release ]]; then
+    echo "=== package: make the .deb and check it"
+    install=1
+    podman image exists docker.io/library/debian:bookworm-slim 2>/dev/null || install=0
+    if ! GW_PACKAGE_INSTALL=$install bash scripts/package-test.sh "build/release"; then
+      failed+=(package)
+    fi
   fi
 done
 

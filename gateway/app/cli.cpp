@@ -10,8 +10,9 @@ const char* const usage_text =
     "\n"
     "Signals: SIGTERM or SIGINT drain gracefully (stop accepting, finish requests in\n"
     "flight within global.shutdown_timeout, close idle connections) and exit 0.\n"
-    "SIGHUP re-reads the TLS listeners' certificates and keys (a file that fails to\n"
-    "load keeps the old ones in service).\n";
+    "SIGHUP reloads: the configuration file, the TLS certificates and keys, and the\n"
+    "users files; one that fails keeps the running configuration. Under systemd\n"
+    "(Type=notify) the gateway reports READY=1 once its listeners are bound.\n";
 
 const char* const version_text = "gateway " GW_VERSION "\n";
 

@@ -17,6 +17,8 @@ std::string fixed_setting_change(const config::gateway_config& now, const config
         return needs_restart("global.workers");
     if (now.global.shutdown_timeout != next.global.shutdown_timeout)
         return needs_restart("global.shutdown_timeout");
+    if (now.global.client_table_size != next.global.client_table_size)
+        return needs_restart("global.client_table_size"); // (the table is allocated once)
     if (!(now.buffers == next.buffers))
         return needs_restart("[buffers]");
     if (!(now.admin == next.admin))

@@ -272,6 +272,15 @@ BOOST_AUTO_TEST_CASE(a_flood_of_distinct_addresses_keeps_the_table_bounded) {
     BOOST_TEST(r->result_int() == 200u);
 }
 
+BOOST_AUTO_TEST_CASE(the_table_size_is_fixed_for_the_process) {
+    origins o(1);
+    running_gateway gw(load_config(config_with(o.port(0), "client_rate = 10\n", "", "client_table_size = 2048\n")));
+    const auto out = gw.get().reload(load_config(config_with(o.port(0), "client_rate = 10\n", "", "client_table_size = 4096\n")));
+    BOOST_TEST(!out.ok);
+    BOOST_TEST(out.message.starts_with("global.client_table_size cannot change while the gateway runs"), out.message);
+    BOOST_TEST(gw.get().shared().clients.capacity() == 2048u);
+}
+
 BOOST_AUTO_TEST_CASE(basic_auth_asks_checks_and_follows_a_reload) {
     origins o(1);
     const auto dir = std::filesystem::temp_directory_path() / ("gw-auth-" + std::to_string(::getpid()));
