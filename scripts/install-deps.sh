@@ -22,7 +22,24 @@ packages=(
   clang libclang-rt-14-dev
   # observability tests: a real Prometheus text parser and a real browser
   python3 python3-prometheus-client chromium
+  # the Debian package (scripts/package-test.sh): dpkg-shlibdeps, systemd-analyze
+  dpkg-dev systemd
 )
 packages+=("$@")
 
-exec bash "$(dirname "$0")/apt-install.sh" "${packages[@]}"
+bash "$(dirname "$0")/apt-install.sh" "${packages[@]}"
+
+# promtool checks the alert rules in deploy/prometheus/ (CTest alert_rules). It
+# comes with Debian's prometheus package, whose own server is not wanted here:
+# a policy-rc.d (unless one exists) keeps the install from starting it.
+if ! command -v promtool >/dev/null; then
+  policy=/usr/sbin/policy-rc.d
+  made_policy=0
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    made_policy=1
+  fi
+  bash "$(dirname "$0")/apt-install.sh" prometheus
+  if ((made_policy)); then rm -f "$policy"; fi
+fi

@@ -3,10 +3,13 @@
 // and the access log lines match the requests made, field by field.
 #include <boost/test/unit_test.hpp>
 
+#include <cctype>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 
@@ -241,6 +244,43 @@ BOOST_AUTO_TEST_CASE(access_log_in_json) {
         BOOST_TEST(l.find(field) != std::string::npos, field);
     BOOST_TEST(l.front() == '{');
     BOOST_TEST(l.back() == '}');
+}
+
+// The Grafana dashboard and the Prometheus alert rules in deploy/ name only
+// metrics that /metrics has (a family, for a histogram's _bucket/_sum/_count).
+BOOST_AUTO_TEST_CASE(the_dashboard_and_the_alert_rules_name_real_metrics) {
+    origins origin(1);
+    running_gateway gw(load_config(observed_config(origin.port(0), "text")));
+    client admin(gw.admin_port());
+    auto r = admin.get("/metrics");
+    BOOST_REQUIRE(r);
+    const std::string body = r->body();
+    auto has_family = [&](const std::string& name) { return body.find("# TYPE " + name + " ") != std::string::npos; };
+    for (const char* file : {GW_SOURCE_DIR "/deploy/grafana/gateway-dashboard.json",
+                             GW_SOURCE_DIR "/deploy/prometheus/gateway-alerts.yml"}) {
+        std::ifstream in(file);
+        BOOST_REQUIRE_MESSAGE(in, file);
+        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        std::size_t named = 0;
+        for (std::size_t at = text.find("gateway_"); at != std::string::npos; at = text.find("gateway_", at + 1)) {
+            if (at > 0 && (std::isalnum(static_cast<unsigned char>(text[at - 1])) || text[at - 1] == '_' ||
+                           text[at - 1] == '-' || text[at - 1] == '/'))
+                continue; // (part of another word: a uid, a file name)
+            std::size_t end = at;
+            while (end < text.size() && (std::islower(static_cast<unsigned char>(text[end])) ||
+                                         std::isdigit(static_cast<unsigned char>(text[end])) || text[end] == '_'))
+                ++end;
+            std::string name = text.substr(at, end - at);
+            if (name == "gateway_" || name.find("gateway_overview") == 0)
+                continue;
+            for (const char* suffix : {"_bucket", "_sum", "_count"})
+                if (!has_family(name) && name.ends_with(suffix))
+                    name.resize(name.size() - std::strlen(suffix));
+            ++named;
+            BOOST_TEST(has_family(name), file << " names " << name << ", which /metrics does not have");
+        }
+        BOOST_TEST(named > 10u, file); // (the scan found them)
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
