@@ -101,7 +101,8 @@ BOOST_AUTO_TEST_CASE(the_backend_ejects_at_most_its_share) {
     b.name = "app";
     for (int i = 0; i < 4; ++i) {
         config::server_config s;
-        s.name = "s" + std::to_string(i + 1);
+        s.name = "s";
+        s.name += std::to_string(i + 1); // (not "s" + ...: g++ 12 -O3 warns falsely, -Wrestrict)
         b.servers.push_back(s);
     }
     std::vector<boost::asio::ip::tcp::endpoint> eps(4);
