@@ -141,7 +141,7 @@ void connector::report(bool failed) {
     if (!ph)
         return;
     if (!failed) {
-        slot_->outlier.success(outlier_state::clock_type::now());
+        slot_->outlier.success();
         return;
     }
     if (be().report_failure(u_.worker, *slot_, *ph)) {

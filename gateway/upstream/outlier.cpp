@@ -57,7 +57,7 @@ bool outlier_state::failure(const config::passive_health_config& c, clock_type::
     return true;
 }
 
-void outlier_state::success(clock_type::time_point) noexcept {
+void outlier_state::success() noexcept {
     if (consecutive_.load(std::memory_order_relaxed) != 0)
         consecutive_.store(0, std::memory_order_relaxed);
 }

@@ -28,7 +28,8 @@ public:
     bool failure(const config::passive_health_config& c, clock_type::time_point now, bool may_eject) noexcept;
     // The would-be failure that reaches `failures` (the caller then checks the share).
     bool would_eject(const config::passive_health_config& c, clock_type::time_point now) const noexcept;
-    void success(clock_type::time_point now) noexcept;
+    // A response that is not a failure: the count starts again (no clock needed).
+    void success() noexcept;
     // Out of rotation now (an ejection whose time has passed ends here).
     bool ejected() const noexcept {
         if (!ejected_.load(std::memory_order_relaxed))

@@ -45,7 +45,7 @@ BOOST_AUTO_TEST_CASE(failures_in_a_row_within_the_window_eject) {
     outlier_state p;
     p.failure(c, t0, true);
     p.failure(c, t0, true);
-    p.success(t0);
+    p.success();
     BOOST_TEST(!p.failure(c, t0, true));
     BOOST_TEST(!p.failure(c, t0 + 10ms, true));
     BOOST_TEST(!p.failure(c, t0 + 1100ms, true)); // the first is over a second old: a new count
