@@ -6,7 +6,10 @@
 #   2. the systemd unit (systemd-analyze verify, against the unpacked package);
 #   3. installed with apt into a clean Debian root (the container test's
 #      debian:bookworm-slim image, made by scripts/container-test.sh): the
-#      `gateway` user exists and `gateway --check /etc/gateway/gateway.toml` passes.
+#      `gateway` user exists and `gateway --check /etc/gateway/gateway.toml` passes;
+#   4. in the same root, the life of a package: an operator edits the config,
+#      an upgrade (the same archive with a later version) keeps the edit and
+#      the user, `remove` keeps the config, `purge` takes the config and the user.
 #
 # The last line is `package: N passed, M failed`; exit status non-zero on a failure.
 #
@@ -84,23 +87,44 @@ if ! pm image exists docker.io/library/debian:bookworm-slim; then
   exit 1
 fi
 pkg_dir=$(cd "$(dirname "$deb")" && pwd)
+# The upgrade: the same archive with a later version, as the next release.
+upgrade_dir=$(mktemp -d)
+trap 'rm -rf "$control" "$root" "$upgrade_dir"' EXIT
+dpkg-deb -R "$deb" "$upgrade_dir/tree"
+sed -i 's/^Version: \(.*\)$/Version: \1+upgrade1/' "$upgrade_dir/tree/DEBIAN/control"
+dpkg-deb --root-owner-group -b "$upgrade_dir/tree" "$upgrade_dir/gateway-upgrade.deb" >/dev/null
 if out=$(pm run --rm --network host --ulimit "nofile=${nofile}:${nofile}" --ulimit nproc=4096:4096 \
-      -v "$pkg_dir:/pkg:ro" docker.io/library/debian:bookworm-slim bash -c "
+      -v "$pkg_dir:/pkg:ro" -v "$upgrade_dir:/upgrade:ro" docker.io/library/debian:bookworm-slim bash -c "
       set -e
+      export DEBIAN_FRONTEND=noninteractive
       apt-get update -qq >/dev/null
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq /pkg/$(basename "$deb") >/dev/null
+      apt-get install -y -qq /pkg/$(basename "$deb") >/dev/null
       id gateway
       gateway --check /etc/gateway/gateway.toml | head -1
       dpkg -s gateway | grep -E '^(Status|Version):'
       test -f /usr/lib/systemd/system/gateway.service && echo unit-installed
+      echo '# edited by the operator' >>/etc/gateway/gateway.toml
+      apt-get install -y -qq /upgrade/gateway-upgrade.deb >/dev/null
+      dpkg -s gateway | grep -q '^Version: .*+upgrade1' && echo upgraded
+      grep -q 'edited by the operator' /etc/gateway/gateway.toml && echo edit-kept
+      id gateway >/dev/null && echo user-kept
+      apt-get remove -y -qq gateway >/dev/null
+      test ! -e /usr/bin/gateway && echo binary-removed
+      grep -q 'edited by the operator' /etc/gateway/gateway.toml && echo config-kept-on-remove
+      apt-get purge -y -qq gateway >/dev/null
+      test ! -e /etc/gateway/gateway.toml && echo config-purged
+      getent passwd gateway >/dev/null || echo user-purged
       " 2>&1); then
   echo "$out" | sed 's/^/    /'
   if grep -q "uid=.*(gateway)" <<<"$out"; then ok "user gateway made by postinst"; else bad "no gateway user"; fi
   if grep -q "configuration OK" <<<"$out"; then ok "gateway --check /etc/gateway/gateway.toml"; else bad "--check failed"; fi
   if grep -q "unit-installed" <<<"$out"; then ok "unit installed"; else bad "unit missing"; fi
+  for step in upgraded edit-kept user-kept binary-removed config-kept-on-remove config-purged user-purged; do
+    if grep -qx "$step" <<<"$out"; then ok "$step"; else bad "not $step"; fi
+  done
 else
   echo "$out" | tail -20 | sed 's/^/    /'
-  bad "apt-get install of the package"
+  bad "install, upgrade, remove and purge of the package"
 fi
 summary
 ((failed == 0))

@@ -2,8 +2,9 @@
 # The README's test command: installs whatever is missing (Debian 12, as root),
 # runs the container test (always in CI, elsewhere when podman is installed),
 # runs the fuzzers for a bounded time (scripts/fuzz.sh, 60 s each), then builds
-# the release and the ASan+UBSan variants and runs the whole suite in each, and
-# makes and checks the Debian package from the release build.
+# the gateway once the plain CMake way (no preset), builds the release and the
+# ASan+UBSan variants and runs the whole suite in each, and makes and checks the
+# Debian package from the release build.
 # CTest's summary closes the output; the exit status is non-zero if any suite
 # failed in any variant, or the container test or a fuzzer did.
 #
@@ -11,6 +12,7 @@
 #   GW_PRESETS="debug tsan" bash scripts/test.sh
 #   GW_CONTAINER_TEST=0 bash scripts/test.sh   # skip the container test
 #   GW_FUZZ_SECONDS=0 bash scripts/test.sh      # skip the fuzzers
+#   GW_PLAIN_BUILD=0 bash scripts/test.sh       # skip the plain build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +32,19 @@ if [[ ${GW_FUZZ_SECONDS:-60} != 0 ]]; then
   echo "=== fuzz: build the harnesses and run each for ${GW_FUZZ_SECONDS:-60} s"
   if ! bash scripts/fuzz.sh; then
     failed+=(fuzz)
+  fi
+fi
+
+# The conventional build a packager or a new user types, with no preset:
+# -Werror is the presets' (GW_WERROR), never the default, so a newer compiler's
+# new warning cannot break it. Release is -O3, where g++ 12 warns falsely.
+if [[ ${GW_PLAIN_BUILD:-1} != 0 ]]; then
+  echo "=== plain: cmake -B build/plain -DCMAKE_BUILD_TYPE=Release, the gateway target"
+  if ! { CMAKE_CXX_COMPILER_LAUNCHER=$(command -v ccache || true) \
+           cmake -S . -B build/plain -DCMAKE_BUILD_TYPE=Release >/dev/null &&
+         cmake --build build/plain --target gateway -j "$(nproc)" >/dev/null &&
+         build/plain/gateway/gateway --check docker/gateway.toml >/dev/null; }; then
+    failed+=(plain)
   fi
 fi
 

@@ -132,7 +132,10 @@ bool iequal(std::string_view a, std::string_view b) {
 
 bool same(const observed_request& s, const intended& i) {
     const auto t = origin_form(s.target);
-    return s.method == i.method && (t == i.target || (t.front() == '?' && "/" + std::string(t) == i.target)) &&
+    // A bare "?query" target stands for "/?query".
+    const bool slashless = t.front() == '?' && i.target.size() == t.size() + 1 &&
+                           i.target.front() == '/' && std::string_view(i.target).substr(1) == t;
+    return s.method == i.method && (t == i.target || slashless) &&
            (i.host == "*" || iequal(s.host, i.host)) && s.body == i.body;
 }
 
@@ -237,7 +240,7 @@ vector_result run_request_vector(const request_vector& v, observer& origin, cons
             client += ", ";
         client += std::to_string(m.status);
         if (const auto s = seq_of(m))
-            client += "#" + std::to_string(*s);
+            client.append("#").append(std::to_string(*s));
     }
     client += "]";
     res.detail = "server saw " + describe(seen) + "; client got " + client + (eof ? " then close" : "");

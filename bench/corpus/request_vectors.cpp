@@ -467,7 +467,7 @@ void line_endings(builder& b) {
     b.reject("bare LF as the final empty line", "GET / HTTP/1.1\r\n" + host_line + "\n", {{get()}});
     b.reject("bare LF as the final empty line of a POST",
              "POST / HTTP/1.1\r\n" + host_line + cl(5) + "\nhello", {{post("hello")}});
-    b.reject("bare LF before the request-line", "\n" + get_with(), {{get()}});
+    b.reject("bare LF before the request-line", std::string("\n").append(get_with()), {{get()}});
     b.reject("CR CR LF after Host", "GET / HTTP/1.1\r\nHost: corpus.test\r\r\n\r\n", {{get()}});
     b.reject("CR CR LF as the final empty line", "GET / HTTP/1.1\r\n" + host_line + "\r\r\n",
              {{get()}});
