@@ -72,6 +72,9 @@ private:
           work_(boost::asio::get_associated_executor(handler_)), shard_(&shard) {}
 
     struct cancel_handler {
+        // A constructor, not an aggregate: emplace() constructs it with
+        // parentheses, which clang before 16 does not allow for aggregates.
+        explicit cancel_handler(acquire_op* o) noexcept : op(o) {}
         acquire_op* op;
         void operator()(boost::asio::cancellation_type_t type) const {
             if (type != boost::asio::cancellation_type::none)

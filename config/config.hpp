@@ -375,7 +375,11 @@ struct backend_config {
     balance_mode balance = balance_mode::roundrobin;
     unsigned retries = 2;
     std::size_t queue_limit = 0;                     // 0 = unbounded FIFO queue
-    std::size_t keepalive_pool = 32;                 // idle connections kept per server
+    // Idle connections kept per server and worker, at most: the pool holds
+    // what demand needed lately (upstream/idle_connections.hpp), and those left
+    // unused for keepalive_timeout close.
+    std::size_t keepalive_pool = 10'000;
+    duration keepalive_timeout = std::chrono::seconds{10};
     std::optional<health_check_config> health_check; // absent = no active checks
     std::optional<passive_health_config> passive_health; // absent = no outlier ejection
     retry_config retry;

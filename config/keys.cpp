@@ -117,6 +117,7 @@ constexpr key_info table[] = {
     {"backends.retry_header", "string"},
     {"backends.queue_limit", "integer"},
     {"backends.keepalive_pool", "integer"},
+    {"backends.keepalive_timeout", "duration"},
     {"backends.send_proxy", "enum"},
     {"backends.tls", "boolean"},
     {"backends.tls_verify", "boolean"},

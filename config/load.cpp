@@ -256,7 +256,9 @@ void read_backends(table_reader& root, std::vector<backend_config>& out, load_co
             r.enumeration("balance", b.balance, balance_names);
             r.integer("retries", b.retries, 0, 10);
             r.integer("queue_limit", b.queue_limit, 0, max_count);
-            r.integer("keepalive_pool", b.keepalive_pool, 0, 10'000);
+            r.integer("keepalive_pool", b.keepalive_pool, 0, 100'000);
+            r.duration_value("keepalive_timeout", b.keepalive_timeout, std::chrono::milliseconds{1},
+                             std::chrono::hours{24});
             detail::read_backend_tls(r, b, cx);
             b.health_check = read_health_check(r, cx);
             detail::read_passive_health(r, b, cx);

@@ -18,7 +18,7 @@
 #                    when DIR is bench/results, else into DIR)
 #   --only "a b"     run only these scenarios (proxy-compare idle-memory tls-compare
 #                    memory-sweep wake-strategies deadlock smuggling dns-follow reload-under-load policy-cost
-#                    client-flood); the report uses whatever JSON
+#                    client-flood pool-defaults); the report uses whatever JSON
 #                    is there
 #
 # Everything runs on 127.0.0.1, on free ports, bounded in time; the scenario scripts
@@ -33,7 +33,7 @@ quick=0
 pin=1
 wait_quiet=1
 out=""
-only="proxy-compare idle-memory tls-compare memory-sweep wake-strategies deadlock smuggling dns-follow reload-under-load policy-cost client-flood"
+only="proxy-compare idle-memory tls-compare memory-sweep wake-strategies deadlock smuggling dns-follow reload-under-load policy-cost client-flood pool-defaults"
 threshold=0.7
 max_wait=900
 

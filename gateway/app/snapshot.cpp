@@ -44,8 +44,10 @@ net::awaitable<worker_part> read_worker(const generation* gen, worker* w) {
     worker_part part{w->shard().stats(), w->counters(), w->session_count(), w->parked_count()};
     // The worker's parts of the backends, read on its own thread like the rest.
     part.counters.backends.clear();
-    for (auto& b : gen->backends)
+    for (auto& b : gen->backends) {
         part.counters.backends.push_back(b->worker_part(w->index()).counters);
+        part.counters.backends.back().idle_connections = b->idle_count(w->index());
+    }
     co_return part;
 }
 

@@ -71,6 +71,19 @@ net::awaitable<void> flush_log(worker* w) {
         w->log().flush();
 }
 
+// Closes idle server connections left unused for their backend's
+// keepalive_timeout, once a second until the worker drains (which closes the
+// rest). A second is fine enough: the timeout is a bound on waste, not a
+// deadline anyone waits on.
+net::awaitable<void> expire_idle_servers(worker* w) {
+    drain_timer tick(w->io().get_executor(), *w);
+    while (co_await tick.sleep(std::chrono::seconds(1))) {
+        const auto now = std::chrono::steady_clock::now();
+        for (auto& b : w->current().backends)
+            b->expire_idle(w->index(), now);
+    }
+}
+
 } // namespace
 
 worker::worker(shared_state& shared, std::size_t index, alloc::pool_shard& shard, int access_log_fd)
@@ -186,6 +199,7 @@ void worker::start() {
         net::co_spawn(ioc_, run_admin(*admin_, *admin_acceptor_), log_escaped);
     if (log_.enabled())
         net::co_spawn(ioc_, flush_log(this), log_escaped);
+    net::co_spawn(ioc_, expire_idle_servers(this), log_escaped);
     thread_ = std::thread([this] { ioc_.run(); });
 }
 

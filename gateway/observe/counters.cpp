@@ -45,6 +45,8 @@ backend_counters& backend_counters::operator+=(const backend_counters& o) noexce
     server_timeouts += o.server_timeouts;
     queued_total += o.queued_total;
     queue_seconds += o.queue_seconds;
+    idle_closed += o.idle_closed;
+    idle_connections += o.idle_connections;
     return *this;
 }
 

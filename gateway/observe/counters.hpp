@@ -70,6 +70,8 @@ struct backend_counters {
     std::uint64_t server_timeouts = 0;  // 504 after a request was sent
     std::uint64_t queued_total = 0;     // sessions that had to wait for a server
     double queue_seconds = 0;           // time they waited, in all
+    std::uint64_t idle_closed = 0;      // idle server connections closed by keepalive_timeout
+    std::uint64_t idle_connections = 0; // idle server connections now (set by a snapshot)
     backend_counters& operator+=(const backend_counters& o) noexcept;
 };
 

@@ -227,6 +227,12 @@ void write_backends(writer& w, const gateway_snapshot& s, const config::gateway_
                 [&](std::size_t b) { return s.counters.backends[b].queue_seconds; });
     per_backend("gateway_backend_queue_timeouts_total", "counter", "Sessions that gave up waiting (503).",
                 [&](std::size_t b) { return s.backends[b].queue_timeouts; });
+    per_backend("gateway_backend_idle_connections", "gauge",
+                "Idle kept-alive connections to the backend's servers now, all workers.",
+                [&](std::size_t b) { return s.counters.backends[b].idle_connections; });
+    per_backend("gateway_backend_idle_closed_total", "counter",
+                "Idle server connections closed after keepalive_timeout unused.",
+                [&](std::size_t b) { return s.counters.backends[b].idle_closed; });
 
 }
 

@@ -52,7 +52,8 @@ backend_state::backend_state(const config::backend_config& cfg,
 
 backend_state::backend_state(const config::backend_config& cfg, std::vector<server_ptr> servers,
                              std::size_t workers)
-    : name_(cfg.name), balance_(cfg.balance), queue_limit_(cfg.queue_limit), workers_(workers),
+    : name_(cfg.name), balance_(cfg.balance), queue_limit_(cfg.queue_limit),
+      keepalive_timeout_(cfg.keepalive_timeout.count()), workers_(workers),
       per_worker_(std::make_unique<backend_worker_part[]>(workers)) {
     auto set = std::make_shared<server_set>();
     set->servers = std::move(servers);
@@ -252,6 +253,20 @@ bool backend_state::has_usable_server(std::size_t w) noexcept {
 void backend_state::clear_idle(std::size_t w) noexcept {
     for (auto& s : per_worker_[w].set->servers)
         s->idle(w).clear();
+}
+
+void backend_state::expire_idle(std::size_t w, std::chrono::steady_clock::time_point now) noexcept {
+    const config::duration max_idle{keepalive_timeout_.load(std::memory_order_relaxed)};
+    auto& part = per_worker_[w];
+    for (auto& s : part.set->servers)
+        part.counters.idle_closed += s->idle(w).expire(now, max_idle);
+}
+
+std::size_t backend_state::idle_count(std::size_t w) const noexcept {
+    std::size_t n = 0;
+    for (const auto& s : per_worker_[w].set->servers)
+        n += s->idle(w).size();
+    return n;
 }
 
 void backend_state::set_admin(server_state& s, server_admin a) noexcept {

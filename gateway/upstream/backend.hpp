@@ -164,12 +164,18 @@ public:
     backend_worker_part& worker_part(std::size_t w) noexcept { return per_worker_[w]; }
     // Closes worker `w`'s idle connections to every server it sees (on w's thread).
     void clear_idle(std::size_t w) noexcept;
+    // Closes worker `w`'s idle connections that went unused for the backend's
+    // keepalive_timeout (on w's thread, about once a second); counts them.
+    void expire_idle(std::size_t w, std::chrono::steady_clock::time_point now) noexcept;
+    // Worker `w`'s idle connections to the servers it sees (on w's thread).
+    std::size_t idle_count(std::size_t w) const noexcept;
     std::size_t queue_limit() const noexcept { return queue_limit_.load(std::memory_order_relaxed); }
     // A reload: the backend's own settings now (any thread; its servers and
     // queue stay).
     void update(const config::backend_config& cfg) noexcept {
         balance_.store(cfg.balance, std::memory_order_relaxed);
         queue_limit_.store(cfg.queue_limit, std::memory_order_relaxed);
+        keepalive_timeout_.store(cfg.keepalive_timeout.count(), std::memory_order_relaxed);
     }
     std::size_t queued() const noexcept { return queued_.load(std::memory_order_relaxed); }
     std::uint64_t queue_timeouts() const noexcept { return queue_timeouts_.load(std::memory_order_relaxed); }
@@ -222,6 +228,7 @@ private:
     std::string name_;
     std::atomic<config::balance_mode> balance_;
     std::atomic<std::size_t> queue_limit_;
+    std::atomic<config::duration::rep> keepalive_timeout_;
     std::size_t workers_;
     std::unique_ptr<backend_worker_part[]> per_worker_;
 
@@ -259,6 +266,9 @@ private:
           backend_(b) {}
 
     struct cancel_handler {
+        // (A constructor: emplace() constructs it with parentheses, which
+        // clang before 16 does not allow for an aggregate.)
+        explicit cancel_handler(server_wait_op* o) noexcept : op(o) {}
         server_wait_op* op;
         void operator()(boost::asio::cancellation_type_t t) const {
             if (t != boost::asio::cancellation_type::none && op->backend_.cancel(*op))

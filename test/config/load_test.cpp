@@ -71,6 +71,7 @@ balance = "leastconn"
 retries = 0
 queue_limit = 100
 keepalive_pool = 8
+keepalive_timeout = "2s"
 
 [[backends.servers]]
 address = "127.0.0.1:9001"
@@ -176,6 +177,7 @@ BOOST_AUTO_TEST_CASE(a_full_config_loads_every_value) {
     BOOST_TEST(app.retries == 0u);
     BOOST_TEST(app.queue_limit == 100u);
     BOOST_TEST(app.keepalive_pool == 8u);
+    BOOST_TEST((app.keepalive_timeout == std::chrono::seconds{2}));
     BOOST_TEST(!app.health_check.has_value());
     BOOST_TEST_REQUIRE(app.servers.size() == 2u);
     BOOST_TEST(app.servers[0].name == "s1");
@@ -232,7 +234,8 @@ BOOST_AUTO_TEST_CASE(a_minimal_config_gets_every_default) {
     BOOST_TEST((b.balance == balance_mode::roundrobin));
     BOOST_TEST(b.retries == 2u);
     BOOST_TEST(b.queue_limit == 0u);
-    BOOST_TEST(b.keepalive_pool == 32u);
+    BOOST_TEST(b.keepalive_pool == 10'000u);
+    BOOST_TEST((b.keepalive_timeout == std::chrono::seconds{10}));
     BOOST_TEST(!b.health_check);
     BOOST_TEST(b.servers[0].name == "s1");
     BOOST_TEST(b.servers[0].weight == 1u);

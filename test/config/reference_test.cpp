@@ -139,7 +139,7 @@ BOOST_AUTO_TEST_CASE(known_keys_lists_the_key_table) {
     BOOST_TEST((keys_in_section("backends") ==
                 std::vector<std::string>{"name", "balance", "retries", "retry_on", "try_timeout",
                                          "retry_budget", "retry_header", "queue_limit",
-                                         "keepalive_pool", "send_proxy", "tls", "tls_verify", "tls_ca",
+                                         "keepalive_pool", "keepalive_timeout", "send_proxy", "tls", "tls_verify", "tls_ca",
                                          "tls_server_name", "tls_cert", "tls_key", "health_check",
                                          "passive_health", "servers"}));
 }
