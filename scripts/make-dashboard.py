@@ -46,6 +46,10 @@ panel("Retries and connect failures", [
     ('sum by (backend) (rate(gateway_backend_request_retries_total{instance=~"$instance"}[$__rate_interval]))', "{{backend}} request retries/s"),
     ('sum by (backend) (rate(gateway_backend_retries_total{instance=~"$instance"}[$__rate_interval]))', "{{backend}} connect retries/s"),
     ('sum by (backend) (rate(gateway_server_connect_failures_total{instance=~"$instance"}[$__rate_interval]))', "{{backend}} connect failures/s")], "short")
+panel("Server connections: idle kept, opened, closed idle", [
+    ('sum by (backend) (gateway_backend_idle_connections{instance=~"$instance"})', "{{backend}} idle"),
+    ('sum by (backend) (rate(gateway_server_connections_opened_total{instance=~"$instance"}[$__rate_interval]))', "{{backend}} opened/s"),
+    ('sum by (backend) (rate(gateway_backend_idle_closed_total{instance=~"$instance"}[$__rate_interval]))', "{{backend}} closed idle/s")], "short")
 panel("Buffer pool: used, free, limit", [
     ('sum(gateway_pool_buffers_used{instance=~"$instance"})', "used"),
     ('sum(gateway_pool_buffers_free{instance=~"$instance"})', "free"),
