@@ -145,6 +145,12 @@ private:
     void forward_client_subject(request_head& h);
     boost::asio::awaitable<bool> send_request();
     boost::asio::awaitable<bool> read_response_head();
+    // The response buffer taken once the server has something to say, then
+    // the head read into it. A session waiting for its server holds no
+    // buffer: the pool's go to responses that are arriving. An error of the
+    // wait is the read's (a reset, a timeout); no_response_buffer_ says the
+    // pool had none (the server did nothing wrong).
+    boost::asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> read_response_bytes();
     bool may_retry(bool condition) const;
     void prepare_response_head();
     boost::asio::awaitable<bool> relay_response();
@@ -194,6 +200,7 @@ private:
     boost::asio::cancellation_signal cancel_; // bound to pool and queue waits
     connector upstream_;
     bool idle_ = false;
+    bool no_response_buffer_ = false; // read_response_bytes found no buffer
     bool resumed_ = false;        // taken over from the parking lot
     bool first_wait_ = false;     // idle before the first request
     bool park_requested_ = false; // the parking lot cancelled the idle wait

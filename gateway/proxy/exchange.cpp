@@ -228,9 +228,12 @@ void session::forward_client_subject(request_head& h) {
 leg session::make_leg(transport& from, pool_buffer& in, transport& to, alloc::buffer_lease& lease,
                       config::duration read_timeout, deadline_kind read_kind,
                       std::uint64_t* bytes_in, std::uint64_t* bytes_out) {
+    // A relay that splices gives the lease back (the buffer is empty then);
+    // the session takes another when it next needs one.
     return leg{&from, &to, &in, reinterpret_cast<char*>(lease.data()), head_area_, body_area_,
                &dl_, read_timeout, read_kind, cfg_->timeouts.send, bytes_in, bytes_out,
-               cfg_->buffers.splice ? &ctx_.pipes : nullptr, &ctx_.counters.spliced_bytes};
+               cfg_->buffers.splice ? &ctx_.pipes : nullptr, &ctx_.counters.spliced_bytes,
+               [](void* held) noexcept { static_cast<alloc::buffer_lease*>(held)->reset(); }, &lease};
 }
 
 net::awaitable<bool> session::send_request() {
@@ -332,7 +335,10 @@ net::awaitable<bool> session::read_response_head() {
         const auto& retry = cfg_->backends[upstream_.backend()].retry;
         const bool try_bound = retry.on_timeout && retry.try_timeout < cfg_->timeouts.server && may_retry(true);
         arm(try_bound ? retry.try_timeout : cfg_->timeouts.server, deadline_kind::server);
-        auto [ec, n] = co_await read_head(server_, sbuf_, *res_);
+        auto [ec, n] = co_await read_response_bytes();
+        if (ec && no_response_buffer_)
+            co_return co_await server_failed(timed_out(deadline_kind::server) ? reply_reason::gateway_timeout
+                                                                              : reply_reason::none);
         if (ec && upstream_.reused() && !stale_retried_ && !request_has_body_ && n == 0 && sbuf_.size() == 0 &&
             !timed_out(deadline_kind::server) && is_network_error(ec) && !aborted_) {
             again_ = resend::stale; // closed by the server while idle: not the request's fault
@@ -409,14 +415,28 @@ void session::prepare_response_head() {
     }
 }
 
+net::awaitable<std::tuple<error_code, std::size_t>> session::read_response_bytes() {
+    no_response_buffer_ = false;
+    if (!res_lease_) {
+        const auto wec = co_await server_.wait_readable();
+        if (wec)
+            co_return std::tuple<error_code, std::size_t>{wec, 0};
+        if (!have_buffer(alloc::buffer_class::critical, res_lease_) &&
+            !co_await acquire(alloc::buffer_class::critical, res_lease_)) {
+            no_response_buffer_ = true;
+            co_return std::tuple<error_code, std::size_t>{net::error::no_buffer_space, 0};
+        }
+        sbuf_.reset(res_lease_.data(), head_area_);
+    }
+    co_return co_await read_head(server_, sbuf_, *res_);
+}
+
 net::awaitable<bool> session::relay_response() {
     arm(cfg_->timeouts.server, deadline_kind::server);
-    if (!res_lease_ && !have_buffer(alloc::buffer_class::critical, res_lease_) &&
-        !co_await acquire(alloc::buffer_class::critical, res_lease_))
-        co_return co_await server_failed(timed_out(deadline_kind::server)
-                                             ? reply_reason::gateway_timeout
-                                             : reply_reason::none);
-    sbuf_.reset(res_lease_.data(), head_area_);
+    if (res_lease_) // (kept from a try that is being retried)
+        sbuf_.reset(res_lease_.data(), head_area_);
+    else
+        sbuf_.reset(nullptr, 0); // (nothing left from another exchange's buffer)
     if (!co_await read_response_head())
         co_return false;
     prepare_response_head();

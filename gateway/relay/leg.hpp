@@ -35,6 +35,12 @@ struct leg {
     std::uint64_t* bytes_out = nullptr;
     pipe_pool* pipes = nullptr;          // null: never splice
     std::uint64_t* spliced_bytes = nullptr;
+    // Gives the lease back to its pool (`owner` is the caller's): a relay
+    // calls it when it will not touch `lease` again, so that a buffer is held
+    // only while it holds bytes (a body spliced socket to socket needs none).
+    // Null: the lease stays with the caller to the end.
+    void (*give_back)(void* owner) noexcept = nullptr;
+    void* owner = nullptr;
 
     // Where heads and chunks are written from (null without a lease).
     char* bounce() const noexcept { return lease != nullptr ? lease + head_area : nullptr; }

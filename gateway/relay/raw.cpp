@@ -25,8 +25,11 @@ relay_raw(std::uint64_t remaining, bool corked, const leg& l) {
             n = static_cast<std::size_t>(std::min<std::uint64_t>(in->size(), remaining));
             data = static_cast<const char*>(in->data().data());
         } else if (l.pipes != nullptr && from->can_splice() && to->can_splice() && remaining > capacity) {
-            // Larger than the buffer: the rest need not pass through it at all.
+            // Larger than the buffer: the rest need not pass through it at
+            // all, and the buffer, empty, goes back to the pool meanwhile.
             if (const auto pipe = l.pipes->take()) {
+                if (l.give_back != nullptr)
+                    l.give_back(l.owner);
                 const auto r = co_await relay_splice(remaining, corked, pipe, l);
                 l.pipes->give(pipe, r.stage == body_result::failed::nothing);
                 co_return r;

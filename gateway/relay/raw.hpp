@@ -11,7 +11,8 @@
 
 namespace gw {
 
-// `corked`: the last write to l.to went with "more to come".
+// `corked`: the last write to l.to went with "more to come". When it splices,
+// it gives the lease back first (l.give_back) and never touches it again.
 boost::asio::awaitable<body_result> relay_raw(std::uint64_t remaining, bool corked, const leg& l);
 
 // The same through `pipe` with splice(2); the pipe is empty again when it succeeds.
