@@ -152,17 +152,6 @@ net::awaitable<bool> session::read_request_head() {
     co_return true;
 }
 
-void session::compact_request_buffer() {
-    char* base = reinterpret_cast<char*>(req_lease_.data());
-    const auto d = rbuf_.data();
-    const std::size_t n = d.size();
-    if (n != 0 && static_cast<const char*>(d.data()) != base)
-        std::memmove(base, d.data(), n);
-    rbuf_.reset(base, head_area_);
-    rbuf_.prepare(n);
-    rbuf_.commit(n);
-}
-
 // A slot on a server (maybe after the queue), then a connection to it.
 net::awaitable<bool> session::get_server(std::size_t backend) {
     if (!local_known_ && cfg_->backends[backend].send_proxy != config::proxy_send::off &&
@@ -223,17 +212,6 @@ void session::forward_client_subject(request_head& h) {
     h.erase(name);
     if (!client_subject_.empty())
         h.set(name, client_subject_);
-}
-
-leg session::make_leg(transport& from, pool_buffer& in, transport& to, alloc::buffer_lease& lease,
-                      config::duration read_timeout, deadline_kind read_kind,
-                      std::uint64_t* bytes_in, std::uint64_t* bytes_out) {
-    // A relay that splices gives the lease back (the buffer is empty then);
-    // the session takes another when it next needs one.
-    return leg{&from, &to, &in, reinterpret_cast<char*>(lease.data()), head_area_, body_area_,
-               &dl_, read_timeout, read_kind, cfg_->timeouts.send, bytes_in, bytes_out,
-               cfg_->buffers.splice ? &ctx_.pipes : nullptr, &ctx_.counters.spliced_bytes,
-               [](void* held) noexcept { static_cast<alloc::buffer_lease*>(held)->reset(); }, &lease};
 }
 
 net::awaitable<bool> session::send_request() {
@@ -311,15 +289,6 @@ void session::note_replayable_body() {
     replay_offset_ = static_cast<std::size_t>(static_cast<const char*>(rbuf_.data().data()) - base);
     replay_size_ = rbuf_.size();
     body_replayable_ = true;
-}
-
-// The body (and what followed it) back where it was, unread: the bytes are
-// still there, since nothing reads into the request buffer meanwhile.
-void session::restore_request_buffer() {
-    rbuf_.reset(req_lease_.data(), head_area_);
-    rbuf_.prepare(replay_offset_ + replay_size_);
-    rbuf_.commit(replay_offset_ + replay_size_);
-    rbuf_.consume(replay_offset_);
 }
 
 // Reads the final response head (or a 101), relaying interim 1xx responses.
@@ -413,22 +382,6 @@ void session::prepare_response_head() {
         m.chunked(false); // no chunked coding for HTTP/1.0: close-delimited instead
         client_keep_alive_ = false;
     }
-}
-
-net::awaitable<std::tuple<error_code, std::size_t>> session::read_response_bytes() {
-    no_response_buffer_ = false;
-    if (!res_lease_) {
-        const auto wec = co_await server_.wait_readable();
-        if (wec)
-            co_return std::tuple<error_code, std::size_t>{wec, 0};
-        if (!have_buffer(alloc::buffer_class::critical, res_lease_) &&
-            !co_await acquire(alloc::buffer_class::critical, res_lease_)) {
-            no_response_buffer_ = true;
-            co_return std::tuple<error_code, std::size_t>{net::error::no_buffer_space, 0};
-        }
-        sbuf_.reset(res_lease_.data(), head_area_);
-    }
-    co_return co_await read_head(server_, sbuf_, *res_);
 }
 
 net::awaitable<bool> session::relay_response() {
