@@ -60,10 +60,10 @@ net::awaitable<std::tuple<error_code, std::size_t>> session::read_response_bytes
             co_return std::tuple<error_code, std::size_t>{ec, 0};
         if (k != 0) {
             sbuf_.commit(k);
-            co_return co_await read_head(server_, sbuf_, *res_);
+        } else {
+            res_lease_.reset();
+            sbuf_.reset(nullptr, 0);
         }
-        res_lease_.reset();
-        sbuf_.reset(nullptr, 0);
     }
     if (!res_lease_) {
         const auto wec = co_await server_.wait_readable();
