@@ -30,6 +30,7 @@
 #include "gateway/proxy/context.hpp"
 #include "gateway/proxy/session.hpp"
 #include "gateway/relay/head_reader.hpp"
+#include "gateway/relay/held_buffer.hpp"
 #include "gateway/relay/leg.hpp"
 #include "gateway/relay/pool_buffer.hpp"
 #include "gateway/tls/server_context.hpp"
@@ -79,6 +80,8 @@ public:
     std::size_t listener_slot() const noexcept override { return slot_; }
 
 private:
+    class lease_holder; // (below, with the leases)
+
     // --- the connection (client_session.cpp)
     // Waits idle, holding no buffer, for the next request's first bytes. False:
     // the connection ends (closed, timed out, drained, or parking).
@@ -159,9 +162,9 @@ private:
     boost::asio::awaitable<boost::system::error_code> write_response_head(response_parser::value_type& m);
     // The server failed: its connection closes and the client gets `r`.
     boost::asio::awaitable<bool> server_failed(reply_reason r);
-    // One direction of this exchange for the relays: `lease` is the buffer
+    // One direction of this exchange for the relays: `held` is the buffer
     // `in` reads into, the read timeout is the source's.
-    leg make_leg(transport& from, pool_buffer& in, transport& to, alloc::buffer_lease& lease,
+    leg make_leg(transport& from, pool_buffer& in, transport& to, lease_holder& held,
                  config::duration read_timeout, deadline_kind read_kind, std::uint64_t* bytes_in,
                  std::uint64_t* bytes_out);
     // Pipelined bytes left after the previous request go to the buffer's front,
@@ -218,6 +221,23 @@ private:
     alloc::buffer_lease res_lease_;
     pool_buffer rbuf_; // client input over req_lease_
     pool_buffer sbuf_; // server input over res_lease_
+    // The two as the relays hold them (exchange_buffers.cpp).
+    class lease_holder final : public held_buffer {
+    public:
+        lease_holder(session& s, alloc::buffer_lease& lease, pool_buffer& in) noexcept
+            : s_(s), lease_(lease), in_(in) {}
+        char* data() const noexcept override { return reinterpret_cast<char*>(lease_.data()); }
+        void give_back() noexcept override;
+        boost::asio::awaitable<bool> take() override;
+        void cancel_take() noexcept override;
+
+    private:
+        session& s_;
+        alloc::buffer_lease& lease_;
+        pool_buffer& in_;
+    };
+    lease_holder req_held_{*this, req_lease_, rbuf_};
+    lease_holder res_held_{*this, res_lease_, sbuf_};
     std::optional<request_parser> req_;
     std::optional<response_parser> res_;
     // The route the exchange matched, when it has rules (else null), and the

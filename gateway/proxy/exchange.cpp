@@ -223,10 +223,10 @@ net::awaitable<bool> session::send_request() {
         if (ec)
             co_return false;
     }
-    const auto r = co_await relay_body(*req_, make_leg(client_, rbuf_, server_, req_lease_,
-                                                       cfg_->timeouts.client_head,
-                                                       deadline_kind::client_head,
-                                                       &lc().bytes_in, nullptr));
+    // (A named leg: the relays keep a reference to it across their waits.)
+    const leg l = make_leg(client_, rbuf_, server_, req_held_, cfg_->timeouts.client_head,
+                           deadline_kind::client_head, &lc().bytes_in, nullptr);
+    const auto r = co_await relay_body(*req_, l);
     using failed = body_result::failed;
     if (r.stage == failed::read) {
         if (!is_network_error(r.ec) && !timed_out(deadline_kind::client_head))
@@ -398,9 +398,9 @@ net::awaitable<bool> session::relay_response() {
         co_return co_await upgrade_to_tunnel();
     m.version(11);
     m.keep_alive(client_keep_alive_ && !closing());
-    const auto r = co_await relay_body(*res_, make_leg(server_, sbuf_, client_, res_lease_,
-                                                       cfg_->timeouts.server, deadline_kind::server,
-                                                       nullptr, &ex_.bytes_out));
+    const leg l = make_leg(server_, sbuf_, client_, res_held_, cfg_->timeouts.server,
+                           deadline_kind::server, nullptr, &ex_.bytes_out);
+    const auto r = co_await relay_body(*res_, l);
     if (r.stage != body_result::failed::nothing) {
         // Part of the response is out already: all we can do is close.
         if (r.stage == body_result::failed::read)
@@ -422,15 +422,12 @@ net::awaitable<bool> session::upgrade_to_tunnel() {
         co_return co_await server_failed(reply_reason::bad_gateway);
     client_keep_alive_ = false;
     const bool head_sent = !co_await write_response_head(res_->get());
-    // Client-to-server bytes use a request buffer (normal), server-to-client
-    // bytes the response's (critical).
-    if (head_sent && (req_lease_ || have_buffer(alloc::buffer_class::normal, req_lease_) ||
-                      co_await acquire(alloc::buffer_class::normal, req_lease_)))
-        co_await relay_tunnel(tunnel_ends{&client_, &server_, &rbuf_, &sbuf_,
-                                          reinterpret_cast<char*>(req_lease_.data()),
-                                          reinterpret_cast<char*>(res_lease_.data()),
-                                          res_lease_.size(), &dl_, cfg_->timeouts.tunnel,
-                                          cfg_->timeouts.send});
+    // Client-to-server bytes go through the request's buffer, server-to-client
+    // bytes the response's; each is held only while bytes pass (lease_holder).
+    if (head_sent)
+        co_await relay_tunnel(tunnel_ends{&client_, &server_, &rbuf_, &sbuf_, &req_held_,
+                                          &res_held_, head_area_ + body_area_, &dl_,
+                                          cfg_->timeouts.tunnel, cfg_->timeouts.send});
     upstream_.release(false);
     co_return false;
 }

@@ -1,7 +1,8 @@
 // The exchange's buffers (HAProxy's rule, from the seed): a buffer is held
 // only while it holds bytes. The request's is compacted for the next head and
 // kept for a retry; the response's is taken once the server has something to
-// say; a relay that splices gives its buffer back (make_leg's give_back).
+// say; a relay gives its buffer back while it waits with nothing in it, and
+// before it splices (lease_holder, relay/held_buffer).
 #include "gateway/proxy/client_session.hpp"
 
 #include <cstring>
@@ -27,15 +28,37 @@ void session::compact_request_buffer() {
     rbuf_.commit(n);
 }
 
-leg session::make_leg(transport& from, pool_buffer& in, transport& to, alloc::buffer_lease& lease,
+leg session::make_leg(transport& from, pool_buffer& in, transport& to, lease_holder& held,
                       config::duration read_timeout, deadline_kind read_kind,
                       std::uint64_t* bytes_in, std::uint64_t* bytes_out) {
-    // A relay that splices gives the lease back (the buffer is empty then);
-    // the session takes another when it next needs one.
-    return leg{&from, &to, &in, reinterpret_cast<char*>(lease.data()), head_area_, body_area_,
-               &dl_, read_timeout, read_kind, cfg_->timeouts.send, bytes_in, bytes_out,
-               cfg_->buffers.splice ? &ctx_.pipes : nullptr, &ctx_.counters.spliced_bytes,
-               [](void* held) noexcept { static_cast<alloc::buffer_lease*>(held)->reset(); }, &lease};
+    return leg{&from, &to, &in, &held, head_area_, body_area_, &dl_, read_timeout, read_kind,
+               cfg_->timeouts.send, bytes_in, bytes_out,
+               cfg_->buffers.splice ? &ctx_.pipes : nullptr, &ctx_.counters.spliced_bytes};
+}
+
+// A relay waiting for bytes with an empty buffer gives it back; its dynamic
+// buffer must not point at memory the pool may hand to someone else.
+void session::lease_holder::give_back() noexcept {
+    lease_.reset();
+    in_.reset(nullptr, 0);
+}
+
+// Taken again as critical, in both directions: an exchange under way (a body
+// being sent to a server it holds a slot on, a response, a tunnel) frees what
+// others wait for when it ends, so it must not queue behind new requests,
+// which hold normal buffers while they wait for that very slot.
+net::awaitable<bool> session::lease_holder::take() {
+    // (No co_await in the condition: g++ 12 laid this frame out wrongly then.)
+    bool got = s_.have_buffer(alloc::buffer_class::critical, lease_);
+    if (!got)
+        got = co_await s_.acquire(alloc::buffer_class::critical, lease_);
+    if (got)
+        in_.reset(lease_.data(), s_.head_area_);
+    co_return got;
+}
+
+void session::lease_holder::cancel_take() noexcept {
+    s_.cancel_.emit(net::cancellation_type::terminal);
 }
 
 // The body (and what followed it) back where it was, unread: the bytes are

@@ -1,8 +1,10 @@
 #include "gateway/relay/body.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <iterator>
 #include <string>
+#include <tuple>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
@@ -26,6 +28,9 @@ using error_code = boost::system::error_code;
 template <bool IsRequest>
 net::awaitable<body_result> relay_body_framed(http::parser<IsRequest, http::buffer_body>& parser,
                                               const leg& l);
+template <class Fields>
+net::awaitable<body_result> write_trailers(Fields first, Fields last, std::size_t head_fields,
+                                           const leg& l);
 
 template <bool IsRequest>
 net::awaitable<body_result>
@@ -41,7 +46,7 @@ relay_body(http::parser<IsRequest, http::buffer_body>& parser, const leg& l) {
     // A message with no body at all (a response to HEAD, 204, 304) goes this
     // way even when it says chunked: Beast's serializer would add a last-chunk
     // that the peer, expecting no body, would read as the next message.
-    if (l.lease != nullptr && (p->is_done() || (!m.chunked() && p->content_length()))) {
+    if (bounce != nullptr && (p->is_done() || (!m.chunked() && p->content_length()))) {
         if (const std::size_t head = serialize_head(m, bounce, l.body_area)) {
             std::uint64_t remaining = p->is_done() ? 0 : *p->content_length();
             const auto first = static_cast<std::size_t>(std::min<std::uint64_t>(in->size(), remaining));
@@ -73,7 +78,6 @@ relay_body_framed(http::parser<IsRequest, http::buffer_body>& parser, const leg&
     transport* const to = l.to;
     pool_buffer* const in = l.in;
     auto& m = p->get();
-    char* const bounce = l.bounce();
     // Fields parsed after this many are the chunked body's trailer section.
     const auto head_fields = static_cast<std::size_t>(std::distance(m.begin(), m.end()));
     http::serializer<IsRequest, http::buffer_body> sr{m};
@@ -81,16 +85,35 @@ relay_body_framed(http::parser<IsRequest, http::buffer_body>& parser, const leg&
     for (;;) {
         if (!p->is_done()) {
             l.dl->arm(l.read_timeout, l.read_kind);
+            error_code ec;
+            if (in->size() == 0) {
+                // Nothing of the body here: wait for it with the buffer given
+                // back (the parser then reads what came without another read).
+                std::size_t k = 0;
+                std::tie(ec, k) = co_await read_when_ready(*from, *l.buf, l.head_area);
+                if (ec == net::error::eof)
+                    p->put_eof(ec); // (ends a close-delimited body; else a partial message)
+                if (ec)
+                    co_return body_result{body_result::failed::read, ec};
+                const auto room = in->prepare(k); // (empty: at the buffer's start)
+                if (room.data() != l.buf->data())
+                    std::memmove(room.data(), l.buf->data(), k);
+                in->commit(k);
+            }
+            char* const bounce = l.bounce();
             m.body().data = bounce;
             m.body().size = l.body_area;
-            // read_some: forward what has arrived instead of waiting for a full bounce.
-            auto [ec, n] = co_await http::async_read_some(*from, *in, *p, use_tuple);
-            if (l.bytes_in != nullptr)
-                *l.bytes_in += n;
-            if (ec == http::error::need_buffer)
-                ec = {};
-            if (ec)
-                co_return body_result{body_result::failed::read, ec};
+            if (!p->is_done()) {
+                // read_some: forward what has arrived instead of waiting for a full bounce.
+                std::size_t n = 0;
+                std::tie(ec, n) = co_await http::async_read_some(*from, *in, *p, use_tuple);
+                if (l.bytes_in != nullptr)
+                    *l.bytes_in += n;
+                if (ec == http::error::need_buffer)
+                    ec = {};
+                if (ec)
+                    co_return body_result{body_result::failed::read, ec};
+            }
             m.body().size = l.body_area - m.body().size;
             // No bytes yet: a null buffer, or the chunked serializer would emit a
             // zero-size chunk, which is the end of the body.
@@ -119,23 +142,30 @@ relay_body_framed(http::parser<IsRequest, http::buffer_body>& parser, const leg&
         if (!p->is_done() && sr.is_header_done() && !m.chunked() && p->content_length_remaining())
             co_return co_await relay_raw(*p->content_length_remaining(), false, l);
     }
-    if (trailers) {
-        // last-chunk, the trailer fields, then the empty line (RFC 9112 7.1.2).
-        std::string block = "0\r\n";
-        std::size_t i = 0;
-        for (const auto& f : m) {
-            if (i++ < head_fields || !allowed_in_trailer(f.name_string()))
-                continue;
-            block.append(f.name_string()).append(": ").append(f.value()).append("\r\n");
-        }
-        block += "\r\n";
-        l.dl->arm(l.send_timeout, deadline_kind::send);
-        auto [ec, n] = co_await net::async_write(*to, net::buffer(block), use_tuple);
-        if (l.bytes_out != nullptr)
-            *l.bytes_out += n;
-        if (ec)
-            co_return body_result{body_result::failed::write, ec};
+    if (trailers)
+        co_return co_await write_trailers(m.begin(), m.end(), head_fields, l);
+    co_return body_result{};
+}
+
+// last-chunk, the trailer fields (those after the first `head_fields`, and
+// only those allowed in a trailer), then the empty line (RFC 9112 7.1.2).
+template <class Fields>
+net::awaitable<body_result> write_trailers(Fields first, Fields last, std::size_t head_fields,
+                                           const leg& l) {
+    std::string block = "0\r\n";
+    std::size_t i = 0;
+    for (auto f = first; f != last; ++f) {
+        if (i++ < head_fields || !allowed_in_trailer(f->name_string()))
+            continue;
+        block.append(f->name_string()).append(": ").append(f->value()).append("\r\n");
     }
+    block += "\r\n";
+    l.dl->arm(l.send_timeout, deadline_kind::send);
+    auto [ec, n] = co_await net::async_write(*l.to, net::buffer(block), use_tuple);
+    if (l.bytes_out != nullptr)
+        *l.bytes_out += n;
+    if (ec)
+        co_return body_result{body_result::failed::write, ec};
     co_return body_result{};
 }
 

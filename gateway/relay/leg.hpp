@@ -12,6 +12,7 @@
 #include "gateway/io/deadline.hpp"
 #include "gateway/io/pipe_pool.hpp"
 #include "gateway/io/transport.hpp"
+#include "gateway/relay/held_buffer.hpp"
 #include "gateway/relay/pool_buffer.hpp"
 
 namespace gw {
@@ -23,8 +24,11 @@ struct leg {
     pool_buffer* in = nullptr;
     // The pool buffer: [0, head_area) is what `in` reads into, the
     // body_area after it the bounce area heads and chunks are written from.
-    // Null for a bodyless request sent again after its buffer went back.
-    char* lease = nullptr;
+    // A relay gives it back while it waits with nothing in it, and before it
+    // splices (a body spliced socket to socket needs none); buf->data() is
+    // null then, and at the start for a bodyless request sent again after its
+    // buffer went back.
+    held_buffer* buf = nullptr;
     std::size_t head_area = 0;
     std::size_t body_area = 0;
     deadline* dl = nullptr;
@@ -35,15 +39,12 @@ struct leg {
     std::uint64_t* bytes_out = nullptr;
     pipe_pool* pipes = nullptr;          // null: never splice
     std::uint64_t* spliced_bytes = nullptr;
-    // Gives the lease back to its pool (`owner` is the caller's): a relay
-    // calls it when it will not touch `lease` again, so that a buffer is held
-    // only while it holds bytes (a body spliced socket to socket needs none).
-    // Null: the lease stays with the caller to the end.
-    void (*give_back)(void* owner) noexcept = nullptr;
-    void* owner = nullptr;
 
-    // Where heads and chunks are written from (null without a lease).
-    char* bounce() const noexcept { return lease != nullptr ? lease + head_area : nullptr; }
+    // Where heads and chunks are written from (null while no buffer is held).
+    char* bounce() const noexcept {
+        char* const at = buf->data();
+        return at != nullptr ? at + head_area : nullptr;
+    }
 };
 
 // How a relay ended: whole, or which side failed (the caller decides the reply).

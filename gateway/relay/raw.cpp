@@ -15,12 +15,12 @@ relay_raw(std::uint64_t remaining, bool corked, const leg& l) {
     transport* const from = l.from;
     transport* const to = l.to;
     pool_buffer* const in = l.in;
-    char* const lease = l.lease;
     const std::size_t capacity = l.head_area + l.body_area;
     while (remaining != 0) {
         std::size_t n = 0;
-        const char* data = lease;
-        if (in->size() != 0) {
+        const char* data = nullptr;
+        const bool from_in = in->size() != 0;
+        if (from_in) {
             // Bytes the parser has not seen yet belong to this body first.
             n = static_cast<std::size_t>(std::min<std::uint64_t>(in->size(), remaining));
             data = static_cast<const char*>(in->data().data());
@@ -28,8 +28,7 @@ relay_raw(std::uint64_t remaining, bool corked, const leg& l) {
             // Larger than the buffer: the rest need not pass through it at
             // all, and the buffer, empty, goes back to the pool meanwhile.
             if (const auto pipe = l.pipes->take()) {
-                if (l.give_back != nullptr)
-                    l.give_back(l.owner);
+                l.buf->give_back();
                 const auto r = co_await relay_splice(remaining, corked, pipe, l);
                 l.pipes->give(pipe, r.stage == body_result::failed::nothing);
                 co_return r;
@@ -39,23 +38,26 @@ relay_raw(std::uint64_t remaining, bool corked, const leg& l) {
             // Never read past this body: what follows stays in the socket.
             const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(capacity, remaining));
             error_code ec;
-            if (corked) {
+            const bool try_first = corked && l.buf->data() != nullptr;
+            if (try_first) {
                 // The last write waits for this one: if the bytes are here, they
                 // join it; if not, it goes now, before we wait for them.
-                n = from->read_ready(lease, want, ec);
-                if (n == 0 && !ec) {
+                n = from->read_ready(l.buf->data(), want, ec);
+            }
+            if (n == 0 && !ec) {
+                if (corked) {
                     to->uncork();
                     corked = false;
                 }
-            }
-            if (n == 0 && !ec) {
+                // (The buffer goes back while the bytes are not there.)
                 l.dl->arm(l.read_timeout, l.read_kind);
-                std::tie(ec, n) = co_await from->read_some(net::buffer(lease, want));
+                std::tie(ec, n) = co_await read_when_ready(*from, *l.buf, want, try_first);
             }
             if (l.bytes_in != nullptr)
                 *l.bytes_in += n;
             if (ec) // (an early EOF: a truncated body, the connection just closes)
                 co_return body_result{body_result::failed::read, ec};
+            data = l.buf->data();
         }
         corked = remaining > n; // (the last piece pushes the whole message out)
         l.dl->arm(l.send_timeout, deadline_kind::send);
@@ -64,7 +66,7 @@ relay_raw(std::uint64_t remaining, bool corked, const leg& l) {
             *l.bytes_out += put;
         if (ec)
             co_return body_result{body_result::failed::write, ec};
-        if (data != lease)
+        if (from_in)
             in->consume(n);
         remaining -= n;
     }

@@ -12,7 +12,8 @@
 namespace gw {
 
 // `corked`: the last write to l.to went with "more to come". When it splices,
-// it gives the lease back first (l.give_back) and never touches it again.
+// it gives the buffer back first (l.buf) and takes none again; through the
+// buffer, it gives it back while it waits for bytes (read_when_ready).
 boost::asio::awaitable<body_result> relay_raw(std::uint64_t remaining, bool corked, const leg& l);
 
 // The same through `pipe` with splice(2); the pipe is empty again when it succeeds.

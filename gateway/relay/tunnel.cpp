@@ -14,18 +14,20 @@ namespace net = boost::asio;
 
 namespace {
 
-
-net::awaitable<void> pump(transport* from, transport* to, char* buf, std::size_t n, deadline* dl,
-                          std::chrono::steady_clock::duration idle) {
+net::awaitable<void> pump(transport* from, transport* to, held_buffer* buf, held_buffer* other,
+                          std::size_t n, deadline* dl, std::chrono::steady_clock::duration idle) {
     for (;;) {
         dl->arm(idle, deadline_kind::tunnel); // lazy: a later deadline is a store
-        auto [ec, got] = co_await from->async_read_some(net::buffer(buf, n), use_tuple);
+        auto [ec, got] = co_await read_when_ready(*from, *buf, n);
         if (ec)
-            co_return;
-        auto [wec, put] = co_await net::async_write(*to, net::buffer(buf, got), use_tuple);
+            break;
+        auto [wec, put] = co_await net::async_write(*to, net::buffer(buf->data(), got), use_tuple);
         if (wec)
-            co_return;
+            break;
     }
+    // The tunnel is over: the other direction may be waiting for a buffer,
+    // which the parallel group's cancellation does not reach (the owner's does).
+    other->cancel_take();
 }
 
 // Writes what `left` holds to `to`; false when the write failed.
@@ -46,8 +48,8 @@ net::awaitable<void> relay_tunnel(const tunnel_ends& t) {
     if (!co_await flush(t.server_left, t.client) || !co_await flush(t.client_left, t.server))
         co_return;
     using namespace net::experimental::awaitable_operators;
-    co_await (pump(t.client, t.server, t.upstream, t.size, t.dl, t.idle) ||
-              pump(t.server, t.client, t.downstream, t.size, t.dl, t.idle));
+    co_await (pump(t.client, t.server, t.upstream, t.downstream, t.size, t.dl, t.idle) ||
+              pump(t.server, t.client, t.downstream, t.upstream, t.size, t.dl, t.idle));
     t.dl->disarm();
 }
 

@@ -19,6 +19,7 @@
 #include "gateway/relay/body.hpp"
 #include "gateway/relay/head_reader.hpp"
 #include "test/gateway/memory_stream.hpp"
+#include "test/gateway/swapping_buffer.hpp"
 
 namespace net = boost::asio;
 using namespace gw;
@@ -45,8 +46,8 @@ struct memory_run {
     net::io_context ioc{1};
     no_owner owner;
     deadline dl{ioc.get_executor(), owner};
-    std::vector<char> storage = std::vector<char>(16384);
     pool_buffer in;
+    test::swapping_buffer held{in, 16384, 15 * 1024};
     std::uint64_t bytes_in = 0, bytes_out = 0, spliced = 0;
     std::optional<boost::system::error_code> head_error;
     std::optional<body_result> result;
@@ -63,7 +64,6 @@ struct memory_run {
         snk.near_plan->fail_at = f.sink_fail_at;
         if (f.sink_gone)
             snk.far.close();
-        in.reset(storage.data(), 15 * 1024);
         net::co_spawn(ioc, feed(src.far, input, f.close_source), net::detached);
         net::co_spawn(ioc, relay(src.near, snk.near), net::detached);
         if (!f.sink_gone)
@@ -89,7 +89,7 @@ struct memory_run {
         auto [ec, n] = co_await read_head(from, in, p);
         head_error = ec;
         if (!ec) {
-            const leg l{&from, &to, &in, storage.data(), 15 * 1024, 1024, &dl,
+            const leg l{&from, &to, &in, &held, 15 * 1024, 1024, &dl,
                         std::chrono::seconds(5), deadline_kind::client_head, std::chrono::seconds(5),
                         &bytes_in, &bytes_out, nullptr, &spliced};
             result = co_await relay_body(p, l);
