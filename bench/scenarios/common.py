@@ -308,6 +308,16 @@ def cpu_per_request(gwbench: Path, url: str, pid: int, connections: int, duratio
     return (cpu_us(pid) - before) / max(1, s["requests"]), s
 
 
+def run_wrk(url: str, connections: int, seconds: float, cpu: str | None = None) -> dict:
+    """wrk, one thread, keep-alive, for whole seconds (wrk takes no fraction):
+    requests, non-2xx answers and socket errors, and the seconds it ran."""
+    secs = max(1, round(seconds))
+    cmd = ["wrk", "-t", "1", "-c", str(connections), "-d", f"{secs}s", "--timeout", "5s", url]
+    r = subprocess.run(pinned(cmd, cpu), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=secs + 60, stdin=subprocess.DEVNULL)
+    return {**parse_wrk(r.stdout.decode(errors="replace")), "seconds": secs}
+
+
 def parse_wrk(text: str) -> dict:
     """Requests, non-2xx answers and socket errors from wrk's report."""
     total = re.search(r"(\d+) requests in", text)

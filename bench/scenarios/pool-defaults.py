@@ -11,7 +11,6 @@ results/pool-defaults.json."""
 from __future__ import annotations
 
 import statistics
-import subprocess
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
@@ -22,13 +21,6 @@ VARIANTS = {"shipped": None, "fixed 32 (old default)": 32, "tuned 1024": 1024}
 CONNECTIONS = [64, 512]
 SIZES = [64, 16384]
 OPENED = "gateway_server_connections_opened_total"
-
-
-def wrk(url: str, connections: int, seconds: float) -> dict:
-    cmd = ["wrk", "-t", "1", "-c", str(connections), "-d", f"{max(1, round(seconds))}s", "--timeout", "5s", url]
-    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=seconds + 60,
-                       stdin=subprocess.DEVNULL)
-    return c.parse_wrk(r.stdout.decode(errors="replace"))
 
 
 def main() -> None:
@@ -50,10 +42,10 @@ def main() -> None:
                     for k in order:
                         g = gws[k]
                         url = f"http://127.0.0.1:{g.port}/?size={size}"
-                        wrk(url, conns, warm)
+                        c.run_wrk(url, conns, warm)
                         opened = g.metrics().get(OPENED, 0.0)
                         before = c.cpu_us(g.pid)
-                        w = wrk(url, conns, dur)
+                        w = c.run_wrk(url, conns, dur)
                         us = (c.cpu_us(g.pid) - before) / max(1, w["requests"])
                         run = {"us_per_request": round(us, 2), "requests_per_s": round(w["requests"] / dur),
                                "server_connections_opened": int(g.metrics().get(OPENED, 0.0) - opened),
