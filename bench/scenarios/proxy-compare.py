@@ -93,11 +93,13 @@ def targets_of(summary: list[dict], tool: str, conns: int) -> list[dict]:
     gateway <= 0.8 x better anchor at 256 KiB. Floor: the lower byte relay."""
     out = []
     for size in SIZES:
-        row = {s["proxy"]: s["cpu_us_per_request"] for s in summary
-               if s["tool"] == tool and s["connections"] == conns and s["size"] == size}
+        rows = {s["proxy"]: s for s in summary
+                if s["tool"] == tool and s["connections"] == conns and s["size"] == size}
+        row = {n: s["cpu_us_per_request"] for n, s in rows.items()}
         best_name = min(("haproxy", "nginx"), key=lambda n: row[n])
         best, gw = row[best_name], row["gateway"]
-        floor = min(row["byte-relay"], row["byte-relay-splice"])
+        # (a relay whose runs failed is no floor: bench/byte_relay is a bench tool)
+        floor = min(row[n] for n in ("byte-relay", "byte-relay-splice") if rows[n]["errors"] == 0)
         t = {"tool": tool, "connections": conns, "size": size, "gateway_cpu_us": gw,
              "best_other": best_name, "best_other_cpu_us": best, "floor_cpu_us": floor,
              "byte_relay_cpu_us": row["byte-relay"], "byte_relay_splice_cpu_us": row["byte-relay-splice"],
