@@ -72,8 +72,8 @@ def measure(p: px.Proxy, n: int, settle: float) -> dict:
     if isinstance(p, px.GatewayProxy):
         m = p.gw.metrics()
         extra = {"gateway_connections": int(m.get("gateway_connections", 0)),
-                 # the /metrics request itself holds one critical buffer while it is served
-                 "pool_buffers_used_while_idle": int(m.get("gateway_pool_buffers_used", 0)) - 1}
+                 # (the /metrics reply takes its own buffer after the snapshot: not counted)
+                 "pool_buffers_used_while_idle": int(m.get("gateway_pool_buffers_used", 0))}
     # the connections must still be usable (keep-alive, not silently dropped)
     alive = sum(1 for s in socks[:: max(1, n // 50)] if one_request(s))
     for s in socks:

@@ -221,23 +221,25 @@ private:
     alloc::buffer_lease res_lease_;
     pool_buffer rbuf_; // client input over req_lease_
     pool_buffer sbuf_; // server input over res_lease_
-    // The two as the relays hold them (exchange_buffers.cpp).
+    // The two as the relays hold them (exchange_buffers.cpp). Which one a
+    // holder is follows from its address, so that it costs the session two
+    // pointers, not six (the session lives as long as its connection).
     class lease_holder final : public held_buffer {
     public:
-        lease_holder(session& s, alloc::buffer_lease& lease, pool_buffer& in) noexcept
-            : s_(s), lease_(lease), in_(in) {}
-        char* data() const noexcept override { return reinterpret_cast<char*>(lease_.data()); }
+        explicit lease_holder(session& s) noexcept : s_(s) {}
+        char* data() const noexcept override { return reinterpret_cast<char*>(lease().data()); }
         void give_back() noexcept override;
         boost::asio::awaitable<bool> take() override;
         void cancel_take() noexcept override;
 
     private:
+        bool response() const noexcept { return this == &s_.res_held_; }
+        alloc::buffer_lease& lease() const noexcept { return response() ? s_.res_lease_ : s_.req_lease_; }
+        pool_buffer& in() const noexcept { return response() ? s_.sbuf_ : s_.rbuf_; }
         session& s_;
-        alloc::buffer_lease& lease_;
-        pool_buffer& in_;
     };
-    lease_holder req_held_{*this, req_lease_, rbuf_};
-    lease_holder res_held_{*this, res_lease_, sbuf_};
+    lease_holder req_held_{*this}; // req_lease_ and rbuf_
+    lease_holder res_held_{*this}; // res_lease_ and sbuf_
     std::optional<request_parser> req_;
     std::optional<response_parser> res_;
     // The route the exchange matched, when it has rules (else null), and the

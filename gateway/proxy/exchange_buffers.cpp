@@ -39,8 +39,8 @@ leg session::make_leg(transport& from, pool_buffer& in, transport& to, lease_hol
 // A relay waiting for bytes with an empty buffer gives it back; its dynamic
 // buffer must not point at memory the pool may hand to someone else.
 void session::lease_holder::give_back() noexcept {
-    lease_.reset();
-    in_.reset(nullptr, 0);
+    lease().reset();
+    in().reset(nullptr, 0);
 }
 
 // Taken again as critical, in both directions: an exchange under way (a body
@@ -49,11 +49,12 @@ void session::lease_holder::give_back() noexcept {
 // which hold normal buffers while they wait for that very slot.
 net::awaitable<bool> session::lease_holder::take() {
     // (No co_await in the condition: g++ 12 laid this frame out wrongly then.)
-    bool got = s_.have_buffer(alloc::buffer_class::critical, lease_);
+    alloc::buffer_lease& held = lease();
+    bool got = s_.have_buffer(alloc::buffer_class::critical, held);
     if (!got)
-        got = co_await s_.acquire(alloc::buffer_class::critical, lease_);
+        got = co_await s_.acquire(alloc::buffer_class::critical, held);
     if (got)
-        in_.reset(lease_.data(), s_.head_area_);
+        in().reset(held.data(), s_.head_area_);
     co_return got;
 }
 
