@@ -32,7 +32,8 @@ bool is_network_error(const error_code& ec) {
     return ec == net::error::eof || ec == http::error::end_of_stream ||
            ec == net::error::connection_reset || ec == net::error::broken_pipe ||
            ec == net::error::operation_aborted || ec == net::error::not_connected ||
-           ec == net::error::bad_descriptor;
+           ec == net::error::bad_descriptor ||
+           ec == net::error::no_buffer_space; // (a relay's wait for a buffer was cancelled)
 }
 
 } // namespace

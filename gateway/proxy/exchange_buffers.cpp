@@ -73,32 +73,20 @@ void session::restore_request_buffer() {
 
 net::awaitable<std::tuple<error_code, std::size_t>> session::read_response_bytes() {
     no_response_buffer_ = false;
-    if (!res_lease_ && have_buffer(alloc::buffer_class::critical, res_lease_)) {
-        // A busy server has often answered already: one read without waiting,
-        // into a buffer free at once, costs no more than reading always did.
-        // Nothing there yet: the buffer goes back while the server thinks.
+    // A busy server has often answered already: one read without waiting,
+    // into a buffer free at once, costs no more than reading always did.
+    // Nothing there yet: the buffer goes back while the server thinks, as
+    // in every relay (read_when_ready, through res_held_).
+    if (!res_lease_ && have_buffer(alloc::buffer_class::critical, res_lease_))
         sbuf_.reset(res_lease_.data(), head_area_);
-        error_code ec;
-        const std::size_t k = server_.read_ready(sbuf_.prepare(head_area_).data(), head_area_, ec);
-        if (ec)
+    if (sbuf_.size() == 0) {
+        auto [ec, k] = co_await read_when_ready(server_, res_held_, head_area_);
+        if (ec) {
+            no_response_buffer_ = ec == net::error::no_buffer_space;
             co_return std::tuple<error_code, std::size_t>{ec, 0};
-        if (k != 0) {
-            sbuf_.commit(k);
-        } else {
-            res_lease_.reset();
-            sbuf_.reset(nullptr, 0);
         }
-    }
-    if (!res_lease_) {
-        const auto wec = co_await server_.wait_readable();
-        if (wec)
-            co_return std::tuple<error_code, std::size_t>{wec, 0};
-        if (!have_buffer(alloc::buffer_class::critical, res_lease_) &&
-            !co_await acquire(alloc::buffer_class::critical, res_lease_)) {
-            no_response_buffer_ = true;
-            co_return std::tuple<error_code, std::size_t>{net::error::no_buffer_space, 0};
-        }
-        sbuf_.reset(res_lease_.data(), head_area_);
+        sbuf_.prepare(k); // (empty: at the buffer's start, where the bytes are)
+        sbuf_.commit(k);
     }
     co_return co_await read_head(server_, sbuf_, *res_);
 }

@@ -24,7 +24,7 @@ read_when_ready(transport& from, held_buffer& buf, std::size_t want, bool tried)
         if (wec)
             co_return std::tuple<error_code, std::size_t>{wec, 0};
         if (!co_await buf.take())
-            co_return std::tuple<error_code, std::size_t>{net::error::operation_aborted, 0};
+            co_return std::tuple<error_code, std::size_t>{net::error::no_buffer_space, 0};
     }
 }
 

@@ -38,7 +38,7 @@ protected:
 // waiting for it with no buffer held: a non-blocking read first when a buffer
 // is held (the bytes are often there already), else the buffer goes back for
 // the wait and is taken again when `from` is readable. Returns the bytes read
-// (> 0), or an error: the read's, the wait's, or operation_aborted when no
+// (> 0), or an error: the read's, the wait's, or no_buffer_space when no
 // buffer could be taken again. buf.data() is where the bytes are. `tried`:
 // the caller's own non-blocking read just found nothing (no second one then).
 boost::asio::awaitable<std::tuple<boost::system::error_code, std::size_t>>
